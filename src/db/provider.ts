@@ -1,0 +1,38 @@
+/** Which kind of Postgres server execbench talks to. */
+export type ProviderKind = 'url' | 'container' | 'embedded';
+
+/** Options every provider understands (resolved by src/config.ts from defaults < env < flags). */
+export interface ProviderOptions {
+  provider: 'auto' | ProviderKind;
+  /** --database-url / DATABASE_URL. */
+  databaseUrl?: string;
+  /** Cache folder: the embedded data directory lives below it. */
+  cacheDir: string;
+  /** Rebuild the embedded data directory from scratch. */
+  fresh: boolean;
+  /** Embedded/container: port to listen on (0 = pick a free one). */
+  port: number;
+  /** Container image (default postgres:17-alpine). */
+  image: string;
+  /** Container limits, to mimic the spec's 4 CPU / 8 GB box. */
+  cpus?: number;
+  memoryMb?: number;
+  /** Progress/log sink (stderr). */
+  log: (line: string) => void;
+}
+
+/** A running (or reachable) Postgres that execbench may use. */
+export interface Database {
+  kind: ProviderKind;
+  /** One sentence: why this provider was chosen. */
+  reason: string;
+  /** Connection string to execbench's own database (embedded/container) or the user's (url). */
+  connectionString: string;
+  /** Server version string (SHOW server_version) and server_version_num. */
+  serverVersion: string;
+  serverVersionNum: number;
+  /** Settings execbench applied where it started the server (empty for url). */
+  appliedSettings: Record<string, string>;
+  /** Stops what execbench started; a no-op for url. Idempotent. */
+  stop(): Promise<void>;
+}
