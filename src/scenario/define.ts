@@ -70,8 +70,11 @@ export interface ScenarioDefinition {
   };
   /** The smallest correction that makes the documented form right, and one sentence on why it is needed. */
   corrected?: SqlForm & { why: string };
+  /** When the documented form fails and no single-statement correction exists: why, and the fix in words. */
+  noCorrection?: { why: string; fix: string };
   expect: PlanContract;
-  thresholds: Record<NamedScale, Threshold>;
+  /** Latency thresholds per scale; null for statements the spec gives no time for (judged on running and plan only). */
+  thresholds: Record<NamedScale, Threshold> | null;
   /** Optional schema parts this scenario needs (skipped with a reason when absent). */
   requires?: ('covering-index' | 'daily-stats-view')[];
   /** Scenario ids this one is grouped with for headline checks, e.g. 'observability-page'. */
