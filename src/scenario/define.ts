@@ -26,7 +26,7 @@ export interface PlanContract {
 /** Parameter sources drawn deterministically from the seeded dataset; `i` rotates through a pool. */
 export interface ParamPicker {
   tenant(): string;
-  /** The focus tenant's busiest environment (default) or the i-th in traffic order. */
+  /** Without a rank: the focus tenant's environments in rotation (busiest at iteration 0); with a rank: the rank-th busiest. */
   environment(rank?: number): string;
   /** A workflow of the focus tenant by popularity: 'popular' (rank 1) or 'rare' (least used that still has rows). */
   workflow(kind: 'popular' | 'rare'): string;

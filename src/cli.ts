@@ -1,0 +1,197 @@
+// argv -> options -> command; exit codes (see EXIT in errors.ts and the README).
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { runBenchCommand } from './commands/run.ts';
+import { resolveProviderOptions } from './config.ts';
+import { EXIT, ExecbenchError, UsageError } from './errors.ts';
+import { parseScale } from './seed/scale.ts';
+
+const DEFAULT_SEED = 20261124;
+const DEFAULT_BUDGET = '750ms';
+
+/** Parses '750', '750ms', '1.5s' into milliseconds. */
+export function parseBudget(value: string | number): number {
+  const text = String(value).trim();
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/.exec(text);
+  const ms = m ? Number(m[1]) * (m[2] === 's' ? 1000 : 1) : NaN;
+  if (!Number.isFinite(ms) || ms < 50 || ms > 600_000) {
+    throw new UsageError(`Invalid --time-budget '${text}': give milliseconds per scenario form between 50 and 600000, e.g. 750, 750ms or 1.5s.`);
+  }
+  return ms;
+}
+
+function list(values: unknown): string[] {
+  return (Array.isArray(values) ? values : values === undefined ? [] : [values])
+    .flatMap((v) => String(v).split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function withProviderFlags<T>(y: Argv<T>) {
+  return y
+    .option('provider', { type: 'string', describe: 'auto | url | container | embedded (auto: --database-url, else Docker, else embedded)', group: 'Postgres:' })
+    .option('database-url', { type: 'string', describe: 'use this server (also DATABASE_URL); execbench works in its own schemas there', group: 'Postgres:' })
+    .option('cache-dir', { type: 'string', describe: 'where the embedded data directory lives (also EXECBENCH_CACHE_DIR)', group: 'Postgres:' })
+    .option('port', { type: 'number', describe: 'port for a server execbench starts (default: a free one)', group: 'Postgres:' })
+    .option('image', { type: 'string', describe: 'container image (default postgres:17-alpine)', group: 'Postgres:' })
+    .option('cpus', { type: 'number', describe: 'container CPU limit, e.g. 4 to mimic the spec\'s box', group: 'Postgres:' })
+    .option('memory', { type: 'number', describe: 'container memory limit in MB, e.g. 8192', group: 'Postgres:' })
+    .option('fresh', { type: 'boolean', default: false, describe: 'rebuild the embedded server and the datasets from scratch', group: 'Postgres:' });
+}
+
+function withSeedFlags<T>(y: Argv<T>) {
+  return y
+    .option('scale', { type: 'string', array: true, describe: '100k, 1m or an integer: focus-tenant executions (repeat or comma-separate)', group: 'Dataset:' })
+    .option('seed', { type: 'number', default: DEFAULT_SEED, describe: 'PRNG seed: same seed, identical rows', group: 'Dataset:' })
+    .option('index-build', { choices: ['after', 'during'] as const, default: 'after' as const, describe: 'build indexes after the load, or keep them during it (as in production)', group: 'Dataset:' })
+    .option('optional', { type: 'boolean', default: true, describe: 'install the spec\'s optional covering index and daily-stats view (--no-optional to skip)', group: 'Dataset:' });
+}
+
+type ProviderArgs = { provider?: string; 'database-url'?: string; 'cache-dir'?: string; port?: number; image?: string; cpus?: number; memory?: number; fresh: boolean };
+
+function providerOptions(argv: ProviderArgs) {
+  return resolveProviderOptions(
+    {
+      provider: argv.provider,
+      databaseUrl: argv['database-url'],
+      cacheDir: argv['cache-dir'],
+      port: argv.port,
+      image: argv.image,
+      cpus: argv.cpus,
+      memoryMb: argv.memory,
+      fresh: argv.fresh,
+    },
+    process.env,
+    log,
+  );
+}
+
+async function main(): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  await yargs(hideBin(process.argv))
+    .scriptName('execbench')
+    .usage('$0 <command> [options]\n\nTurns the executions index-strategy document into an executable, CI-gated proof.')
+    .command(
+      ['run', '$0'],
+      'seed (or reuse) both scales, run every documented query, judge it, write reports',
+      (y) => withSeedFlags(withProviderFlags(y))
+        .option('scenario', { type: 'string', array: true, describe: 'scenario ids or globs (repeat or comma-separate), e.g. "status-*"', group: 'Run:' })
+        .option('time-budget', { type: 'string', default: DEFAULT_BUDGET, describe: 'wall-clock budget per scenario form and scale: 750, 750ms, 1.5s', group: 'Run:' })
+        .option('strict-spec', { type: 'boolean', default: false, describe: 'the documented SQL\'s failures fail the run (default: they are findings)', group: 'Run:' })
+        .option('fail-on', { type: 'string', array: true, default: ['contracts', 'thresholds', 'baseline'], describe: 'what fails the run: contracts, thresholds, baseline', group: 'Run:' })
+        .option('out', { type: 'string', describe: 'report folder (default reports/<run-id>)', group: 'Run:' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the results document to stdout (tables go to stderr)', group: 'Run:' })
+        .example('$0 run', 'both scales, every scenario (what `npm run bench` does)')
+        .example('$0 run --scale 100k --scenario "status-*"', 'the status-filtered scenarios at 100k only')
+        .example('$0 run --scale 20000 --time-budget 300ms --json > results.json', 'a quick run, results as JSON')
+        .example('$0 run --database-url postgres://me@localhost/app', 'against your own server (in execbench-owned schemas)'),
+      async (argv) => {
+        const failOn = list(argv['fail-on']);
+        const bad = failOn.find((f) => !['contracts', 'thresholds', 'baseline'].includes(f));
+        if (bad) throw new UsageError(`Unknown --fail-on '${bad}': use contracts, thresholds and/or baseline.`);
+        const scales = list(argv.scale ?? ['100k', '1m']).map(parseScale);
+        exitCode = await runBenchCommand({
+          scales,
+          scenarioPatterns: list(argv.scenario),
+          budgetMs: parseBudget(argv['time-budget']),
+          strictSpec: argv['strict-spec'],
+          ...(argv.out ? { outDir: argv.out } : {}),
+          json: argv.json,
+          seed: argv.seed,
+          indexBuild: argv['index-build'],
+          fresh: argv.fresh,
+          optional: argv.optional,
+          failOn: failOn as ('contracts' | 'thresholds' | 'baseline')[],
+          provider: providerOptions(argv),
+        });
+      },
+    )
+    .command(
+      'seed',
+      'seed (or reuse) datasets without running scenarios',
+      (y) => withSeedFlags(withProviderFlags(y))
+        .example('$0 seed --scale 1m', 'build the 1M dataset into the cache')
+        .example('$0 seed --scale 100k --fresh', 'rebuild from scratch'),
+      async (argv) => {
+        const { runSeedCommand } = await import('./commands/seed.ts');
+        const scales = list(argv.scale ?? ['100k', '1m']).map(parseScale);
+        exitCode = await runSeedCommand({
+          provider: providerOptions(argv),
+          requests: scales.map((scale) => ({
+            scale, seed: argv.seed, indexBuild: argv['index-build'], fresh: argv.fresh,
+            optional: { coveringIndex: argv.optional, dailyStats: argv.optional },
+          })),
+        });
+      },
+    )
+    .command(
+      'db',
+      'start (or reuse) the server, print its URL, keep it up until Ctrl-C',
+      (y) => withProviderFlags(y).example('$0 db', 'then: psql "<printed url>" -c "SET search_path TO execbench_100k" ...'),
+      async (argv) => {
+        const { runDbCommand } = await import('./commands/db.ts');
+        exitCode = await runDbCommand(providerOptions(argv));
+      },
+    )
+    .command(
+      'report <results>',
+      'rebuild the HTML, Markdown, JUnit and trend reports from a saved results.json',
+      (y) => y
+        .positional('results', { type: 'string', demandOption: true, describe: 'path to results.json' })
+        .option('out', { type: 'string', describe: 'output folder (default: next to results.json)' })
+        .example('$0 report reports/2026-11-24T05-00-00-000Z/results.json', 'rewrite index.html and friends'),
+      async (argv) => {
+        const { runReportCommand } = await import('./commands/report.ts');
+        exitCode = await runReportCommand(argv.results, argv.out);
+      },
+    )
+    .command(
+      'compare <baseline> <current>',
+      'compare two results.json files: plan shape, buffers, and latency with statistics',
+      (y) => y
+        .positional('baseline', { type: 'string', demandOption: true })
+        .positional('current', { type: 'string', demandOption: true })
+        .option('min-effect', { type: 'number', default: 0.2, describe: 'smallest slowdown that can fail (0.2 = 20%)' })
+        .option('buffer-tolerance', { type: 'number', default: 0.1, describe: 'allowed change in shared buffers and rows (0.1 = 10%)' })
+        .example('$0 compare main.json pr.json', 'exit 1 on a regression, 4 when the runs cannot be compared'),
+      async (argv) => {
+        const { runCompareCommand } = await import('./commands/compare.ts');
+        exitCode = await runCompareCommand({
+          baselinePath: argv.baseline,
+          currentPath: argv.current,
+          minEffect: argv['min-effect'],
+          bufferTolerance: argv['buffer-tolerance'],
+        });
+      },
+    )
+    .strict()
+    .demandCommand(0)
+    .help()
+    .alias('h', 'help')
+    .epilog('Exit codes: 0 all passed; 1 a contract, threshold or baseline gate failed; 2 harness error; 3 bad input; 4 baseline refused.')
+    .wrap(Math.min(120, process.stdout.columns || 100))
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new UsageError(`${message} (see execbench --help)`);
+    })
+    .parseAsync();
+  return exitCode;
+}
+
+main().then(
+  (code) => { process.exitCode = code; },
+  (error: unknown) => {
+    if (error instanceof ExecbenchError) {
+      process.stderr.write(`execbench: ${error.message}\n`);
+      if (process.env.EXECBENCH_DEBUG) console.error(error);
+      process.exitCode = error.exitCode;
+    } else {
+      process.stderr.write(`execbench: unexpected failure: ${(error as Error)?.message ?? String(error)}\n`);
+      if (process.env.EXECBENCH_DEBUG || !(error instanceof Error)) console.error(error);
+      else process.stderr.write('Set EXECBENCH_DEBUG=1 for the stack trace.\n');
+      process.exitCode = EXIT.harness;
+    }
+  },
+);

@@ -1,0 +1,158 @@
+// `execbench run`: provision -> seed or reuse -> statistics fresh -> scenarios -> results, reports,
+// findings, exit code.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { readServerSettings } from '../db/settings.ts';
+import type { Database, ProviderOptions } from '../db/provider.ts';
+import { withDatabase } from '../db/with-database.ts';
+import { EXIT } from '../errors.ts';
+import { decideExit } from '../gate/verdict.ts';
+import { RESULTS_SCHEMA_VERSION, type DatasetSummary, type EnvironmentInfo, type RunResults } from '../results.ts';
+import { renderFindings, renderHeadline, renderResultsTable } from '../report/console.ts';
+import { writeReports } from '../report/write-reports.ts';
+import { deriveFindings } from '../runner/findings.ts';
+import { runScenariosAtScale } from '../runner/run-scenarios.ts';
+import { loadScenarios, selectScenarios, type LoadedScenario } from '../scenario/load.ts';
+import { ensureDataset } from '../seed/dataset.ts';
+import { createProgress } from '../seed/progress.ts';
+import type { DatasetInfo, DatasetRequest, ScaleSpec } from '../seed/types.ts';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface RunOptions {
+  scales: ScaleSpec[];
+  scenarioPatterns: string[];
+  budgetMs: number;
+  strictSpec: boolean;
+  outDir?: string;
+  json: boolean;
+  seed: number;
+  indexBuild: 'after' | 'during';
+  fresh: boolean;
+  optional: boolean;
+  failOn: ('contracts' | 'thresholds' | 'baseline')[];
+  baselinePath?: string;
+  provider: ProviderOptions;
+}
+
+/** Runs the whole bench; returns the exit code (documented in the README). */
+export async function runBenchCommand(options: RunOptions): Promise<number> {
+  const t0 = performance.now();
+  const log = options.provider.log;
+  // Bad scenario names fail before anything is started.
+  const scenarios = selectScenarios(await loadScenarios(), options.scenarioPatterns);
+  const startedAt = new Date();
+  const runId = startedAt.toISOString().replace(/[:.]/g, '-');
+  const timings: Record<string, number> = {};
+
+  const outcome = await withDatabase(options.provider, async (db) => {
+    timings.provisionMs = Math.round(performance.now() - t0);
+    log(`execbench: ${db.kind} Postgres ${db.serverVersion}: ${db.reason}`);
+    const datasets: DatasetInfo[] = [];
+    const all: RunResults['scenarios'] = [];
+    const headline: RunResults['headline'] = [];
+    for (const scale of options.scales) {
+      const request: DatasetRequest = {
+        scale, seed: options.seed, indexBuild: options.indexBuild, fresh: options.fresh,
+        optional: { coveringIndex: options.optional, dailyStats: options.optional },
+      };
+      const s0 = performance.now();
+      const dataset = await ensureDataset(db, request, createProgress(`seed ${scale.label}`));
+      timings[`seed_${scale.label}_ms`] = Math.round(performance.now() - s0);
+      datasets.push(dataset);
+      const r0 = performance.now();
+      const run = await runScenariosAtScale({
+        connectionString: db.connectionString, dataset, scenarios, budgetMs: options.budgetMs, log,
+      });
+      timings[`scenarios_${scale.label}_ms`] = Math.round(performance.now() - r0);
+      all.push(...run.results);
+      headline.push(...run.headline);
+    }
+    const settings = await withPg(db.connectionString, readServerSettings);
+    return { datasets, results: all, headline, environment: environmentInfo(db, settings) };
+  });
+
+  timings.totalMs = Math.round(performance.now() - t0);
+  const results: RunResults = {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    runId,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    options: {
+      scales: options.scales.map((s) => s.label),
+      scenarios: scenarios.map((s) => s.id),
+      timeBudgetMs: options.budgetMs,
+      strictSpec: options.strictSpec,
+    },
+    environment: outcome.environment,
+    datasets: outcome.datasets.map(datasetSummary),
+    scenarios: outcome.results,
+    findings: deriveFindings(outcome.results, scenarios),
+    headline: outcome.headline,
+    timings,
+  };
+  const outDir = options.outDir ?? path.join(PROJECT_ROOT, 'reports', runId);
+  const written = await writeReports(results, outDir);
+  const out = options.json ? process.stderr : process.stdout;
+  out.write(`\n${renderResultsTable(results)}\n\n${renderHeadline(results)}\n\n${renderFindings(results)}\n\n`);
+  out.write(`Reports: ${written.map((p) => path.relative(process.cwd(), p) || p).join(', ')}\n`);
+  out.write(budgetLine(results, scenarios) + '\n');
+  if (options.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+  const decision = decideExit(results, undefined, options.failOn);
+  if (decision.exitCode !== EXIT.ok) out.write(`Gate: ${decision.reasons.join('; ')}\n`);
+  return decision.exitCode;
+}
+
+function budgetLine(results: RunResults, scenarios: LoadedScenario[]): string {
+  const seconds = (results.timings.totalMs ?? 0) / 1000;
+  const reused = results.datasets.every((d) => d.reused);
+  const limit = reused ? 120 : 240;
+  return `Run time ${seconds.toFixed(1)} s for ${scenarios.length} scenarios x ${results.datasets.length} scale(s) ` +
+    `(${reused ? 'warm: datasets reused' : 'cold: datasets seeded'}; budget on 2 cores ${limit} s: ${seconds <= limit ? 'within' : 'OVER'}).`;
+}
+
+function datasetSummary(d: DatasetInfo): DatasetSummary {
+  return {
+    scale: d.request.scale.label, schema: d.schema, fingerprint: d.fingerprint, seed: d.request.seed,
+    focusRows: d.counts.focusRows, totalRows: d.counts.totalRows, tenants: d.counts.tenants,
+    indexBuild: d.request.indexBuild, reused: d.reused, phasesMs: d.phasesMs,
+  };
+}
+
+function environmentInfo(db: Database, settings: Record<string, string>): EnvironmentInfo {
+  const cpus = os.cpus();
+  const commit = gitCommit();
+  return {
+    provider: { kind: db.kind, reason: db.reason },
+    postgres: { version: db.serverVersion, versionNum: db.serverVersionNum, settings },
+    machine: {
+      cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', memoryBytes: os.totalmem(),
+      platform: `${os.platform()} ${os.release()} ${os.arch()}`, node: process.version,
+    },
+    ...(commit ? { gitCommit: commit } : {}),
+    execbenchVersion: (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+  };
+}
+
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return undefined;
+  }
+}
+
+async function withPg<T>(connectionString: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}

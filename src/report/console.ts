@@ -1,0 +1,57 @@
+// Pure: the console view of a run (a table, the findings, the headline checks, the budget line).
+import type { RunResults, ScenarioResult } from '../results.ts';
+import { describeAccess } from '../runner/contract.ts';
+
+/** Renders rows as an aligned text table. */
+export function textTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function verdict(r: ScenarioResult): string {
+  switch (r.outcome.status) {
+    case 'passed': return 'pass';
+    case 'failed': return `FAIL: ${r.outcome.violations.map((v) => v.kind).join(',')}`;
+    case 'errored': return 'ERROR';
+    case 'skipped': return 'skip';
+  }
+}
+
+const ms = (n: number | undefined) => (n === undefined ? '-' : n < 10 ? n.toFixed(2) : n.toFixed(1));
+
+/** The scenario x scale x form table. */
+export function renderResultsTable(results: RunResults): string {
+  const rows = results.scenarios.map((r) => [
+    r.scenarioId,
+    r.scale,
+    r.form + (r.gated ? '' : ' (finding)'),
+    verdict(r),
+    ms(r.latency?.client.p50Ms),
+    ms(r.latency?.client.p95Ms),
+    r.threshold ? `${ms(r.threshold.p95Ms)}${r.threshold.derived ? '*' : ''}` : '-',
+    ms(r.latency?.server.p50Ms),
+    r.plan ? describeAccess(r.plan).replace(/ using /g, ' ').slice(0, 60) : '-',
+    r.plan ? String(r.plan.buffers.sharedHit + r.plan.buffers.sharedRead) : '-',
+  ]);
+  return textTable(
+    ['scenario', 'scale', 'form', 'verdict', 'p50 ms', 'p95 ms', 'limit ms', 'server ms', 'access', 'buffers'],
+    rows,
+  ) + '\n  p50/p95: client round trip; server: EXPLAIN ANALYZE execution time (median); limit: the spec\'s threshold on client p95 (* derived by execbench).';
+}
+
+export function renderFindings(results: RunResults): string {
+  if (results.findings.length === 0) return 'Spec findings: none.';
+  const order = { error: 0, warning: 1, info: 2 } as const;
+  const lines = [...results.findings]
+    .sort((a, b) => order[a.severity] - order[b.severity])
+    .map((f) => `- [${f.severity}] ${f.title} (${f.spec}${f.scale ? `, ${f.scale}` : ''})\n    ${f.detail}${f.fix ? `\n    fix: ${f.fix.replace(/\s*\n\s*/g, ' ')}` : ''}`);
+  return `Spec findings (${results.findings.length}):\n${lines.join('\n')}`;
+}
+
+export function renderHeadline(results: RunResults): string {
+  if (results.headline.length === 0) return '';
+  return 'Headline promises:\n' + results.headline
+    .map((h) => `- [${h.passed ? 'pass' : 'FAIL'}] ${h.scale} ${h.claim}: ${h.measured}`)
+    .join('\n');
+}

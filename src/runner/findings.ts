@@ -1,0 +1,60 @@
+// Pure: what a run proved about the spec. Findings are a first-class output: listed after every run.
+import type { Finding, ScenarioResult } from '../results.ts';
+import type { LoadedScenario } from '../scenario/load.ts';
+import { describeAccess } from './contract.ts';
+
+/**
+ * One finding per scenario and scale where the documented form fails (SQL that does not run, an
+ * index that is not used, a documented time that does not hold), stating the evidence and the
+ * correction's own result; plus info findings where the planner used an accepted alternative index.
+ */
+export function deriveFindings(results: ScenarioResult[], scenarios: LoadedScenario[]): Finding[] {
+  const byId = new Map(scenarios.map((s) => [s.id, s.definition]));
+  const findings: Finding[] = [];
+  for (const documented of results.filter((r) => r.form === 'documented')) {
+    const scenario = byId.get(documented.scenarioId);
+    const corrected = results.find(
+      (r) => r.scenarioId === documented.scenarioId && r.scale === documented.scale && r.form === 'corrected');
+    const where = { scenarioId: documented.scenarioId, scale: documented.scale, spec: documented.spec };
+    if (documented.outcome.status === 'failed') {
+      const kinds = new Set(documented.outcome.violations.map((v) => v.kind));
+      const evidence = documented.outcome.violations.map((v) => v.message).join('; ');
+      const severity = kinds.has('sql-error') || kinds.has('index-not-used') || kinds.has('seq-scan') ? 'error' : 'warning';
+      const title = kinds.has('sql-error')
+        ? `${documented.title}: the documented SQL does not run on PostgreSQL`
+        : kinds.has('index-not-used') || kinds.has('seq-scan')
+          ? `${documented.title}: the documented index is not used`
+          : `${documented.title}: the documented time does not hold`;
+      const correctedNote = corrected
+        ? ` The correction ${corrected.outcome.status === 'passed' ? 'passes' : corrected.outcome.status === 'failed' ? `also fails (${corrected.outcome.violations.map((v) => v.message).join('; ')})` : `is ${corrected.outcome.status}`} at ${documented.scale}.`
+        : '';
+      const why = corrected?.why ?? scenario?.noCorrection?.why;
+      findings.push({
+        id: `${documented.scenarioId}@${documented.scale}`,
+        severity,
+        title,
+        detail: `${why ? `${why} ` : ''}Evidence at ${documented.scale}: ${evidence}.${correctedNote}`,
+        ...(corrected ? { fix: corrected.sql } : scenario?.noCorrection ? { fix: scenario.noCorrection.fix } : {}),
+        ...where,
+      });
+    }
+    for (const r of [documented, corrected]) {
+      if (!r?.plan || r.expectedIndexes.length < 2) continue;
+      const used = new Set(r.plan.indexes.map((u) => u.index));
+      const documentedIndex = r.expectedIndexes[0]!;
+      const alternative = r.expectedIndexes.slice(1).find((name) => used.has(name));
+      if (!used.has(documentedIndex) && alternative) {
+        findings.push({
+          id: `${r.scenarioId}@${r.scale}/${r.form}/alternative-index`,
+          severity: 'info',
+          title: `${r.title}: the planner chose ${alternative}, not the documented ${documentedIndex}`,
+          detail: `The plan reads ${describeAccess(r.plan)}. execbench accepts it because it serves the query equally (see the index audit for identical definitions).`,
+          scenarioId: r.scenarioId,
+          scale: r.scale,
+          spec: r.spec,
+        });
+      }
+    }
+  }
+  return findings;
+}

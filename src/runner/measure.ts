@@ -1,0 +1,196 @@
+// Measures one scenario form at one scale: EXPLAIN once for the plan contract, then latency with
+// two clocks (client round trip via tinybench; server execution time via EXPLAIN ANALYZE).
+import { performance } from 'node:perf_hooks';
+import type pg from 'pg';
+import { Bench } from 'tinybench';
+import { describePgError } from '../errors.ts';
+import { analyzePlan } from '../plan/analyze.ts';
+import { explain } from '../plan/explain.ts';
+import type { PlanFacts } from '../plan/types.ts';
+import type { FormLatency, Outcome, ScenarioResult, Violation } from '../results.ts';
+import type { ParamPicker, ScenarioDefinition, SqlForm, Threshold } from '../scenario/define.ts';
+import { summarize } from './statistics.ts';
+import { checkPlanContract } from './contract.ts';
+
+/** Client samples kept in the results document per form (evenly thinned beyond this). */
+const MAX_RETAINED_SAMPLES = 1000;
+
+export interface MeasureInput {
+  client: pg.ClientBase;
+  scenarioId: string;
+  scenario: ScenarioDefinition;
+  form: 'documented' | 'corrected';
+  scale: string;
+  threshold: Threshold | undefined;
+  gated: boolean;
+  picker: (iteration: number) => ParamPicker;
+  /** Wall-clock budget for this form, ms. Slow forms get fewer samples, never more time. */
+  budgetMs: number;
+}
+
+/** Runs and judges one form. Never throws for a failing query: that is a result. */
+export async function measureForm(input: MeasureInput): Promise<ScenarioResult> {
+  const started = performance.now();
+  const { scenario, form: formName } = input;
+  const form = scenario[formName] as SqlForm & { why?: string; writtenByExecbench?: string };
+  const firstParams = form.params(input.picker(0));
+  const base: Omit<ScenarioResult, 'outcome' | 'durationMs'> = {
+    scenarioId: input.scenarioId,
+    title: scenario.title,
+    spec: scenario.spec,
+    kind: scenario.kind,
+    scale: input.scale,
+    form: formName,
+    gated: input.gated,
+    sql: form.sql,
+    params: firstParams.map(paramToString),
+    ...(form.why ? { why: form.why } : {}),
+    ...(form.writtenByExecbench ? { writtenByExecbench: form.writtenByExecbench } : {}),
+    expectedIndexes: scenario.expect.indexes ?? [],
+    ...(input.threshold
+      ? { threshold: { p95Ms: input.threshold.p95Ms, derived: input.threshold.derived ?? false, source: input.threshold.source } }
+      : {}),
+  };
+  const done = (outcome: Outcome, extra: Partial<ScenarioResult> = {}): ScenarioResult => ({
+    ...base,
+    ...extra,
+    outcome,
+    durationMs: round(performance.now() - started),
+  });
+
+  if (scenario.kind === 'statement') {
+    // DDL cannot be EXPLAINed: run it once in a rolled-back transaction and judge that it runs.
+    const error = await inRolledBackTransaction(input.client, () => input.client.query(form.sql, firstParams));
+    return error ? done({ status: 'failed', violations: [sqlError(error)] }) : done({ status: 'passed' });
+  }
+
+  const write = scenario.kind === 'write';
+  let planJson: unknown;
+  let timingOffJson: unknown;
+  const planError = await guarded(input.client, write, async () => {
+    planJson = await explain(input.client, form.sql, firstParams, { timing: true });
+  });
+  if (planError) return done({ status: 'failed', violations: [sqlError(planError)] });
+  await guarded(input.client, write, async () => {
+    timingOffJson = await explain(input.client, form.sql, firstParams, { timing: false });
+  });
+  const plan = analyzePlan(planJson);
+  const violations: Violation[] = checkPlanContract(plan, scenario.expect);
+
+  const slow = plan.executionMs > input.budgetMs / 10;
+  const latency = await measureLatency(input, form, write, plan, timingOffJson, slow, started);
+  if (input.threshold && latency.client.p95Ms > input.threshold.p95Ms) {
+    violations.push({
+      kind: 'threshold',
+      message: `client p95 ${fmt(latency.client.p95Ms)} ms > ${fmt(input.threshold.p95Ms)} ms${input.threshold.derived ? ' (derived threshold)' : ''}`,
+    });
+  }
+  const outcome: Outcome = violations.length === 0 ? { status: 'passed' } : { status: 'failed', violations };
+  return done(outcome, { plan, planJson, latency });
+}
+
+async function measureLatency(
+  input: MeasureInput,
+  form: SqlForm,
+  write: boolean,
+  plan: PlanFacts,
+  timingOffJson: unknown,
+  slow: boolean,
+  started: number,
+): Promise<FormLatency> {
+  const { client } = input;
+  const clientSamples: number[] = [];
+  let iteration = 0;
+  const bench = new Bench({
+    // Most of the budget goes to the client clock; slow forms stop at a few samples.
+    time: input.budgetMs * 0.6,
+    iterations: slow ? 3 : 10,
+    warmupTime: slow ? 0 : input.budgetMs * 0.1,
+    warmupIterations: slow ? 1 : 5,
+    throws: true,
+  });
+  bench.add(
+    input.scenarioId,
+    async () => {
+      const values = form.params(input.picker(iteration++));
+      const t0 = performance.now();
+      await client.query(form.sql, values);
+      const ms = performance.now() - t0;
+      clientSamples.push(ms);
+      return { overriddenDuration: ms };
+    },
+    write
+      ? {
+          beforeEach: async () => { await client.query('BEGIN'); },
+          afterEach: async () => { await client.query('ROLLBACK'); },
+        }
+      : {},
+  );
+  await bench.run();
+  // Warm-up iterations are in clientSamples too: drop them (tinybench's own counters exclude them).
+  const measured = clientSamples.slice(clientSamples.length - (bench.tasks[0]?.runs ?? clientSamples.length));
+
+  const timingOffMs = timingOffJson ? analyzePlan(timingOffJson).executionMs : plan.executionMs;
+  const serverSamples: number[] = [plan.executionMs, timingOffMs];
+  const serverDeadline = started + input.budgetMs;
+  for (let i = 1; serverSamples.length < 30 && performance.now() < serverDeadline && !(slow && serverSamples.length >= 3); i++) {
+    const values = form.params(input.picker(i));
+    await guarded(client, write, async () => {
+      serverSamples.push(analyzePlan(await explain(client, form.sql, values, { timing: false })).executionMs);
+    });
+  }
+  return {
+    client: summarize(measured),
+    clientSamplesMs: thin(measured, MAX_RETAINED_SAMPLES).map(round),
+    server: summarize(serverSamples),
+    serverSamplesMs: serverSamples.map(round),
+    explainOverhead: { timingOnMs: round(plan.executionMs), timingOffMs: round(timingOffMs) },
+  };
+}
+
+/** Runs fn, in a rolled-back transaction when `write`; returns the error instead of throwing. */
+async function guarded(client: pg.ClientBase, write: boolean, fn: () => Promise<unknown>): Promise<unknown> {
+  if (write) return inRolledBackTransaction(client, fn);
+  try {
+    await fn();
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+/** BEGIN; fn; ROLLBACK — always rolled back, also when fn fails. Returns fn's error, if any. */
+export async function inRolledBackTransaction(client: pg.ClientBase, fn: () => Promise<unknown>): Promise<unknown> {
+  await client.query('BEGIN');
+  try {
+    await fn();
+    return undefined;
+  } catch (error) {
+    return error;
+  } finally {
+    await client.query('ROLLBACK');
+  }
+}
+
+function sqlError(error: unknown): Violation {
+  return { kind: 'sql-error', message: describePgError(error) };
+}
+
+function paramToString(v: unknown): string {
+  return v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** Keeps at most `max` samples, evenly spaced, preserving order. */
+export function thin(samples: number[], max: number): number[] {
+  if (samples.length <= max) return samples;
+  const step = samples.length / max;
+  return Array.from({ length: max }, (_, i) => samples[Math.floor(i * step)]!);
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+function fmt(n: number): string {
+  return n < 10 ? n.toFixed(2) : n.toFixed(1);
+}

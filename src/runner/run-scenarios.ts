@@ -1,0 +1,117 @@
+// Runs the selected scenarios against one ready dataset: statistics fresh, every form measured
+// and judged, the headline promises checked.
+import pg from 'pg';
+import type { HeadlineCheck, ScenarioResult } from '../results.ts';
+import type { LoadedScenario } from '../scenario/load.ts';
+import type { DatasetInfo } from '../seed/types.ts';
+import { judgeHeadlines } from './headline.ts';
+import { checkCleanupWithoutTableLocks } from './lock-check.ts';
+import { measureForm } from './measure.ts';
+import { createParamPicker, loadParamPools } from './params.ts';
+import { thresholdFor } from './thresholds.ts';
+
+/** A hung query must not hang the run: nothing execbench measures should take a minute. */
+const STATEMENT_TIMEOUT_MS = 120_000;
+
+export interface ScaleRun {
+  results: ScenarioResult[];
+  headline: HeadlineCheck[];
+}
+
+export interface RunAtScaleOptions {
+  connectionString: string;
+  dataset: DatasetInfo;
+  scenarios: LoadedScenario[];
+  budgetMs: number;
+  log: (line: string) => void;
+  /** Called with a client whose search_path is the dataset, before and after the scenarios (index audit). */
+  beforeScenarios?: (client: pg.Client) => Promise<void>;
+  afterScenarios?: (client: pg.Client) => Promise<void>;
+}
+
+/** Opens a client on a dataset schema, UTC, with a statement timeout. */
+export async function connectToDataset(connectionString: string, schema: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  await client.query(
+    `SET search_path TO ${pg.escapeIdentifier(schema)}; SET TimeZone TO 'UTC'; SET statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
+  return client;
+}
+
+export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<ScaleRun> {
+  const { dataset, log } = options;
+  const scale = dataset.request.scale.label;
+  const client = await connectToDataset(options.connectionString, dataset.schema);
+  const results: ScenarioResult[] = [];
+  try {
+    // Statistics fresh: a reused dataset may have been analyzed under other settings.
+    await client.query('ANALYZE executions');
+    const pools = await loadParamPools(client, dataset);
+    const picker = (i: number) => createParamPicker(pools, i);
+    await options.beforeScenarios?.(client);
+    for (const [n, { id, definition }] of options.scenarios.entries()) {
+      const missing = (definition.requires ?? []).filter((part) =>
+        part === 'covering-index' ? !dataset.request.optional.coveringIndex : !dataset.request.optional.dailyStats);
+      const forms = (['documented', 'corrected'] as const).filter((f) => definition[f] !== undefined);
+      for (const form of forms) {
+        const gated = form === 'corrected' || definition.corrected === undefined;
+        if (missing.length > 0) {
+          results.push(skipped(id, definition, form, scale, gated, `needs the optional schema part(s) ${missing.join(', ')}; run without --no-optional`));
+          continue;
+        }
+        const result = await measureForm({
+          client, scenarioId: id, scenario: definition, form, scale, gated,
+          threshold: thresholdFor(definition, dataset.request.scale),
+          picker, budgetMs: options.budgetMs,
+        });
+        results.push(result);
+        log(`[${scale}] ${n + 1}/${options.scenarios.length} ${id} (${form}): ${verdictWord(result)}`);
+      }
+    }
+    await options.afterScenarios?.(client);
+  } finally {
+    await client.end();
+  }
+
+  const groups: Record<string, string[]> = {};
+  for (const { id, definition } of options.scenarios) {
+    for (const g of definition.groups ?? []) (groups[g] ??= []).push(id);
+  }
+  const headline = judgeHeadlines(results, scale, groups);
+  const cleanup = options.scenarios.find((s) => s.id === 'retention-cleanup-batch')?.definition.corrected;
+  if (cleanup) {
+    const pools = await withClient(options.connectionString, dataset.schema, (c) => loadParamPools(c, dataset));
+    headline.push(await checkCleanupWithoutTableLocks({
+      connectionString: options.connectionString, schema: dataset.schema, scale,
+      cleanupSql: cleanup.sql, pick: createParamPicker(pools, 0),
+    }));
+  }
+  return { results, headline };
+}
+
+async function withClient<T>(connectionString: string, schema: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = await connectToDataset(connectionString, schema);
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+function skipped(
+  id: string, d: LoadedScenario['definition'], form: 'documented' | 'corrected', scale: string, gated: boolean, reason: string,
+): ScenarioResult {
+  return {
+    scenarioId: id, title: d.title, spec: d.spec, kind: d.kind, scale, form, gated,
+    sql: d[form]!.sql, params: [], expectedIndexes: d.expect.indexes ?? [],
+    outcome: { status: 'skipped', reason }, durationMs: 0,
+  };
+}
+
+export function verdictWord(r: ScenarioResult): string {
+  const o = r.outcome;
+  const p95 = r.latency ? ` p95 ${r.latency.client.p95Ms.toFixed(2)} ms` : '';
+  if (o.status === 'failed') return `FAIL${p95} (${o.violations.map((v) => v.kind).join(', ')})`;
+  if (o.status === 'passed') return `pass${p95}`;
+  return o.status;
+}

@@ -1,0 +1,151 @@
+// Pure statistics over latency samples (milliseconds): summaries for reports, a seeded bootstrap for the gate.
+import type { LatencyStats } from '../results.ts';
+
+/**
+ * The p-quantile (0 <= p <= 1) of an ascending-sorted sample by linear interpolation between closest ranks:
+ * h = (n - 1) * p, result = x[floor h] + (h - floor h) * (x[floor h + 1] - x[floor h]).
+ * This is Hyndman & Fan's definition 7, the default of numpy, R (type 7) and Excel's PERCENTILE.INC:
+ * p = 0 gives the minimum, p = 1 the maximum, and p50 of an even-sized sample is the mean of the middle two.
+ */
+export function quantileSorted(sorted: readonly number[], p: number): number {
+  const n = sorted.length;
+  if (n === 0) throw new RangeError('quantileSorted: the sample is empty; measure at least one iteration before summarising.');
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`quantileSorted: p must be within [0, 1], got ${p}.`);
+  const h = (n - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, n - 1);
+  const a = sorted[lo] as number;
+  const b = sorted[hi] as number;
+  return a + (h - lo) * (b - a);
+}
+
+/** The p-quantile of an unsorted sample (see quantileSorted for the definition). */
+export function quantile(samples: readonly number[], p: number): number {
+  return quantileSorted([...samples].sort((a, b) => a - b), p);
+}
+
+/**
+ * Summary statistics of a latency sample. sd is the sample standard deviation (n - 1 denominator);
+ * rmePct is the half-width of the 95% confidence interval of the mean, Student's t with n - 1 degrees of
+ * freedom, as a percentage of the mean (tinybench's `rme`). With one sample sd and rme are 0 (undefined, not NaN,
+ * so results stay JSON). Throws on an empty sample or a non-finite value.
+ */
+export function summarize(samplesMs: readonly number[]): LatencyStats {
+  const n = samplesMs.length;
+  if (n === 0) throw new RangeError('summarize: the sample is empty; measure at least one iteration before summarising.');
+  const bad = samplesMs.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) throw new RangeError(`summarize: sample ${bad} is ${samplesMs[bad]}; latencies must be finite numbers of milliseconds.`);
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  const mean = samplesMs.reduce((s, x) => s + x, 0) / n;
+  const sd = n > 1 ? Math.sqrt(samplesMs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1)) : 0;
+  const sem = n > 1 ? sd / Math.sqrt(n) : 0;
+  const rmePct = mean > 0 && n > 1 ? (studentT975(n - 1) * sem * 100) / mean : 0;
+  return {
+    samples: n,
+    minMs: sorted[0] as number,
+    maxMs: sorted[n - 1] as number,
+    meanMs: mean,
+    sdMs: sd,
+    rmePct,
+    p50Ms: quantileSorted(sorted, 0.5),
+    p95Ms: quantileSorted(sorted, 0.95),
+    p99Ms: quantileSorted(sorted, 0.99),
+  };
+}
+
+/** Two-sided 95% critical values of Student's t for 1..30 degrees of freedom (standard tables). */
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+  2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086,
+  2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/**
+ * The 0.975 quantile of Student's t with `df` degrees of freedom: a table up to 30, then the Cornish-Fisher
+ * expansion around the normal quantile (error < 1e-4 beyond 30 df), rather than the flat 1.96 some tools use.
+ */
+export function studentT975(df: number): number {
+  if (!(df >= 1)) throw new RangeError(`studentT975: degrees of freedom must be >= 1, got ${df}.`);
+  const d = Math.floor(df);
+  if (d <= T975.length) return T975[d - 1] as number;
+  const z = 1.959963984540054;
+  const z3 = z ** 3;
+  const z5 = z ** 5;
+  const z7 = z ** 7;
+  return z + (z3 + z) / (4 * d) + (5 * z5 + 16 * z3 + 3 * z) / (96 * d ** 2) + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * d ** 3);
+}
+
+/** Options of bootstrapShift. */
+export interface BootstrapOptions {
+  statistic: 'median' | 'p95';
+  /** Resamples; 2000 is plenty for a 95-99% percentile interval. */
+  iterations: number;
+  /** Two-sided confidence of the interval, e.g. 0.95. */
+  confidence: number;
+  /** PRNG seed: the same inputs and seed give the same interval, so a CI verdict is reproducible. */
+  seed: number;
+}
+
+/** The change of a statistic from baseline to current, as a ratio current / baseline (1.25 = 25% slower). */
+export interface ShiftEstimate {
+  estimateRatio: number;
+  ciLow: number;
+  ciHigh: number;
+}
+
+/**
+ * Percentile bootstrap of the ratio statistic(current) / statistic(baseline).
+ *
+ * Each iteration resamples both samples independently with replacement (they are independent runs) and records
+ * the ratio of their statistics; the interval is the (1 - confidence)/2 and (1 + confidence)/2 quantiles of those
+ * ratios. The estimate is the ratio on the original samples. A ratio is used rather than a difference because
+ * latency noise scales with latency, and a "20% slower" rule reads directly off it. The bootstrap assumes the
+ * samples within a run are exchangeable; warm-up iterations should be dropped before they get here.
+ */
+export function bootstrapShift(baseline: readonly number[], current: readonly number[], options: BootstrapOptions): ShiftEstimate {
+  const { statistic, iterations, confidence, seed } = options;
+  if (baseline.length === 0 || current.length === 0) {
+    throw new RangeError(`bootstrapShift: both samples need values (baseline ${baseline.length}, current ${current.length}).`);
+  }
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`bootstrapShift: confidence must be within (0, 1), got ${confidence}.`);
+  if (!(Number.isInteger(iterations) && iterations >= 100)) throw new RangeError(`bootstrapShift: iterations must be an integer >= 100, got ${iterations}.`);
+  const p = statistic === 'median' ? 0.5 : 0.95;
+  const stat = (xs: number[]): number => quantileSorted(xs.sort((a, b) => a - b), p);
+
+  const base = stat([...baseline]);
+  const cur = stat([...current]);
+  const random = mulberry32(seed);
+  const ratios = new Array<number>(iterations);
+  const bufB = new Array<number>(baseline.length);
+  const bufC = new Array<number>(current.length);
+  for (let i = 0; i < iterations; i++) {
+    for (let j = 0; j < bufB.length; j++) bufB[j] = baseline[Math.floor(random() * baseline.length)] as number;
+    for (let j = 0; j < bufC.length; j++) bufC[j] = current[Math.floor(random() * current.length)] as number;
+    ratios[i] = safeRatio(stat(bufC), stat(bufB));
+  }
+  ratios.sort((a, b) => a - b);
+  const alpha = (1 - confidence) / 2;
+  return {
+    estimateRatio: safeRatio(cur, base),
+    ciLow: quantileSorted(ratios, alpha),
+    ciHigh: quantileSorted(ratios, 1 - alpha),
+  };
+}
+
+/** A ratio that stays finite when the baseline statistic is 0 (sub-resolution timings). */
+function safeRatio(numerator: number, denominator: number): number {
+  if (denominator > 0) return numerator / denominator;
+  return numerator > 0 ? Number.MAX_VALUE : 1;
+}
+
+/** mulberry32: a small, fast, well-distributed 32-bit PRNG; returns floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
