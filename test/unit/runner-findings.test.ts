@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ScenarioResult } from '../../src/results.ts';
+import { deriveFindings } from '../../src/runner/findings.ts';
+import { judgeHeadlines } from '../../src/runner/headline.ts';
+import { loadScenarios } from '../../src/scenario/load.ts';
+
+function result(over: Partial<ScenarioResult>): ScenarioResult {
+  return {
+    scenarioId: 'retention-cleanup-batch', title: 'Retention', spec: '§5', kind: 'write', scale: '100k', form: 'documented',
+    gated: false, sql: 'DELETE ...', params: [], expectedIndexes: ['idx_a', 'idx_twin'], outcome: { status: 'passed' }, durationMs: 1, ...over,
+  };
+}
+
+const latency = (p50: number, p95: number) => ({
+  client: { samples: 10, minMs: p50, maxMs: p95, meanMs: p50, sdMs: 0, rmePct: 0, p50Ms: p50, p95Ms: p95, p99Ms: p95 },
+  clientSamplesMs: [], server: { samples: 1, minMs: 1, maxMs: 1, meanMs: 1, sdMs: 0, rmePct: 0, p50Ms: 1, p95Ms: 1, p99Ms: 1 },
+  serverSamplesMs: [], explainOverhead: { timingOnMs: 1, timingOffMs: 1 },
+});
+
+describe('findings', () => {
+  it('a documented form with a syntax error becomes an error finding with the correction as the fix', async () => {
+    const scenarios = await loadScenarios();
+    const findings = deriveFindings([
+      result({ outcome: { status: 'failed', violations: [{ kind: 'sql-error', message: 'syntax error at or near "ORDER"' }] } }),
+      result({ form: 'corrected', gated: true, sql: 'DELETE ... WHERE id IN (...)', why: 'DELETE has no LIMIT.' }),
+    ], scenarios);
+    assert.equal(findings.length, 1);
+    assert.equal(findings[0]!.severity, 'error');
+    assert.match(findings[0]!.title, /does not run on PostgreSQL/);
+    assert.match(findings[0]!.detail, /DELETE has no LIMIT\. Evidence at 100k: syntax error at or near "ORDER"\. The correction passes at 100k\./);
+    assert.equal(findings[0]!.fix, 'DELETE ... WHERE id IN (...)');
+  });
+
+  it('a passing documented form produces no finding; an accepted twin index produces an info finding', async () => {
+    const plan = {
+      rootNodeType: 'Index Scan', nodeTypes: [], shape: '', seqScans: [], tidScans: [], sorts: [],
+      indexes: [{ index: 'idx_twin', access: 'Index Scan' as const, path: [] }],
+      buffers: { sharedHit: 1, sharedRead: 0, sharedDirtied: 0, sharedWritten: 0, tempRead: 0, tempWritten: 0 },
+      rowsReturned: 1, rowsRemovedByFilter: 0, planningMs: 0, executionMs: 0, jit: false,
+    };
+    const findings = deriveFindings([result({ plan })], await loadScenarios());
+    assert.deepEqual(findings.map((f) => f.severity), ['info']);
+    assert.match(findings[0]!.title, /chose idx_twin, not the documented idx_a/);
+  });
+});
+
+describe('headline checks', () => {
+  it('sums the ObservabilityPage queries against 2 s and flags the paginated group above 500 ms', () => {
+    const results = [
+      result({ scenarioId: 'recent-failures', gated: true, latency: latency(1, 2) }),
+      result({ scenarioId: 'sparkline-7d', gated: true, latency: latency(50, 1999) }),
+      result({ scenarioId: 'paginated-deep-page', gated: true, latency: latency(100, 600) }),
+    ];
+    const checks = judgeHeadlines(results, '100k', { 'observability-page': ['recent-failures', 'sparkline-7d'], paginated: ['paginated-deep-page'] });
+    const page = checks.find((c) => c.id === 'observability-page-under-2s')!;
+    assert.equal(page.passed, false, '2 + 1999 ms is over 2 s');
+    assert.match(page.measured, /2001\.0 ms/);
+    const paginated = checks.find((c) => c.id === 'paginated-under-500ms')!;
+    assert.equal(paginated.passed, false);
+    assert.match(paginated.measured, /600\.0 ms \(paginated-deep-page\)/);
+  });
+
+  it('the materialized view claim compares medians and needs 100x', () => {
+    const checks = judgeHeadlines([
+      result({ scenarioId: 'daily-stats-view', gated: true, latency: latency(0.5, 1) }),
+      result({ scenarioId: 'daily-stats-live-aggregate', gated: true, latency: latency(20, 30) }),
+    ], '100k', {});
+    const mv = checks.find((c) => c.id === 'materialized-view-100x')!;
+    assert.equal(mv.passed, false);
+    assert.match(mv.measured, /^40\.0x/);
+  });
+});
