@@ -82,6 +82,7 @@ async function main(): Promise<number> {
         .option('strict-spec', { type: 'boolean', default: false, describe: 'the documented SQL\'s failures fail the run (default: they are findings)', group: 'Run:' })
         .option('fail-on', { type: 'string', array: true, default: ['contracts', 'thresholds', 'baseline'], describe: 'what fails the run: contracts, thresholds, baseline', group: 'Run:' })
         .option('out', { type: 'string', describe: 'report folder (default reports/<run-id>)', group: 'Run:' })
+        .option('audit', { type: 'boolean', default: true, describe: 'run the index audit after the scenarios (--no-audit to skip)', group: 'Run:' })
         .option('json', { type: 'boolean', default: false, describe: 'print the results document to stdout (tables go to stderr)', group: 'Run:' })
         .example('$0 run', 'both scales, every scenario (what `npm run bench` does)')
         .example('$0 run --scale 100k --scenario "status-*"', 'the status-filtered scenarios at 100k only')
@@ -103,6 +104,7 @@ async function main(): Promise<number> {
           indexBuild: argv['index-build'],
           fresh: argv.fresh,
           optional: argv.optional,
+          audit: argv.audit,
           failOn: failOn as ('contracts' | 'thresholds' | 'baseline')[],
           provider: providerOptions(argv),
         });

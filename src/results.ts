@@ -1,5 +1,6 @@
 // The results document: what a run produces, what reports render, and what the gate compares.
 // Everything here is plain JSON-serialisable data.
+import type { AuditReport } from './audit/types.ts';
 import type { PlanFacts } from './plan/types.ts';
 
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -130,7 +131,7 @@ export interface RunResults {
   findings: Finding[];
   headline: HeadlineCheck[];
   /** Index audit per scale (see src/audit). */
-  audit?: unknown[];
+  audit?: AuditReport[];
   /** Wall-clock of the run's phases, ms. */
   timings: Record<string, number>;
 }

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { diffIndexScans, flushIndexStats, runAudit, snapshotIndexScans, summarizeAuditFindings } from '../audit/run-audit.ts';
+import type { AuditReport, IndexScanSnapshot } from '../audit/types.ts';
 import { readServerSettings } from '../db/settings.ts';
 import type { Database, ProviderOptions } from '../db/provider.ts';
 import { withDatabase } from '../db/with-database.ts';
@@ -37,6 +39,8 @@ export interface RunOptions {
   optional: boolean;
   failOn: ('contracts' | 'thresholds' | 'baseline')[];
   baselinePath?: string;
+  /** Run the index audit after the scenarios (sizes, scans, duplicates, bloat, write cost). */
+  audit: boolean;
   provider: ProviderOptions;
 }
 
@@ -56,6 +60,7 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
     const datasets: DatasetInfo[] = [];
     const all: RunResults['scenarios'] = [];
     const headline: RunResults['headline'] = [];
+    const audits: AuditReport[] = [];
     for (const scale of options.scales) {
       const request: DatasetRequest = {
         scale, seed: options.seed, indexBuild: options.indexBuild, fresh: options.fresh,
@@ -66,15 +71,30 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
       timings[`seed_${scale.label}_ms`] = Math.round(performance.now() - s0);
       datasets.push(dataset);
       const r0 = performance.now();
+      let before: IndexScanSnapshot | undefined;
       const run = await runScenariosAtScale({
         connectionString: db.connectionString, dataset, scenarios, budgetMs: options.budgetMs, log,
+        beforeScenarios: async (client) => { before = await snapshotIndexScans(client, dataset.schema); },
+        afterScenarios: async (client) => {
+          if (!options.audit) return;
+          const a0 = performance.now();
+          await flushIndexStats(client);
+          const after = await snapshotIndexScans(client, dataset.schema);
+          audits.push(await runAudit(client, {
+            schema: dataset.schema, scale: scale.label,
+            ...(before ? { scanDelta: diffIndexScans(before, after) } : {}),
+            // CREATE EXTENSION pgstattuple only in a server execbench started itself.
+            mayCreateExtension: db.kind !== 'url',
+          }));
+          timings[`audit_${scale.label}_ms`] = Math.round(performance.now() - a0);
+        },
       });
       timings[`scenarios_${scale.label}_ms`] = Math.round(performance.now() - r0);
       all.push(...run.results);
       headline.push(...run.headline);
     }
     const settings = await withPg(db.connectionString, readServerSettings);
-    return { datasets, results: all, headline, environment: environmentInfo(db, settings) };
+    return { datasets, results: all, headline, audits, environment: environmentInfo(db, settings) };
   });
 
   timings.totalMs = Math.round(performance.now() - t0);
@@ -92,8 +112,9 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
     environment: outcome.environment,
     datasets: outcome.datasets.map(datasetSummary),
     scenarios: outcome.results,
-    findings: deriveFindings(outcome.results, scenarios),
+    findings: [...deriveFindings(outcome.results, scenarios), ...outcome.audits.flatMap(summarizeAuditFindings)],
     headline: outcome.headline,
+    ...(outcome.audits.length > 0 ? { audit: outcome.audits } : {}),
     timings,
   };
   const outDir = options.outDir ?? path.join(PROJECT_ROOT, 'reports', runId);

@@ -26,6 +26,8 @@ export interface MeasureInput {
   picker: (iteration: number) => ParamPicker;
   /** Wall-clock budget for this form, ms. Slow forms get fewer samples, never more time. */
   budgetMs: number;
+  /** The caller holds an open transaction (tests that drop an index and roll back): use savepoints. */
+  nested?: boolean;
 }
 
 /** Runs and judges one form. Never throws for a failing query: that is a result. */
@@ -60,18 +62,19 @@ export async function measureForm(input: MeasureInput): Promise<ScenarioResult> 
 
   if (scenario.kind === 'statement') {
     // DDL cannot be EXPLAINed: run it once in a rolled-back transaction and judge that it runs.
-    const error = await inRolledBackTransaction(input.client, () => input.client.query(form.sql, firstParams));
+    const error = await inRolledBackTransaction(input.client, () => input.client.query(form.sql, firstParams), input.nested);
     return error ? done({ status: 'failed', violations: [sqlError(error)] }) : done({ status: 'passed' });
   }
 
   const write = scenario.kind === 'write';
   let planJson: unknown;
   let timingOffJson: unknown;
-  const planError = await guarded(input.client, write, async () => {
+  const nested = input.nested ?? false;
+  const planError = await guarded(input.client, write, nested, async () => {
     planJson = await explain(input.client, form.sql, firstParams, { timing: true });
   });
   if (planError) return done({ status: 'failed', violations: [sqlError(planError)] });
-  await guarded(input.client, write, async () => {
+  await guarded(input.client, write, nested, async () => {
     timingOffJson = await explain(input.client, form.sql, firstParams, { timing: false });
   });
   const plan = analyzePlan(planJson);
@@ -121,8 +124,8 @@ async function measureLatency(
     },
     write
       ? {
-          beforeEach: async () => { await client.query('BEGIN'); },
-          afterEach: async () => { await client.query('ROLLBACK'); },
+          beforeEach: async () => { await client.query(input.nested ? 'SAVEPOINT execbench_sample' : 'BEGIN'); },
+          afterEach: async () => { await client.query(input.nested ? 'ROLLBACK TO SAVEPOINT execbench_sample' : 'ROLLBACK'); },
         }
       : {},
   );
@@ -135,7 +138,7 @@ async function measureLatency(
   const serverDeadline = started + input.budgetMs;
   for (let i = 1; serverSamples.length < 30 && performance.now() < serverDeadline && !(slow && serverSamples.length >= 3); i++) {
     const values = form.params(input.picker(i));
-    await guarded(client, write, async () => {
+    await guarded(client, write, input.nested ?? false, async () => {
       serverSamples.push(analyzePlan(await explain(client, form.sql, values, { timing: false })).executionMs);
     });
   }
@@ -148,9 +151,13 @@ async function measureLatency(
   };
 }
 
-/** Runs fn, in a rolled-back transaction when `write`; returns the error instead of throwing. */
-async function guarded(client: pg.ClientBase, write: boolean, fn: () => Promise<unknown>): Promise<unknown> {
-  if (write) return inRolledBackTransaction(client, fn);
+/**
+ * Runs fn and returns its error instead of throwing. Writes always run in a rolled-back
+ * transaction; inside a caller's transaction (nested) every statement gets a savepoint, because a
+ * failed statement would otherwise abort the caller's whole transaction.
+ */
+async function guarded(client: pg.ClientBase, write: boolean, nested: boolean, fn: () => Promise<unknown>): Promise<unknown> {
+  if (write || nested) return inRolledBackTransaction(client, fn, nested);
   try {
     await fn();
     return undefined;
@@ -159,16 +166,16 @@ async function guarded(client: pg.ClientBase, write: boolean, fn: () => Promise<
   }
 }
 
-/** BEGIN; fn; ROLLBACK — always rolled back, also when fn fails. Returns fn's error, if any. */
-export async function inRolledBackTransaction(client: pg.ClientBase, fn: () => Promise<unknown>): Promise<unknown> {
-  await client.query('BEGIN');
+/** BEGIN (or SAVEPOINT when nested); fn; ROLLBACK — always, also when fn fails. Returns fn's error, if any. */
+export async function inRolledBackTransaction(client: pg.ClientBase, fn: () => Promise<unknown>, nested = false): Promise<unknown> {
+  await client.query(nested ? 'SAVEPOINT execbench_form' : 'BEGIN');
   try {
     await fn();
     return undefined;
   } catch (error) {
     return error;
   } finally {
-    await client.query('ROLLBACK');
+    await client.query(nested ? 'ROLLBACK TO SAVEPOINT execbench_form' : 'ROLLBACK');
   }
 }
 

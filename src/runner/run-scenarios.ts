@@ -27,6 +27,11 @@ export interface RunAtScaleOptions {
   /** Called with a client whose search_path is the dataset, before and after the scenarios (index audit). */
   beforeScenarios?: (client: pg.Client) => Promise<void>;
   afterScenarios?: (client: pg.Client) => Promise<void>;
+  /**
+   * Run on this client, inside the transaction it holds (e.g. one that dropped an index and will be
+   * rolled back): forms use savepoints, and the live lock check, which needs other connections, is skipped.
+   */
+  inTransactionOn?: pg.Client;
 }
 
 /** Opens a client on a dataset schema, UTC, with a statement timeout. */
@@ -41,11 +46,12 @@ export async function connectToDataset(connectionString: string, schema: string)
 export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<ScaleRun> {
   const { dataset, log } = options;
   const scale = dataset.request.scale.label;
-  const client = await connectToDataset(options.connectionString, dataset.schema);
+  const nested = options.inTransactionOn !== undefined;
+  const client = options.inTransactionOn ?? await connectToDataset(options.connectionString, dataset.schema);
   const results: ScenarioResult[] = [];
   try {
     // Statistics fresh: a reused dataset may have been analyzed under other settings.
-    await client.query('ANALYZE executions');
+    if (!nested) await client.query('ANALYZE executions');
     const pools = await loadParamPools(client, dataset);
     const picker = (i: number) => createParamPicker(pools, i);
     await options.beforeScenarios?.(client);
@@ -62,7 +68,7 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
         const result = await measureForm({
           client, scenarioId: id, scenario: definition, form, scale, gated,
           threshold: thresholdFor(definition, dataset.request.scale),
-          picker, budgetMs: options.budgetMs,
+          picker, budgetMs: options.budgetMs, nested,
         });
         results.push(result);
         log(`[${scale}] ${n + 1}/${options.scenarios.length} ${id} (${form}): ${verdictWord(result)}`);
@@ -70,7 +76,7 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
     }
     await options.afterScenarios?.(client);
   } finally {
-    await client.end();
+    if (!nested) await client.end();
   }
 
   const groups: Record<string, string[]> = {};
@@ -79,7 +85,7 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
   }
   const headline = judgeHeadlines(results, scale, groups);
   const cleanup = options.scenarios.find((s) => s.id === 'retention-cleanup-batch')?.definition.corrected;
-  if (cleanup) {
+  if (cleanup && !nested) {
     const pools = await withClient(options.connectionString, dataset.schema, (c) => loadParamPools(c, dataset));
     headline.push(await checkCleanupWithoutTableLocks({
       connectionString: options.connectionString, schema: dataset.schema, scale,

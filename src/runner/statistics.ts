@@ -110,26 +110,46 @@ export function bootstrapShift(baseline: readonly number[], current: readonly nu
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`bootstrapShift: confidence must be within (0, 1), got ${confidence}.`);
   if (!(Number.isInteger(iterations) && iterations >= 100)) throw new RangeError(`bootstrapShift: iterations must be an integer >= 100, got ${iterations}.`);
   const p = statistic === 'median' ? 0.5 : 0.95;
-  const stat = (xs: number[]): number => quantileSorted(xs.sort((a, b) => a - b), p);
-
-  const base = stat([...baseline]);
-  const cur = stat([...current]);
+  const sortedBase = [...baseline].sort((a, b) => a - b);
+  const sortedCur = [...current].sort((a, b) => a - b);
   const random = mulberry32(seed);
+  const countsBase = new Uint32Array(sortedBase.length);
+  const countsCur = new Uint32Array(sortedCur.length);
   const ratios = new Array<number>(iterations);
-  const bufB = new Array<number>(baseline.length);
-  const bufC = new Array<number>(current.length);
   for (let i = 0; i < iterations; i++) {
-    for (let j = 0; j < bufB.length; j++) bufB[j] = baseline[Math.floor(random() * baseline.length)] as number;
-    for (let j = 0; j < bufC.length; j++) bufC[j] = current[Math.floor(random() * current.length)] as number;
-    ratios[i] = safeRatio(stat(bufC), stat(bufB));
+    const b = resampledQuantile(sortedBase, countsBase, p, random);
+    const c = resampledQuantile(sortedCur, countsCur, p, random);
+    ratios[i] = safeRatio(c, b);
   }
   ratios.sort((a, b) => a - b);
   const alpha = (1 - confidence) / 2;
   return {
-    estimateRatio: safeRatio(cur, base),
+    estimateRatio: safeRatio(quantileSorted(sortedCur, p), quantileSorted(sortedBase, p)),
     ciLow: quantileSorted(ratios, alpha),
     ciHigh: quantileSorted(ratios, 1 - alpha),
   };
+}
+
+/**
+ * The p-quantile of one resample with replacement of `sorted`, without sorting the resample: drawing indices into
+ * the sorted sample and counting how often each was drawn gives the resample in order, so the quantile's two
+ * neighbouring ranks are found in one O(n) walk (instead of an O(n log n) sort per iteration).
+ */
+function resampledQuantile(sorted: readonly number[], counts: Uint32Array, p: number, random: () => number): number {
+  const n = sorted.length;
+  counts.fill(0);
+  for (let j = 0; j < n; j++) counts[Math.floor(random() * n)]! += 1;
+  const h = (n - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, n - 1);
+  let seen = 0;
+  let loValue = Number.NaN;
+  for (let k = 0; k < n; k++) {
+    seen += counts[k] as number;
+    if (Number.isNaN(loValue) && seen > lo) loValue = sorted[k] as number;
+    if (seen > hi) return loValue + (h - lo) * ((sorted[k] as number) - loValue);
+  }
+  return loValue;
 }
 
 /** A ratio that stays finite when the baseline statistic is 0 (sub-resolution timings). */
