@@ -81,6 +81,7 @@ async function main(): Promise<number> {
         .option('time-budget', { type: 'string', default: DEFAULT_BUDGET, describe: 'wall-clock budget per scenario form and scale: 750, 750ms, 1.5s', group: 'Run:' })
         .option('strict-spec', { type: 'boolean', default: false, describe: 'the documented SQL\'s failures fail the run (default: they are findings)', group: 'Run:' })
         .option('fail-on', { type: 'string', array: true, default: ['contracts', 'thresholds', 'baseline'], describe: 'what fails the run: contracts, thresholds, baseline', group: 'Run:' })
+        .option('baseline', { type: 'string', describe: 'compare with this results.json: plan, buffers, rows, latency with statistics', group: 'Run:' })
         .option('out', { type: 'string', describe: 'report folder (default reports/<run-id>)', group: 'Run:' })
         .option('audit', { type: 'boolean', default: true, describe: 'run the index audit after the scenarios (--no-audit to skip)', group: 'Run:' })
         .option('json', { type: 'boolean', default: false, describe: 'print the results document to stdout (tables go to stderr)', group: 'Run:' })
@@ -99,6 +100,7 @@ async function main(): Promise<number> {
           budgetMs: parseBudget(argv['time-budget']),
           strictSpec: argv['strict-spec'],
           ...(argv.out ? { outDir: argv.out } : {}),
+          ...(argv.baseline ? { baselinePath: argv.baseline } : {}),
           json: argv.json,
           seed: argv.seed,
           indexBuild: argv['index-build'],
@@ -157,6 +159,8 @@ async function main(): Promise<number> {
         .positional('current', { type: 'string', demandOption: true })
         .option('min-effect', { type: 'number', default: 0.2, describe: 'smallest slowdown that can fail (0.2 = 20%)' })
         .option('buffer-tolerance', { type: 'number', default: 0.1, describe: 'allowed change in shared buffers and rows (0.1 = 10%)' })
+        .option('confidence', { type: 'number', default: 0.99, describe: 'confidence of the bootstrap interval on the latency ratio' })
+        .option('fail-on', { type: 'string', array: true, default: ['contracts', 'thresholds', 'baseline'], describe: 'what fails: contracts, thresholds, baseline' })
         .example('$0 compare main.json pr.json', 'exit 1 on a regression, 4 when the runs cannot be compared'),
       async (argv) => {
         const { runCompareCommand } = await import('./commands/compare.ts');
@@ -165,6 +169,8 @@ async function main(): Promise<number> {
           currentPath: argv.current,
           minEffect: argv['min-effect'],
           bufferTolerance: argv['buffer-tolerance'],
+          confidence: argv.confidence,
+          failOn: list(argv['fail-on']) as ('contracts' | 'thresholds' | 'baseline')[],
         });
       },
     )

@@ -132,6 +132,8 @@ export interface RunResults {
   headline: HeadlineCheck[];
   /** Index audit per scale (see src/audit). */
   audit?: AuditReport[];
+  /** Present when the run was compared with a baseline (--baseline); regressions are also 'baseline' violations. */
+  baseline?: { runId: string; warnings: string[]; regressions: number; compared: number };
   /** Wall-clock of the run's phases, ms. */
   timings: Record<string, number>;
 }

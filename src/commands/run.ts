@@ -13,7 +13,10 @@ import { readServerSettings } from '../db/settings.ts';
 import type { Database, ProviderOptions } from '../db/provider.ts';
 import { withDatabase } from '../db/with-database.ts';
 import { EXIT } from '../errors.ts';
+import { compareRuns, type RunComparison } from '../gate/compare.ts';
+import { readResultsFile } from '../gate/results-file.ts';
 import { decideExit } from '../gate/verdict.ts';
+import { renderComparisonTable } from './compare.ts';
 import { RESULTS_SCHEMA_VERSION, type DatasetSummary, type EnvironmentInfo, type RunResults } from '../results.ts';
 import { renderFindings, renderHeadline, renderResultsTable } from '../report/console.ts';
 import { writeReports } from '../report/write-reports.ts';
@@ -50,6 +53,8 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
   const log = options.provider.log;
   // Bad scenario names fail before anything is started.
   const scenarios = selectScenarios(await loadScenarios(), options.scenarioPatterns);
+  // A missing or corrupt baseline fails before any work (exit 4), and nothing is overwritten.
+  const baseline = options.baselinePath ? await readResultsFile(options.baselinePath, 'baseline') : undefined;
   const startedAt = new Date();
   const runId = startedAt.toISOString().replace(/[:.]/g, '-');
   const timings: Record<string, number> = {};
@@ -117,16 +122,47 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
     ...(outcome.audits.length > 0 ? { audit: outcome.audits } : {}),
     timings,
   };
+  let comparison: RunComparison | undefined;
+  if (baseline) {
+    comparison = compareRuns(baseline, results);
+    applyBaseline(results, comparison);
+  }
   const outDir = options.outDir ?? path.join(PROJECT_ROOT, 'reports', runId);
   const written = await writeReports(results, outDir);
   const out = options.json ? process.stderr : process.stdout;
   out.write(`\n${renderResultsTable(results)}\n\n${renderHeadline(results)}\n\n${renderFindings(results)}\n\n`);
   out.write(`Reports: ${written.map((p) => path.relative(process.cwd(), p) || p).join(', ')}\n`);
+  if (comparison) {
+    out.write(`Baseline comparison with ${comparison.baselineRunId}:\n${renderComparisonTable(comparison)}\n`);
+    for (const w of comparison.warnings) out.write(`warning: ${w}\n`);
+  }
   out.write(budgetLine(results, scenarios) + '\n');
   if (options.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
   const decision = decideExit(results, undefined, options.failOn);
   if (decision.exitCode !== EXIT.ok) out.write(`Gate: ${decision.reasons.join('; ')}\n`);
   return decision.exitCode;
+}
+
+/**
+ * Records each baseline regression as a 'baseline' violation on the current result, so the JSON,
+ * JUnit and Markdown outputs and the exit decision all carry it.
+ */
+function applyBaseline(results: RunResults, comparison: RunComparison): void {
+  results.baseline = {
+    runId: comparison.baselineRunId,
+    warnings: comparison.warnings,
+    regressions: comparison.comparisons.filter((c) => c.status === 'regressed').length,
+    compared: comparison.comparisons.filter((c) => c.status !== 'not-compared').length,
+  };
+  for (const c of comparison.comparisons) {
+    if (c.status !== 'regressed') continue;
+    const r = results.scenarios.find((x) => x.scenarioId === c.scenarioId && x.scale === c.scale && x.form === c.form);
+    if (!r) continue;
+    const violations = c.reasons.map((message) => ({ kind: 'baseline' as const, message: `vs baseline ${comparison.baselineRunId}: ${message}` }));
+    r.outcome = r.outcome.status === 'failed'
+      ? { status: 'failed', violations: [...r.outcome.violations, ...violations] }
+      : r.outcome.status === 'passed' ? { status: 'failed', violations } : r.outcome;
+  }
 }
 
 function budgetLine(results: RunResults, scenarios: LoadedScenario[]): string {

@@ -35,6 +35,8 @@ export interface PlanFacts {
   rowsReturned: number;
   /** Sum over all nodes of 'Rows Removed by Filter' (+ 'Rows Removed by Index Recheck'). */
   rowsRemovedByFilter: number;
+  /** Rows touched: over every table scan node (Seq, Index, Index Only, Bitmap Heap, Tid), actual rows x loops plus rows removed. Optional: added by the plan+gate helper. */
+  rowsScanned?: number;
   planningMs: number;
   executionMs: number;
   /** Trigger time, when present (ON CONFLICT, FK checks). */

@@ -1,0 +1,303 @@
+// Pure: (baseline run, current run) -> one comparison per scenario x scale x form. Results are values, never exceptions,
+// except the guardrails (BaselineError) and invalid options (UsageError), which refuse a comparison that would be meaningless (BaselineError).
+import type { IndexUse, PlanFacts } from '../plan/types.ts';
+import type { RunResults, ScenarioResult } from '../results.ts';
+import { bootstrapShift } from '../runner/statistics.ts';
+import { UsageError } from '../errors.ts';
+import { checkComparable } from './guardrails.ts';
+
+/** Knobs of the baseline gate; every field has a documented default. */
+export interface CompareOptions {
+  /** Allowed relative increase of shared buffers hit+read before it fails (default 0.10 = 10%). */
+  bufferTolerance?: number;
+  /** Allowed relative increase of rows touched before it fails (default: bufferTolerance). */
+  rowsTolerance?: number;
+  /**
+   * Absolute slack on top of the relative tolerances (default 2): buffers and rows of tiny plans (8 blocks) move by
+   * one or two between identical runs (visibility map, catalog cache), which is not a regression.
+   */
+  absoluteSlack?: number;
+  /** Smallest slowdown of the median or p95 that can fail (default 0.20 = 20%). */
+  minEffect?: number;
+  /**
+   * Two-sided confidence of the bootstrap interval (default 0.99). A run makes dozens of comparisons
+   * (scenarios x scales x {median, p95}); 99% keeps the chance of a false alarm per statistic at 0.5%.
+   */
+  confidence?: number;
+  /** Bootstrap resamples (default 2000). */
+  iterations?: number;
+  /** Bootstrap seed (default 1); each comparison derives its own from this and its key, so verdicts are reproducible. */
+  seed?: number;
+  /** Fewer retained samples than this on either side: the time check is skipped, with the reason (default 10). */
+  minSamples?: number;
+}
+
+export const DEFAULT_COMPARE_OPTIONS: Required<CompareOptions> = {
+  bufferTolerance: 0.1,
+  rowsTolerance: 0.1,
+  absoluteSlack: 2,
+  minEffect: 0.2,
+  confidence: 0.99,
+  iterations: 2000,
+  seed: 1,
+  minSamples: 10,
+};
+
+/** Identifies one scenario result across runs. */
+export interface ComparisonKey {
+  scenarioId: string;
+  scale: string;
+  form: 'documented' | 'corrected';
+  /** From the current run (or the baseline when the current run lacks the form). */
+  gated: boolean;
+}
+
+/** One signal compared between baseline and current. `passed: false` is a regression. */
+export type SignalCheck =
+  | { signal: 'plan-shape'; passed: boolean; baselineShape: string; currentShape: string; message: string }
+  | { signal: 'index'; passed: boolean; baselineIndexes: string[]; currentIndexes: string[]; message: string }
+  | { signal: 'buffers' | 'rows'; passed: boolean; baseline: number; current: number; changePct: number; tolerancePct: number; message: string }
+  | {
+      signal: 'time';
+      statistic: 'median' | 'p95';
+      passed: boolean;
+      baselineMs: number;
+      currentMs: number;
+      estimateRatio: number;
+      ciLow: number;
+      ciHigh: number;
+      confidence: number;
+      minEffect: number;
+      message: string;
+    }
+  | { signal: 'time'; statistic: 'median' | 'p95'; passed: true; skipped: string; message: string };
+
+/** The comparison of one scenario x scale x form: a tagged union on `status`. */
+export type ScenarioComparison =
+  | (ComparisonKey & { status: 'passed'; checks: SignalCheck[] })
+  | (ComparisonKey & { status: 'regressed'; checks: SignalCheck[]; reasons: string[] })
+  | (ComparisonKey & { status: 'not-compared'; reason: string });
+
+/** Everything compareRuns found. */
+export interface RunComparison {
+  baselineRunId: string;
+  currentRunId: string;
+  /** Differences that do not stop the comparison but may explain a result (settings, machine, Postgres minor). */
+  warnings: string[];
+  comparisons: ScenarioComparison[];
+  options: Required<CompareOptions>;
+}
+
+/**
+ * Compares two runs per scenario x scale x form on the deterministic signals (plan shape, indexes, buffers,
+ * rows touched) and on time (bootstrap of the median and p95 of the retained client samples).
+ * A time check fails only when the slowdown is statistically clear (the CI's lower bound of current/baseline
+ * is above 1) AND the estimated slowdown exceeds minEffect. Throws BaselineError from the guardrails and UsageError on invalid options; everything else is a value.
+ */
+export function compareRuns(baseline: RunResults, current: RunResults, options: CompareOptions = {}): RunComparison {
+  validateCompareOptions(options);
+  const opts: Required<CompareOptions> = {
+    ...DEFAULT_COMPARE_OPTIONS,
+    rowsTolerance: options.rowsTolerance ?? options.bufferTolerance ?? DEFAULT_COMPARE_OPTIONS.rowsTolerance,
+    ...withoutUndefined(options),
+  };
+  const { warnings } = checkComparable(baseline, current);
+
+  const baselineByKey = new Map(baseline.scenarios.map((r) => [keyOf(r), r]));
+  const comparisons: ScenarioComparison[] = [];
+  const seen = new Set<string>();
+  for (const cur of current.scenarios) {
+    const key = keyOf(cur);
+    seen.add(key);
+    const base = baselineByKey.get(key);
+    const id: ComparisonKey = { scenarioId: cur.scenarioId, scale: cur.scale, form: cur.form, gated: cur.gated };
+    if (!base) {
+      comparisons.push({ ...id, status: 'not-compared', reason: 'not in the baseline (a new scenario or form)' });
+      continue;
+    }
+    comparisons.push(compareResult(id, base, cur, opts));
+  }
+  for (const base of baseline.scenarios) {
+    if (seen.has(keyOf(base))) continue;
+    comparisons.push({
+      scenarioId: base.scenarioId, scale: base.scale, form: base.form, gated: base.gated,
+      status: 'not-compared', reason: 'in the baseline but not in the current run (filtered out or removed)',
+    });
+  }
+  return { baselineRunId: baseline.runId, currentRunId: current.runId, warnings, comparisons, options: opts };
+}
+
+/** Refuses option values that would make the gate meaningless (UsageError naming the flag and an example). */
+export function validateCompareOptions(options: CompareOptions): void {
+  const nonNegative = (flag: string, value: number | undefined): void => {
+    if (value !== undefined && !(value >= 0 && Number.isFinite(value))) {
+      throw new UsageError(`--${flag} must be a number >= 0, got ${value}. Example: --${flag} 0.2`);
+    }
+  };
+  nonNegative('min-effect', options.minEffect);
+  nonNegative('buffer-tolerance', options.bufferTolerance);
+  nonNegative('rows-tolerance', options.rowsTolerance);
+  nonNegative('absolute-slack', options.absoluteSlack);
+  nonNegative('min-samples', options.minSamples);
+  if (options.confidence !== undefined && !(options.confidence > 0 && options.confidence < 1)) {
+    throw new UsageError(`--confidence must be between 0 and 1 (exclusive), got ${options.confidence}. Example: --confidence 0.99`);
+  }
+  if (options.iterations !== undefined && !(Number.isInteger(options.iterations) && options.iterations >= 100)) {
+    throw new UsageError(`--iterations must be an integer >= 100, got ${options.iterations}. Example: --iterations 2000`);
+  }
+}
+
+function compareResult(id: ComparisonKey, base: ScenarioResult, cur: ScenarioResult, opts: Required<CompareOptions>): ScenarioComparison {
+  const unusable = whyNotComparable(base, 'baseline') ?? whyNotComparable(cur, 'current');
+  if (unusable) return { ...id, status: 'not-compared', reason: unusable };
+  // whyNotComparable guarantees plans on both sides.
+  const basePlan = base.plan as PlanFacts;
+  const curPlan = cur.plan as PlanFacts;
+
+  const checks: SignalCheck[] = [
+    compareIndexes(basePlan, curPlan),
+    compareShape(basePlan, curPlan),
+    compareAmount('buffers', sharedBlocks(basePlan), sharedBlocks(curPlan), opts.bufferTolerance, opts.absoluteSlack),
+    compareAmount('rows', rowsTouched(basePlan), rowsTouched(curPlan), opts.rowsTolerance, opts.absoluteSlack),
+    ...(['median', 'p95'] as const).map((statistic) => compareTime(statistic, base, cur, opts, `${keyOf(cur)}|${statistic}`)),
+  ];
+  const failed = checks.filter((c) => !c.passed);
+  return failed.length === 0
+    ? { ...id, status: 'passed', checks }
+    : { ...id, status: 'regressed', checks, reasons: failed.map((c) => c.message) };
+}
+
+function whyNotComparable(result: ScenarioResult, side: 'baseline' | 'current'): string | undefined {
+  const outcome = result.outcome;
+  if (outcome.status === 'skipped') return `skipped in the ${side} run: ${outcome.reason}`;
+  if (outcome.status === 'errored') return `errored in the ${side} run: ${outcome.error}`;
+  if (!result.plan) {
+    const sqlError = outcome.status === 'failed' ? outcome.violations.find((v) => v.kind === 'sql-error') : undefined;
+    return sqlError ? `no plan in the ${side} run (${sqlError.message})` : `no plan in the ${side} run`;
+  }
+  return undefined;
+}
+
+/** How a plan uses its indexes, as comparable labels: 'idx_a (Index Scan Backward)'. */
+function indexLabels(plan: PlanFacts): string[] {
+  const label = (use: IndexUse): string =>
+    `${use.index} (${use.access}${use.direction && use.direction !== 'Forward' ? ` ${use.direction}` : ''})`;
+  return [...new Set(plan.indexes.map(label))].sort();
+}
+
+function compareIndexes(base: PlanFacts, cur: PlanFacts): SignalCheck {
+  const baselineIndexes = indexLabels(base);
+  const currentIndexes = indexLabels(cur);
+  const same = baselineIndexes.join('\n') === currentIndexes.join('\n');
+  const describe = (labels: string[], plan: PlanFacts): string =>
+    labels.length > 0 ? labels.join(', ') : `no index${plan.seqScans.length ? ` (Seq Scan on ${plan.seqScans.map((s) => s.relation).join(', ')})` : ''}`;
+  return {
+    signal: 'index',
+    passed: same,
+    baselineIndexes,
+    currentIndexes,
+    message: same
+      ? `same indexes: ${describe(currentIndexes, cur)}`
+      : `index changed: was ${describe(baselineIndexes, base)}, now ${describe(currentIndexes, cur)}`,
+  };
+}
+
+function compareShape(base: PlanFacts, cur: PlanFacts): SignalCheck {
+  const same = base.shape === cur.shape;
+  let message = 'same plan shape';
+  if (!same) {
+    const a = base.shape.split('\n');
+    const b = cur.shape.split('\n');
+    const i = a.findIndex((line, k) => line !== b[k]);
+    const at = i === -1 ? a.length : i;
+    message = `plan shape changed at node ${at + 1}: was '${(a[at] ?? '(none)').trim()}', now '${(b[at] ?? '(none)').trim()}'`;
+  }
+  return { signal: 'plan-shape', passed: same, baselineShape: base.shape, currentShape: cur.shape, message };
+}
+
+function sharedBlocks(plan: PlanFacts): number {
+  return plan.buffers.sharedHit + plan.buffers.sharedRead;
+}
+
+/** Rows touched: scan rows when the plan analysis recorded them, else rows returned plus rows filtered away. */
+function rowsTouched(plan: PlanFacts): number {
+  return plan.rowsScanned ?? plan.rowsReturned + plan.rowsRemovedByFilter;
+}
+
+function compareAmount(signal: 'buffers' | 'rows', baseline: number, current: number, tolerance: number, slack: number): SignalCheck {
+  const changePct = baseline > 0 ? ((current - baseline) / baseline) * 100 : current > 0 ? Infinity : 0;
+  const limit = baseline * (1 + tolerance) + slack;
+  const passed = current <= limit;
+  const what = signal === 'buffers' ? 'shared buffers hit+read' : 'rows touched';
+  const change = Number.isFinite(changePct) ? `${changePct >= 0 ? '+' : ''}${changePct.toFixed(1)}%` : 'from 0';
+  return {
+    signal,
+    passed,
+    baseline,
+    current,
+    changePct,
+    tolerancePct: tolerance * 100,
+    message: `${what} ${baseline} -> ${current} (${change}; ${passed ? 'within' : 'beyond'} ${(tolerance * 100).toFixed(0)}% + ${slack})`,
+  };
+}
+
+function compareTime(
+  statistic: 'median' | 'p95',
+  base: ScenarioResult,
+  cur: ScenarioResult,
+  opts: Required<CompareOptions>,
+  seedKey: string,
+): SignalCheck {
+  const a = base.latency?.clientSamplesMs ?? [];
+  const b = cur.latency?.clientSamplesMs ?? [];
+  if (a.length < opts.minSamples || b.length < opts.minSamples) {
+    const skipped = `time ${statistic} not compared: ${a.length} baseline and ${b.length} current samples (need ${opts.minSamples} each)`;
+    return { signal: 'time', statistic, passed: true, skipped, message: skipped };
+  }
+  const shift = bootstrapShift(a, b, {
+    statistic,
+    iterations: opts.iterations,
+    confidence: opts.confidence,
+    seed: (opts.seed ^ hash32(seedKey)) >>> 0,
+  });
+  const clear = shift.ciLow > 1;
+  const large = shift.estimateRatio > 1 + opts.minEffect;
+  const passed = !(clear && large);
+  const pct = (r: number): string => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)}%`;
+  const statsOf = (r: ScenarioResult): number => (statistic === 'median' ? r.latency?.client.p50Ms : r.latency?.client.p95Ms) ?? Number.NaN;
+  const ci = `${(opts.confidence * 100).toFixed(0)}% CI ${pct(shift.ciLow)} .. ${pct(shift.ciHigh)}`;
+  const verdict = passed
+    ? clear ? `slower, but below the ${(opts.minEffect * 100).toFixed(0)}% minimum effect` : 'no clear slowdown'
+    : `slower beyond the ${(opts.minEffect * 100).toFixed(0)}% minimum effect`;
+  return {
+    signal: 'time',
+    statistic,
+    passed,
+    baselineMs: statsOf(base),
+    currentMs: statsOf(cur),
+    estimateRatio: shift.estimateRatio,
+    ciLow: shift.ciLow,
+    ciHigh: shift.ciHigh,
+    confidence: opts.confidence,
+    minEffect: opts.minEffect,
+    message: `time ${statistic} ${pct(shift.estimateRatio)} (${ci}): ${verdict}`,
+  };
+}
+
+function keyOf(result: Pick<ScenarioResult, 'scenarioId' | 'scale' | 'form'>): string {
+  return `${result.scenarioId}|${result.scale}|${result.form}`;
+}
+
+/** FNV-1a, 32 bit: a stable per-comparison seed offset. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,429 @@
+// The baseline gate: compareRuns, the guardrails, decideExit, readResultsFile and the compare command.
+// RunResults are built by hand below (src/results.ts is the contract); plans are real, from test/fixtures/plans.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { runCompareCommand } from '../../src/commands/compare.ts';
+import { BaselineError, EXIT, UsageError } from '../../src/errors.ts';
+import { compareRuns, type ScenarioComparison, type SignalCheck } from '../../src/gate/compare.ts';
+import { checkComparable } from '../../src/gate/guardrails.ts';
+import { readResultsFile } from '../../src/gate/results-file.ts';
+import { decideExit } from '../../src/gate/verdict.ts';
+import { analyzePlan } from '../../src/plan/analyze.ts';
+import type { PlanFacts } from '../../src/plan/types.ts';
+import { RESULTS_SCHEMA_VERSION, type Outcome, type RunResults, type ScenarioResult } from '../../src/results.ts';
+import { mulberry32, summarize } from '../../src/runner/statistics.ts';
+
+// ---------- builders ----------
+
+const planFixture = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../fixtures/plans/${name}.json`, import.meta.url), 'utf8'));
+const planOf = (name: string): PlanFacts => analyzePlan(planFixture(name));
+
+/** Seeded log-normal latencies (ms). */
+function lognormal(seed: number, n: number, medianMs: number, sigma = 0.3): number[] {
+  const random = mulberry32(seed);
+  return Array.from({ length: n }, () => {
+    const z = Math.sqrt(-2 * Math.log(random() || Number.MIN_VALUE)) * Math.cos(2 * Math.PI * random());
+    return medianMs * Math.exp(sigma * z);
+  });
+}
+
+interface ScenarioSpec {
+  id?: string;
+  scale?: string;
+  form?: 'documented' | 'corrected';
+  gated?: boolean;
+  plan?: PlanFacts | undefined;
+  samples?: number[];
+  outcome?: Outcome;
+}
+
+function scenario(spec: ScenarioSpec = {}): ScenarioResult {
+  const samples = spec.samples ?? lognormal(1, 100, 2);
+  const plan = 'plan' in spec ? spec.plan : planOf('pagination-corrected');
+  const result: ScenarioResult = {
+    scenarioId: spec.id ?? 'paginated-listing',
+    title: 'Paginated listing',
+    spec: '§2 idx_executions_tenant_env_started',
+    kind: 'read',
+    scale: spec.scale ?? '100k',
+    form: spec.form ?? 'corrected',
+    gated: spec.gated ?? true,
+    sql: 'SELECT * FROM executions WHERE tenant_id = $1 AND environment_id = $2 AND started_at IS NOT NULL ORDER BY started_at DESC LIMIT 50',
+    params: ['t', 'e'],
+    expectedIndexes: ['idx_executions_tenant_env_started'],
+    outcome: spec.outcome ?? { status: 'passed' },
+    durationMs: 10,
+  };
+  if (plan) result.plan = plan;
+  if (samples.length > 0) {
+    result.latency = {
+      client: summarize(samples),
+      clientSamplesMs: samples,
+      server: summarize(samples),
+      serverSamplesMs: samples,
+      explainOverhead: { timingOnMs: 1, timingOffMs: 1 },
+    };
+  }
+  return result;
+}
+
+interface RunSpec {
+  runId?: string;
+  scenarios?: ScenarioResult[];
+  versionNum?: number;
+  version?: string;
+  scales?: string[];
+  fingerprint?: string;
+  settings?: Record<string, string>;
+  cpus?: number;
+  strictSpec?: boolean;
+}
+
+function run(spec: RunSpec = {}): RunResults {
+  const scales = spec.scales ?? ['100k'];
+  return {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    runId: spec.runId ?? 'run-a',
+    startedAt: '2026-11-24T05:00:00.000Z',
+    finishedAt: '2026-11-24T05:01:00.000Z',
+    options: { scales, scenarios: [], timeBudgetMs: 120_000, strictSpec: spec.strictSpec ?? false },
+    environment: {
+      provider: { kind: 'url', reason: 'test' },
+      postgres: {
+        version: spec.version ?? '17.10',
+        versionNum: spec.versionNum ?? 170010,
+        settings: spec.settings ?? { random_page_cost: '4', work_mem: '4MB', shared_buffers: '128MB' },
+      },
+      machine: { cpus: spec.cpus ?? 2, cpuModel: 'Test CPU', memoryBytes: 8 * 1024 ** 3, platform: 'linux', node: 'v20.19.0' },
+      execbenchVersion: '0.1.0',
+    },
+    datasets: scales.map((scale) => ({
+      scale, schema: `execbench_${scale}`, fingerprint: spec.fingerprint ?? `fp-${scale}`, seed: 1, focusRows: 100_000,
+      totalRows: 120_000, tenants: 5, indexBuild: 'after', reused: true, phasesMs: {},
+    })),
+    scenarios: spec.scenarios ?? [scenario()],
+    findings: [],
+    headline: [],
+    timings: {},
+  };
+}
+
+function only(comparisons: ScenarioComparison[]): ScenarioComparison {
+  assert.equal(comparisons.length, 1);
+  return comparisons[0]!;
+}
+
+function check(c: ScenarioComparison, signal: SignalCheck['signal'], statistic?: string): SignalCheck {
+  assert.notEqual(c.status, 'not-compared');
+  if (c.status === 'not-compared') throw new Error('unreachable');
+  const found = c.checks.find((k) => k.signal === signal && (!statistic || ('statistic' in k && k.statistic === statistic)));
+  assert.ok(found, `no ${signal} check`);
+  return found;
+}
+
+function withBuffers(plan: PlanFacts, factor: number): PlanFacts {
+  return { ...plan, buffers: { ...plan.buffers, sharedHit: Math.round(plan.buffers.sharedHit * factor) } };
+}
+
+// ---------- compareRuns ----------
+
+describe('compareRuns', () => {
+  test('two runs of the same plan and latency distribution -> every comparison passes', () => {
+    const c = only(compareRuns(run(), run({ runId: 'run-b', scenarios: [scenario({ samples: lognormal(2, 100, 2) })] })).comparisons);
+    assert.equal(c.status, 'passed');
+  });
+
+  test('the documented index replaced by a Seq Scan -> regressed, naming the old index and the new access', () => {
+    const current = run({ scenarios: [scenario({ plan: planOf('seq-scan-with-sort') })] });
+    const c = only(compareRuns(run(), current).comparisons);
+    assert.equal(c.status, 'regressed');
+    const index = check(c, 'index');
+    assert.equal(index.passed, false);
+    assert.equal(index.message, 'index changed: was idx_executions_tenant_env_started (Index Scan), now no index (Seq Scan on executions)');
+    assert.equal(check(c, 'plan-shape').passed, false);
+    assert.ok(c.status === 'regressed' && c.reasons.some((r) => r.includes('idx_executions_tenant_env_started')));
+  });
+
+  test('one index swapped for another -> the message names both', () => {
+    const current = run({ scenarios: [scenario({ plan: planOf('index-scan') })] });
+    const index = check(only(compareRuns(run(), current).comparisons), 'index');
+    assert.match(index.message, /was idx_executions_tenant_env_started \(Index Scan\), now idx_executions_tenant_env_failed_started \(Index Scan\)/);
+  });
+
+  test('the same index scanned backward instead of forward -> an index change', () => {
+    const backward = planOf('backward-index-scan');
+    const forward: PlanFacts = { ...backward, indexes: backward.indexes.map((i) => ({ ...i, direction: 'Forward' as const })), shape: backward.shape.replace(' Backward', '') };
+    const c = only(compareRuns(run({ scenarios: [scenario({ plan: forward })] }), run({ scenarios: [scenario({ plan: backward })] })).comparisons);
+    assert.match(check(c, 'index').message, /was idx_executions_retention_cleanup \(Index Scan\), now idx_executions_retention_cleanup \(Index Scan Backward\)/);
+  });
+
+  test('a join strategy change with the same indexes -> only the plan-shape check fails, naming the node', () => {
+    const base = planOf('delete-subselect');
+    const changed: PlanFacts = { ...base, shape: base.shape.replace('Nested Loop [Inner]', 'Hash Join [Inner]') };
+    const c = only(compareRuns(run({ scenarios: [scenario({ plan: base })] }), run({ scenarios: [scenario({ plan: changed })] })).comparisons);
+    assert.equal(c.status, 'regressed');
+    assert.equal(check(c, 'index').passed, true);
+    assert.match(check(c, 'plan-shape').message, /node 2: was 'Nested Loop \[Inner\]', now 'Hash Join \[Inner\]'/);
+  });
+
+  test('shared buffers +5% pass, +30% fail with both numbers', () => {
+    const plan = planOf('seq-scan-with-sort');
+    const base = run({ scenarios: [scenario({ plan })] });
+    assert.equal(check(only(compareRuns(base, run({ scenarios: [scenario({ plan: withBuffers(plan, 1.05) })] })).comparisons), 'buffers').passed, true);
+    const worse = check(only(compareRuns(base, run({ scenarios: [scenario({ plan: withBuffers(plan, 1.3) })] })).comparisons), 'buffers');
+    assert.equal(worse.passed, false);
+    assert.match(worse.message, /shared buffers hit\+read 9165 -> 11915 \(\+30\.0%; beyond 10% \+ 2\)/);
+  });
+
+  test('a tiny plan moving by two blocks is within the absolute slack', () => {
+    const plan = planOf('index-scan'); // 12 blocks
+    const plus2: PlanFacts = { ...plan, buffers: { ...plan.buffers, sharedHit: 14 } };
+    const c = only(compareRuns(run({ scenarios: [scenario({ plan })] }), run({ scenarios: [scenario({ plan: plus2 })] })).comparisons);
+    assert.equal(check(c, 'buffers').passed, true);
+  });
+
+  test('rows touched beyond the tolerance fail; the tolerance option is honoured', () => {
+    const plan = planOf('bitmap-index-scan');
+    const more: PlanFacts = { ...plan, rowsScanned: (plan.rowsScanned ?? 0) * 1.5 };
+    const base = run({ scenarios: [scenario({ plan })] });
+    const cur = run({ scenarios: [scenario({ plan: more })] });
+    assert.equal(check(only(compareRuns(base, cur).comparisons), 'rows').passed, false);
+    assert.equal(check(only(compareRuns(base, cur, { rowsTolerance: 0.6 }).comparisons), 'rows').passed, true);
+  });
+
+  test('a 60% slowdown -> time regressed, reported with its estimate and confidence interval', () => {
+    const cur = run({ scenarios: [scenario({ samples: lognormal(7, 100, 3.2) })] });
+    const c = only(compareRuns(run(), cur).comparisons);
+    const median = check(c, 'time', 'median');
+    assert.equal(median.passed, false);
+    assert.ok(median.signal === 'time' && !('skipped' in median) && median.ciLow > 1 && median.estimateRatio > 1.4);
+    assert.match(median.message, /^time median \+\d+\.\d% \(99% CI \+\d+\.\d% \.\. \+\d+\.\d%\): slower beyond the 20% minimum effect$/);
+  });
+
+  test('a clear but small slowdown (10%) -> passes, said to be below the minimum effect', () => {
+    const base = run({ scenarios: [scenario({ samples: lognormal(8, 400, 2, 0.1) })] });
+    const cur = run({ scenarios: [scenario({ samples: lognormal(9, 400, 2.2, 0.1) })] });
+    const median = check(only(compareRuns(base, cur).comparisons), 'time', 'median');
+    assert.equal(median.passed, true);
+    assert.match(median.message, /slower, but below the 20% minimum effect/);
+  });
+
+  test('fewer retained samples than minSamples -> the time check is skipped with the counts', () => {
+    const c = only(compareRuns(run(), run({ scenarios: [scenario({ samples: [1, 2, 3] })] })).comparisons);
+    const time = check(c, 'time', 'median');
+    assert.ok('skipped' in time);
+    assert.match(time.message, /100 baseline and 3 current samples \(need 10 each\)/);
+    assert.equal(c.status, 'passed');
+  });
+
+  test('a scenario missing on one side, or errored, or skipped -> not-compared with the reason', () => {
+    const base = run({ scenarios: [scenario({ id: 'old' }), scenario({ id: 'both' }), scenario({ id: 'broken' })] });
+    const cur = run({
+      scenarios: [
+        scenario({ id: 'both', outcome: { status: 'skipped', reason: 'needs covering-index' } }),
+        scenario({ id: 'broken', outcome: { status: 'errored', error: 'connection lost' } }),
+        scenario({ id: 'new' }),
+      ],
+    });
+    const reasons = Object.fromEntries(compareRuns(base, cur).comparisons.map((c) => [c.scenarioId, c.status === 'not-compared' ? c.reason : c.status]));
+    assert.deepEqual(reasons, {
+      both: 'skipped in the current run: needs covering-index',
+      broken: 'errored in the current run: connection lost',
+      new: 'not in the baseline (a new scenario or form)',
+      old: 'in the baseline but not in the current run (filtered out or removed)',
+    });
+  });
+
+  test('a form whose SQL fails has no plan -> not-compared, quoting the SQL error', () => {
+    const failing = scenario({ plan: undefined, samples: [], outcome: { status: 'failed', violations: [{ kind: 'sql-error', message: 'no matching ON CONFLICT arbiter' }] } });
+    const c = only(compareRuns(run(), run({ scenarios: [failing] })).comparisons);
+    assert.deepEqual(c.status === 'not-compared' && c.reason, 'no plan in the current run (no matching ON CONFLICT arbiter)');
+  });
+
+  // The gate's false-alarm rate with its defaults (99% CI, 20% minimum effect): 200 pairs of runs whose samples
+  // come from the same distribution. Expected rate of a "clearly slower" verdict per statistic is at most 0.5%
+  // (one side of a 99% interval), i.e. 1 of 200; the minimum effect only lowers it.
+  test('no more false time regressions than the expected 0.5% rate across 200 seeds of unchanged runs', () => {
+    let regressions = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const base = run({ scenarios: [scenario({ samples: lognormal(seed * 104729, 60, 2, 0.4) })] });
+      const cur = run({ scenarios: [scenario({ samples: lognormal(seed * 104729 + 1, 60, 2, 0.4) })] });
+      const c = only(compareRuns(base, cur, { seed, iterations: 1000 }).comparisons);
+      if (c.status === 'regressed') regressions++;
+    }
+    assert.ok(regressions <= 200 * 0.005, `${regressions} of 200 unchanged runs flagged`);
+  });
+
+  test('the same 200 seeds with a real 50% slowdown are caught almost always (the test above is not vacuous)', () => {
+    let caught = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const base = run({ scenarios: [scenario({ samples: lognormal(seed * 104729, 60, 2, 0.4) })] });
+      const cur = run({ scenarios: [scenario({ samples: lognormal(seed * 104729 + 1, 60, 3, 0.4) })] });
+      if (only(compareRuns(base, cur, { seed, iterations: 1000 }).comparisons).status === 'regressed') caught++;
+    }
+    assert.ok(caught >= 180, `caught ${caught} of 200`);
+  });
+});
+
+// ---------- guardrails ----------
+
+describe('guardrails', () => {
+  const refused = (baseline: RunResults, current: RunResults, pattern: RegExp): void => {
+    assert.throws(() => compareRuns(baseline, current), (error: unknown) => {
+      assert.ok(error instanceof BaselineError);
+      assert.equal(error.exitCode, EXIT.baseline);
+      assert.match(error.message, pattern);
+      assert.doesNotMatch(error.message, /\n/);
+      return true;
+    });
+  };
+
+  test('another Postgres major version -> refused, naming both', () => {
+    refused(run(), run({ versionNum: 160004, version: '16.4' }), /Postgres 17 in the baseline, 16 now/);
+  });
+
+  test('another scale set -> refused, naming both and the flag to use', () => {
+    refused(run({ scales: ['100k', '1m'] }), run({ scales: ['100k'] }), /scales 100k,1m in the baseline, 100k now\. Run with --scale 100k,1m/);
+  });
+
+  test('another dataset fingerprint at the same scale -> refused, naming both and the seed', () => {
+    refused(run(), run({ fingerprint: 'other' }), /fingerprint at 100k is fp-100k in the baseline, other now .* seed \(1\)/);
+  });
+
+  test('same setup -> no warnings', () => {
+    assert.deepEqual(checkComparable(run(), run({ runId: 'b' })).warnings, []);
+  });
+
+  test('plan-shaping settings, Postgres minor and machine differences -> warnings, not refusals', () => {
+    const cur = run({ version: '17.2', versionNum: 170002, cpus: 4, settings: { random_page_cost: '1.1', work_mem: '4MB', shared_buffers: '1GB', enable_seqscan: 'off' } });
+    const { warnings } = checkComparable(run(), cur);
+    assert.equal(warnings.length, 3);
+    assert.match(warnings[0]!, /17\.10 in the baseline, 17\.2 now/);
+    // shared_buffers does not shape plans; enable_* and random_page_cost do.
+    assert.match(warnings[1]!, /Plan-shaping settings differ \(baseline -> now\): enable_seqscan \(unset\) -> off, random_page_cost 4 -> 1\.1\./);
+    assert.match(warnings[2]!, /Machine differs .*cpus 2 -> 4/);
+    assert.deepEqual(compareRuns(run(), cur).warnings, warnings);
+  });
+});
+
+// ---------- decideExit ----------
+
+describe('decideExit', () => {
+  const violated = (kind: 'index-not-used' | 'threshold' | 'lock', extra: ScenarioSpec = {}): ScenarioResult =>
+    scenario({ ...extra, outcome: { status: 'failed', violations: [{ kind, message: `${kind} broken` }] } });
+  const all = ['contracts', 'thresholds', 'baseline'] as const;
+
+  test('all passed -> exit 0 with no reasons', () => {
+    assert.deepEqual(decideExit(run(), undefined, [...all]), { exitCode: EXIT.ok, reasons: [], ignored: [] });
+  });
+
+  test('a contract violation fails with contracts in failOn, and is only noted without', () => {
+    const results = run({ scenarios: [violated('index-not-used')] });
+    const strict = decideExit(results, undefined, ['contracts']);
+    assert.equal(strict.exitCode, EXIT.gate);
+    assert.deepEqual(strict.reasons, ['paginated-listing 100k corrected: contracts: index-not-used: index-not-used broken']);
+    const lenient = decideExit(results, undefined, ['thresholds']);
+    assert.equal(lenient.exitCode, EXIT.ok);
+    assert.equal(lenient.ignored.length, 1);
+  });
+
+  test('a lock violation counts as a contract, a threshold breach as a threshold', () => {
+    assert.equal(decideExit(run({ scenarios: [violated('lock')] }), undefined, ['contracts']).exitCode, EXIT.gate);
+    assert.equal(decideExit(run({ scenarios: [violated('threshold')] }), undefined, ['contracts']).exitCode, EXIT.ok);
+    assert.equal(decideExit(run({ scenarios: [violated('threshold')] }), undefined, ['thresholds']).exitCode, EXIT.gate);
+  });
+
+  test('a failing documented form that is not gated does not count, unless strictSpec', () => {
+    const scenarios = [violated('index-not-used', { form: 'documented', gated: false }), scenario({ form: 'corrected', gated: true })];
+    assert.equal(decideExit(run({ scenarios }), undefined, [...all]).exitCode, EXIT.ok);
+    assert.equal(decideExit(run({ scenarios, strictSpec: true }), undefined, [...all]).exitCode, EXIT.gate);
+  });
+
+  test('a baseline regression fails only with baseline in failOn', () => {
+    const current = run({ scenarios: [scenario({ plan: planOf('seq-scan-with-sort') })] });
+    const comparison = compareRuns(run(), current);
+    const decision = decideExit(current, comparison, ['baseline']);
+    assert.equal(decision.exitCode, EXIT.gate);
+    assert.match(decision.reasons[0]!, /^paginated-listing 100k corrected: baseline: index changed: was idx_executions_tenant_env_started/);
+    assert.equal(decideExit(current, comparison, ['contracts', 'thresholds']).exitCode, EXIT.ok);
+  });
+
+  test('an errored gated scenario -> harness exit, whatever failOn says', () => {
+    const results = run({ scenarios: [scenario({ outcome: { status: 'errored', error: 'connection lost' } })] });
+    const decision = decideExit(results, undefined, []);
+    assert.equal(decision.exitCode, EXIT.harness);
+    assert.match(decision.reasons[0]!, /errored: connection lost/);
+  });
+});
+
+// ---------- readResultsFile and the compare command ----------
+
+describe('readResultsFile and runCompareCommand', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'execbench-gate-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, content: unknown): string => {
+    const file = path.join(dir, name);
+    writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+    return file;
+  };
+
+  test('a valid results.json is read back as written', async () => {
+    const results = run();
+    assert.deepEqual(await readResultsFile(write('ok.json', results)), results);
+  });
+
+  for (const [label, name, content, pattern] of [
+    ['a missing file', undefined, undefined, /Cannot read baseline file '.*nope\.json': no such file\. Point to a results\.json/],
+    ['text that is not JSON', 'corrupt.json', '{"schemaVersion": 1,', /Cannot read baseline file '.*corrupt\.json': not JSON/],
+    ['another schemaVersion', 'v0.json', { ...run(), schemaVersion: 0 }, /schemaVersion 0, this execbench reads 1\. Re-create it/],
+    ['a JSON document of another kind', 'other.json', { schemaVersion: 1, hello: 'world' }, /missing or malformed runId, scenarios, datasets/],
+  ] as const) {
+    test(`${label} -> BaselineError (exit 4) naming the file and the fix, in one line`, async () => {
+      const file = name ? write(name, content) : path.join(dir, 'nope.json');
+      await assert.rejects(readResultsFile(file, 'baseline'), (error: unknown) => {
+        assert.ok(error instanceof BaselineError);
+        assert.equal(error.exitCode, EXIT.baseline);
+        assert.match(error.message, pattern);
+        assert.doesNotMatch(error.message, /\n/);
+        return true;
+      });
+    });
+  }
+
+  test('compare command: a dropped index -> exit 1, the table and the reason name the scenario and the index', async () => {
+    const baselinePath = write('base.json', run());
+    const currentPath = write('cur.json', run({ runId: 'run-b', scenarios: [scenario({ plan: planOf('seq-scan-with-sort') })] }));
+    const lines: string[] = [];
+    const code = await runCompareCommand({ baselinePath, currentPath, print: (t) => lines.push(t) });
+    assert.equal(code, EXIT.gate);
+    const text = lines.join('\n');
+    assert.match(text, /paginated-listing\s+100k\s+corrected\s+yes\s+CHANGED/);
+    assert.match(text, /FAIL paginated-listing 100k corrected: baseline: index changed: was idx_executions_tenant_env_started \(Index Scan\), now no index \(Seq Scan on executions\)/);
+    assert.match(text, /Gate: failed \(exit 1\)\./);
+  });
+
+  test('compare command: unchanged runs -> exit 0, times shown as ratio with CI', async () => {
+    const baselinePath = write('base2.json', run());
+    const currentPath = write('cur2.json', run({ runId: 'run-b', scenarios: [scenario({ samples: lognormal(3, 100, 2) })] }));
+    const lines: string[] = [];
+    assert.equal(await runCompareCommand({ baselinePath, currentPath, print: (t) => lines.push(t) }), EXIT.ok);
+    assert.match(lines.join('\n'), /[+-]\d+% \[[+-]\d+%,[+-]\d+%\]\s+[+-]\d+% \[[+-]\d+%,[+-]\d+%\]\s+pass/);
+  });
+
+  test('compare command: a baseline from another scale is refused with BaselineError and nothing is written', async () => {
+    const baselinePath = write('base3.json', run({ scales: ['1m'], scenarios: [scenario({ scale: '1m' })] }));
+    const currentPath = write('cur3.json', run());
+    const before = readFileSync(baselinePath, 'utf8');
+    await assert.rejects(runCompareCommand({ baselinePath, currentPath, print: () => {} }), BaselineError);
+    assert.equal(readFileSync(baselinePath, 'utf8'), before);
+  });
+
+  test('compare command: a negative minimum effect is a UsageError naming the flag', async () => {
+    await assert.rejects(runCompareCommand({ baselinePath: 'a', currentPath: 'b', minEffect: -1, print: () => {} }), (error: unknown) =>
+      error instanceof UsageError && /--min-effect must be a number >= 0, got -1/.test(error.message));
+  });
+});
