@@ -1,0 +1,259 @@
+// Pure Vega-Lite spec builders: results in, one chart spec out (or null when there is nothing to draw).
+// They only shape data; render.ts turns the specs into SVG in Node so the report needs no script.
+import type { TopLevelSpec } from 'vega-lite';
+import type { RunResults, ScenarioResult } from '../results.ts';
+import { SPEC_PAGINATED_GROWTH } from '../scenario/spec-thresholds.ts';
+
+/** A chart of the report: a stable id (used as the HTML anchor), a heading, one sentence on how to read it, the spec. */
+export interface ChartDefinition {
+  id: string;
+  title: string;
+  description: string;
+  spec: TopLevelSpec;
+}
+
+/** The part of an index audit the size chart needs (src/audit owns the full type). */
+export interface AuditIndexSizes {
+  scale: string;
+  indexes: { name: string; sizeBytes: number }[];
+}
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+/** Local font stacks only: the report must render offline, so no web fonts. */
+export const CHART_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+const WIDTH = 560;
+const SCALE_COLORS = ['#4c78a8', '#f58518', '#54a24b', '#b279a2', '#9d755d'];
+
+const CONFIG = {
+  font: CHART_FONT,
+  view: { stroke: null },
+  axis: { labelLimit: 400, labelFontSize: 11, titleFontSize: 12, titleFontWeight: 600, gridColor: '#e6e8eb', domainColor: '#9aa3ad', tickColor: '#9aa3ad', labelColor: '#333' },
+  legend: { labelFontSize: 11, titleFontSize: 12, orient: 'top' },
+  header: { labelFontSize: 12, titleFontSize: 12, labelFontWeight: 600 },
+  title: { fontSize: 14, anchor: 'start' },
+} as const;
+
+/** Scales in the order the run lists them (so colours and offsets are stable across charts). */
+export function scaleOrder(results: RunResults): string[] {
+  const seen = [...results.options.scales];
+  for (const r of results.scenarios) if (!seen.includes(r.scale)) seen.push(r.scale);
+  return seen;
+}
+
+/** Scenario ids in first-seen order (the run's order). */
+export function scenarioOrder(results: RunResults): string[] {
+  return [...new Set(results.scenarios.map((r) => r.scenarioId))];
+}
+
+function scaleColor(results: RunResults) {
+  const domain = scaleOrder(results);
+  return { field: 'scale', type: 'nominal', title: 'Scale', scale: { domain, range: SCALE_COLORS.slice(0, domain.length) } } as const;
+}
+
+/** The forms the gate judges that produced latency: one per scenario and scale. */
+function gatedWithLatency(results: RunResults): (ScenarioResult & { latency: NonNullable<ScenarioResult['latency']> })[] {
+  return results.scenarios.filter((r): r is ScenarioResult & { latency: NonNullable<ScenarioResult['latency']> } => r.gated && r.latency !== undefined);
+}
+
+function round(n: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+/** Client p95 per scenario at every scale as bars, the scenario's threshold at that scale as a tick. Log x: times span 0.1 ms to seconds. */
+export function buildLatencyChart(results: RunResults): TopLevelSpec | null {
+  const rows = gatedWithLatency(results).map((r) => ({
+    scenario: r.scenarioId,
+    scale: r.scale,
+    p95Ms: round(r.latency.client.p95Ms),
+    thresholdMs: r.threshold?.p95Ms ?? null,
+    verdict: r.outcome.status,
+  }));
+  if (rows.length === 0) return null;
+  const scenarios = scenarioOrder(results).filter((id) => rows.some((row) => row.scenario === id));
+  const y = { field: 'scenario', type: 'nominal', title: null, sort: scenarios } as const;
+  const yOffset = { field: 'scale', type: 'nominal', sort: scaleOrder(results) } as const;
+  // A log scale has no zero, so bars need an explicit baseline: the decade below the smallest value.
+  const values = rows.flatMap((row) => (row.thresholdMs === null ? [row.p95Ms] : [row.p95Ms, row.thresholdMs])).filter((v) => v > 0);
+  const baseline = 10 ** Math.floor(Math.log10(Math.min(...values)));
+  const top = 10 ** Math.ceil(Math.log10(Math.max(...values)));
+  const x = { type: 'quantitative', scale: { type: 'log', domain: [baseline, top] as number[] }, title: 'client p95 (ms, log scale); black tick = threshold' } as const;
+  return {
+    $schema: SCHEMA,
+    width: WIDTH,
+    height: { step: 12 },
+    data: { values: rows },
+    layer: [
+      {
+        mark: { type: 'bar', height: { band: 1 } },
+        encoding: { y, yOffset, x: { ...x, field: 'p95Ms' }, x2: { datum: baseline }, color: scaleColor(results) },
+      },
+      {
+        transform: [{ filter: 'datum.thresholdMs != null' }],
+        mark: { type: 'tick', color: '#1f2328', thickness: 3, size: 12 },
+        encoding: { y, yOffset, x: { ...x, field: 'thresholdMs' } },
+      },
+    ],
+    config: CONFIG,
+  } as TopLevelSpec;
+}
+
+/** Growth of client p95 from the smallest to the largest scale, per scenario, against the spec's own 3x and the rows' growth. */
+export function buildGrowthChart(results: RunResults): TopLevelSpec | null {
+  const scales = scaleOrder(results);
+  if (scales.length < 2) return null;
+  const from = scales[0]!;
+  const to = scales[scales.length - 1]!;
+  const gated = gatedWithLatency(results);
+  const rows = scenarioOrder(results).flatMap((scenario) => {
+    const a = gated.find((r) => r.scenarioId === scenario && r.scale === from);
+    const b = gated.find((r) => r.scenarioId === scenario && r.scale === to);
+    if (!a || !b || a.latency.client.p95Ms <= 0) return [];
+    return [{ scenario, fromMs: round(a.latency.client.p95Ms), toMs: round(b.latency.client.p95Ms), growth: round(b.latency.client.p95Ms / a.latency.client.p95Ms, 2) }];
+  });
+  if (rows.length === 0) return null;
+  const rowsOf = (scale: string) => results.datasets.find((d) => d.scale === scale)?.focusRows;
+  const rowsGrowth = rowsOf(from) && rowsOf(to) ? round(rowsOf(to)! / rowsOf(from)!, 2) : undefined;
+  const rules = [{ growth: SPEC_PAGINATED_GROWTH, label: `spec's own growth ${SPEC_PAGINATED_GROWTH}x` }];
+  if (rowsGrowth !== undefined) rules.push({ growth: rowsGrowth, label: `rows grew ${rowsGrowth}x (linear)` });
+  const x = { field: 'growth', type: 'quantitative', title: `client p95 at ${to} / at ${from} (x)` } as const;
+  return {
+    $schema: SCHEMA,
+    width: WIDTH,
+    height: { step: 22 },
+    layer: [
+      {
+        data: { values: rows },
+        mark: { type: 'bar', color: '#4c78a8', height: { band: 0.7 } },
+        encoding: { y: { field: 'scenario', type: 'nominal', title: null, sort: rows.map((r) => r.scenario) }, x },
+      },
+      {
+        data: { values: rows },
+        mark: { type: 'text', align: 'left', dx: 4, fontSize: 11, color: '#333' },
+        encoding: { y: { field: 'scenario', type: 'nominal', sort: rows.map((r) => r.scenario) }, x, text: { field: 'growth', type: 'quantitative', format: '.2f' } },
+      },
+      {
+        data: { values: rules },
+        mark: { type: 'rule', strokeDash: [4, 3], color: '#c0392b' },
+        encoding: { x },
+      },
+      {
+        data: { values: rules },
+        mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, y: -14, fontSize: 10, color: '#c0392b' },
+        encoding: { x, text: { field: 'label', type: 'nominal' } },
+      },
+    ],
+    config: CONFIG,
+  } as TopLevelSpec;
+}
+
+/** Box plot of the retained client samples per scenario and scale (log x: the tails matter). */
+export function buildDistributionChart(results: RunResults): TopLevelSpec | null {
+  const rows = gatedWithLatency(results).flatMap((r) =>
+    r.latency.clientSamplesMs.filter((ms) => ms > 0).map((ms) => ({ scenario: r.scenarioId, scale: r.scale, ms: round(ms) })),
+  );
+  if (rows.length === 0) return null;
+  const scenarios = scenarioOrder(results).filter((id) => rows.some((row) => row.scenario === id));
+  return {
+    $schema: SCHEMA,
+    width: WIDTH,
+    height: { step: 12 },
+    data: { values: rows },
+    mark: { type: 'boxplot', extent: 1.5, size: 9, median: { color: '#1f2328' }, outliers: { size: 8, opacity: 0.5 } },
+    encoding: {
+      y: { field: 'scenario', type: 'nominal', title: null, sort: scenarios },
+      yOffset: { field: 'scale', type: 'nominal', sort: scaleOrder(results) },
+      x: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'client round trip per execution (ms, log scale)' },
+      color: scaleColor(results),
+    },
+    config: CONFIG,
+  } as TopLevelSpec;
+}
+
+/** Shared buffers hit and read for one execution of each gated form, one panel per scale. */
+export function buildBuffersChart(results: RunResults): TopLevelSpec | null {
+  const rows = results.scenarios
+    .filter((r) => r.gated && r.plan !== undefined)
+    .flatMap((r) => [
+      { scenario: r.scenarioId, scale: r.scale, kind: 'shared hit', blocks: r.plan!.buffers.sharedHit },
+      { scenario: r.scenarioId, scale: r.scale, kind: 'shared read', blocks: r.plan!.buffers.sharedRead },
+    ]);
+  if (rows.length === 0) return null;
+  const scenarios = scenarioOrder(results).filter((id) => rows.some((row) => row.scenario === id));
+  return {
+    $schema: SCHEMA,
+    data: { values: rows },
+    facet: { column: { field: 'scale', type: 'nominal', title: null, sort: scaleOrder(results), header: { labelOrient: 'top' } } },
+    spec: {
+      width: Math.floor(WIDTH / 2) - 10,
+      height: { step: 18 },
+      mark: { type: 'bar' },
+      encoding: {
+        y: { field: 'scenario', type: 'nominal', title: null, sort: scenarios },
+        x: { field: 'blocks', type: 'quantitative', stack: 'zero', title: 'shared blocks (8 kB) per execution' },
+        color: { field: 'kind', type: 'nominal', title: 'Buffers', scale: { domain: ['shared hit', 'shared read'], range: ['#72b7b2', '#e45756'] } },
+        order: { field: 'kind', sort: 'ascending' },
+      },
+    },
+    resolve: { scale: { x: 'independent' } },
+    config: CONFIG,
+  } as TopLevelSpec;
+}
+
+/** Narrows results.audit (typed unknown[] in the contract) to what the size chart needs; null when absent or unrecognised. */
+export function auditIndexSizes(audit: unknown[] | undefined): AuditIndexSizes[] | null {
+  if (!Array.isArray(audit) || audit.length === 0) return null;
+  const out: AuditIndexSizes[] = [];
+  for (const entry of audit) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const { scale, indexes } = entry as { scale?: unknown; indexes?: unknown };
+    if (typeof scale !== 'string' || !Array.isArray(indexes)) continue;
+    const sized = indexes.flatMap((index) => {
+      const { name, sizeBytes } = (index ?? {}) as { name?: unknown; sizeBytes?: unknown };
+      return typeof name === 'string' && typeof sizeBytes === 'number' && Number.isFinite(sizeBytes) ? [{ name, sizeBytes }] : [];
+    });
+    if (sized.length > 0) out.push({ scale, indexes: sized });
+  }
+  return out.length > 0 ? out : null;
+}
+
+/** Size of every index per scale, from the audit; null when the run has no audit. */
+export function buildIndexSizeChart(results: RunResults): TopLevelSpec | null {
+  const audit = auditIndexSizes(results.audit);
+  if (!audit) return null;
+  const rows = audit.flatMap((a) => a.indexes.map((i) => ({ index: i.name, scale: a.scale, sizeMb: round(i.sizeBytes / 1024 / 1024, 2) })));
+  const largest = audit.at(-1)!;
+  const order = [...largest.indexes].sort((a, b) => b.sizeBytes - a.sizeBytes).map((i) => i.name);
+  for (const row of rows) if (!order.includes(row.index)) order.push(row.index);
+  const scales = [...scaleOrder(results), ...audit.map((a) => a.scale)].filter((s, i, all) => all.indexOf(s) === i);
+  return {
+    $schema: SCHEMA,
+    data: { values: rows },
+    facet: { column: { field: 'scale', type: 'nominal', title: null, sort: scales, header: { labelOrient: 'top' } } },
+    spec: {
+      width: Math.floor(WIDTH / 2) - 10,
+      height: { step: 18 },
+      mark: { type: 'bar' },
+      encoding: {
+        y: { field: 'index', type: 'nominal', title: null, sort: order, axis: { labelLimit: 520 } },
+        x: { field: 'sizeMb', type: 'quantitative', title: 'size (MB)' },
+        color: { field: 'scale', type: 'nominal', legend: null, scale: { domain: scales, range: SCALE_COLORS.slice(0, scales.length) } },
+      },
+    },
+    resolve: { scale: { x: 'independent' } },
+    config: CONFIG,
+  } as TopLevelSpec;
+}
+
+/** Every chart the results support, in report order; charts without data are left out. */
+export function buildCharts(results: RunResults): ChartDefinition[] {
+  const scales = scaleOrder(results);
+  const candidates: [string, string, string, TopLevelSpec | null][] = [
+    ['latency', 'Latency against the threshold', 'Client p95 of the form the gate judges, per scale (bars); the black tick is the threshold at that scale.', buildLatencyChart(results)],
+    ['growth', `Growth from ${scales[0]} to ${scales.at(-1)}`, 'How many times slower each scenario got at the larger scale; dashed lines: the spec\'s own growth figure and the growth in rows.', buildGrowthChart(results)],
+    ['distribution', 'Latency distribution', 'Box plot of the retained client samples (box: p25-p75, line: median, whiskers: 1.5 IQR, dots: outliers).', buildDistributionChart(results)],
+    ['buffers', 'Buffers per execution', 'Shared buffers hit and read by one EXPLAIN ANALYZE execution of each gated form.', buildBuffersChart(results)],
+    ['index-sizes', 'Index sizes', 'On-disk size of every index of executions, from the index audit.', buildIndexSizeChart(results)],
+  ];
+  return candidates.flatMap(([id, title, description, spec]) => (spec ? [{ id, title, description, spec }] : []));
+}

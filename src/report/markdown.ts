@@ -1,0 +1,98 @@
+// The Markdown summary: verdicts, spec findings and the key numbers, fit for a GitHub Actions job summary.
+import type { RunResults, ScenarioResult } from '../results.ts';
+import { scaleOrder } from './charts.ts';
+import { countOutcomes, formatMs, formatThreshold, orderResults, outcomeReason, usedIndexes } from './format.ts';
+
+const ICON: Record<ScenarioResult['outcome']['status'], string> = { passed: '✅ pass', failed: '❌ fail', errored: '💥 error', skipped: '⏭️ skip' };
+
+/** Escapes a value for a Markdown table cell: pipes and newlines would break the row. */
+export function markdownCell(value: unknown): string {
+  return String(value ?? '').replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function code(value: string): string {
+  return value ? `\`${value.replace(/`/g, "'")}\`` : '';
+}
+
+/** Renders the run as Markdown. Pure. */
+export function renderMarkdownSummary(results: RunResults): string {
+  const scales = scaleOrder(results);
+  const ordered = orderResults(results.scenarios, scales);
+  const gated = ordered.filter((r) => r.gated);
+  const counts = countOutcomes(gated);
+  const failing = counts.failed + counts.errored > 0;
+  const lines: string[] = [];
+  lines.push(`## execbench: ${failing ? '❌ the gate fails' : '✅ all gated scenarios passed'}`);
+  lines.push('');
+  lines.push(`Run \`${markdownCell(results.runId)}\` · scales ${scales.join(', ')} · Postgres ${markdownCell(results.environment.postgres.version)} (${results.environment.provider.kind}) · ${results.environment.machine.cpus} CPU${results.environment.gitCommit ? ` · commit \`${results.environment.gitCommit.slice(0, 12)}\`` : ''}`);
+  lines.push('');
+  lines.push(`**Gated forms:** ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped. **Spec findings:** ${results.findings.length}.`);
+  lines.push('');
+
+  lines.push('### Verdicts');
+  lines.push('');
+  lines.push('| Scenario | Scale | Form | Verdict | p95 client (ms) | Threshold | Server (ms) | Index used | Reason |');
+  lines.push('|---|---|---|---|--:|--:|--:|---|---|');
+  for (const r of gated) lines.push(verdictRow(r));
+  lines.push('');
+
+  const documented = ordered.filter((r) => !r.gated && r.outcome.status !== 'passed');
+  if (documented.length > 0) {
+    lines.push('<details><summary>Documented forms that do not hold (' + documented.length + ')</summary>');
+    lines.push('');
+    lines.push('| Scenario | Scale | Form | Verdict | p95 client (ms) | Threshold | Server (ms) | Index used | Reason |');
+    lines.push('|---|---|---|---|--:|--:|--:|---|---|');
+    for (const r of documented) lines.push(verdictRow(r));
+    lines.push('');
+    lines.push('</details>');
+    lines.push('');
+  }
+
+  if (results.findings.length > 0) {
+    lines.push('### Spec findings');
+    lines.push('');
+    const order = { error: 0, warning: 1, info: 2 } as const;
+    for (const f of [...results.findings].sort((a, b) => order[a.severity] - order[b.severity])) {
+      const icon = f.severity === 'error' ? '🔴' : f.severity === 'warning' ? '🟡' : 'ℹ️';
+      lines.push(`- ${icon} **${oneLine(f.title)}** (${oneLine(f.spec)}${f.scale ? `, ${f.scale}` : ''})  `);
+      lines.push(`  ${oneLine(f.detail)}${f.fix ? `  \n  **Fix:** ${oneLine(f.fix)}` : ''}`);
+    }
+    lines.push('');
+  }
+
+  if (results.headline.length > 0) {
+    lines.push('### Headline checks');
+    lines.push('');
+    lines.push('| Claim | Scale | Measured | Verdict |');
+    lines.push('|---|---|--:|---|');
+    for (const c of results.headline) lines.push(`| ${markdownCell(c.claim)} | ${markdownCell(c.scale)} | ${markdownCell(c.measured)} | ${c.passed ? '✅ pass' : '❌ fail'} |`);
+    lines.push('');
+  }
+  lines.push('_The HTML report (charts, plans, raw EXPLAIN) is index.html next to this summary._');
+  lines.push('');
+  return lines.join('\n');
+}
+
+function verdictRow(r: ScenarioResult): string {
+  const used = usedIndexes(r);
+  const cells = [
+    markdownCell(r.scenarioId),
+    markdownCell(r.scale),
+    markdownCell(r.form),
+    ICON[r.outcome.status],
+    r.latency ? formatMs(r.latency.client.p95Ms) : '–',
+    markdownCell(formatThreshold(r)),
+    r.latency ? formatMs(r.latency.server.p50Ms) : r.plan ? formatMs(r.plan.executionMs) : '–',
+    r.plan ? (used.length ? used.map((name) => code(markdownCell(name))).join(' ') : 'no index') : '–',
+    markdownCell(truncate(outcomeReason(r.outcome), 200)),
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\r?\n\s*/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

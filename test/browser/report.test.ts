@@ -1,0 +1,90 @@
+// Opens the generated HTML report from disk in a real Chromium with every non-file request aborted, and checks
+// what a reviewer would see: every chart drawn, no console error, every scenario in the verdict table.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, it } from 'node:test';
+import { chromium } from 'playwright-core';
+import type { RunResults } from '../../src/results.ts';
+import { renderHtmlReport } from '../../src/report/html.ts';
+
+const CHROMIUM = process.env.EXECBENCH_CHROMIUM ?? '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const OUTPUT = path.join(ROOT, 'test-output', 'browser-report');
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the browser test`;
+
+describe('HTML report in a real browser', () => {
+  it('opened from disk with the network blocked: every chart rendered, no console error, every scenario listed; screenshot saved', { skip }, async () => {
+    const results: RunResults = JSON.parse(await readFile(path.join(ROOT, 'test/fixtures/results/small.json'), 'utf8'));
+    await mkdir(OUTPUT, { recursive: true });
+    const htmlPath = path.join(OUTPUT, 'index.html');
+    await writeFile(htmlPath, await renderHtmlReport(results));
+
+    // A fresh profile per run (playwright passes it as --user-data-dir), removed afterwards.
+    const profile = await mkdtemp(path.join(tmpdir(), 'execbench-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 900 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    try {
+      const blocked: string[] = [];
+      await context.route('**', (route) => {
+        const url = route.request().url();
+        if (url.startsWith('file:')) return route.continue();
+        blocked.push(url);
+        return route.abort();
+      });
+      const page = await context.newPage();
+      const consoleErrors: string[] = [];
+      page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
+      page.on('pageerror', (error) => consoleErrors.push(error.message));
+      page.on('requestfailed', (request) => { if (request.url().startsWith('file:')) consoleErrors.push(`failed to load ${request.url()}`); });
+
+      await page.goto(pathToFileURL(htmlPath).href, { waitUntil: 'load' });
+
+      // Every chart: an SVG that the browser laid out with real size and drawn marks.
+      const charts = await page.$$eval('figure.chart', (figures) => figures.map((figure) => {
+        const svg = figure.querySelector('svg');
+        const box = svg?.getBoundingClientRect();
+        return {
+          id: figure.getAttribute('data-chart'),
+          width: box?.width ?? 0,
+          height: box?.height ?? 0,
+          marks: svg ? svg.querySelectorAll('path, rect, line, circle').length : 0,
+          error: figure.querySelector('.chart-error')?.textContent ?? null,
+        };
+      }));
+      assert.deepEqual(charts.map((c) => c.id), ['latency', 'growth', 'distribution', 'buffers', 'index-sizes']);
+      for (const chart of charts) {
+        assert.equal(chart.error, null, `${chart.id}: ${chart.error}`);
+        assert.ok(chart.width > 200 && chart.height > 100, `${chart.id}: SVG laid out at ${chart.width}x${chart.height}`);
+        assert.ok(chart.marks > 20, `${chart.id}: only ${chart.marks} drawn elements`);
+      }
+
+      // The verdict table lists every scenario of the fixture, at every scale it ran.
+      const listed = await page.$$eval('#verdict-table tbody tr[data-scale]', (rows) => rows.map((row) => `${row.getAttribute('data-scenario')} ${row.getAttribute('data-scale')}`));
+      const expected = [...new Set(results.scenarios.map((s) => `${s.scenarioId} ${s.scale}`))];
+      assert.deepEqual([...listed].sort(), [...expected].sort());
+      const visibleIds = await page.locator('#verdict-table').innerText();
+      for (const id of new Set(results.scenarios.map((s) => s.scenarioId))) assert.ok(visibleIds.includes(id), `${id} not visible in the verdict table`);
+
+      // The raw EXPLAIN toggles work without script.
+      const details = page.locator('details.raw').first();
+      assert.equal(await details.locator('pre').isVisible(), false);
+      await details.locator('summary').click();
+      assert.equal(await details.locator('pre').isVisible(), true);
+
+      await page.screenshot({ path: path.join(OUTPUT, 'report.png'), fullPage: true });
+      assert.deepEqual(consoleErrors, []);
+      assert.deepEqual(blocked, [], `the report tried to reach the network: ${blocked.join(', ')}`);
+    } finally {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    }
+  });
+});

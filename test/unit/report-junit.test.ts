@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import type { RunResults } from '../../src/results.ts';
+import { escapeXml, renderJunitXml } from '../../src/report/junit.ts';
+
+const fixture = (): RunResults => JSON.parse(readFileSync(new URL('../fixtures/results/small.json', import.meta.url), 'utf8'));
+
+interface XmlElement { name: string; attrs: Record<string, string>; children: XmlElement[]; text: string }
+
+/** A strict little XML reader for the subset JUnit uses: throws on unbalanced tags, bad entities, raw '<' or '&'. */
+function parseXml(xml: string): XmlElement {
+  const decl = /^<\?xml version="1\.0" encoding="UTF-8"\?>\n/;
+  assert.match(xml, decl, 'missing XML declaration');
+  const body = xml.replace(decl, '');
+  const root: XmlElement = { name: '#root', attrs: {}, children: [], text: '' };
+  const stack = [root];
+  const token = /<(\/?)([A-Za-z][\w-]*)((?:\s+[\w-]+="[^"<]*")*)\s*(\/?)>|([^<]+)/gy;
+  const checkText = (text: string) => {
+    const stripped = text.replace(/&(amp|lt|gt|quot|apos);/g, '');
+    assert.ok(!stripped.includes('&'), `unescaped & in ${JSON.stringify(text.slice(0, 80))}`);
+    // eslint-disable-next-line no-control-regex
+    assert.ok(!/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(text), 'control character in XML');
+  };
+  let match: RegExpExecArray | null;
+  let last = 0;
+  while ((match = token.exec(body)) !== null) {
+    last = token.lastIndex;
+    const [, closing, name, attrText, selfClosing, text] = match;
+    if (text !== undefined) {
+      checkText(text);
+      stack.at(-1)!.text += text;
+      continue;
+    }
+    if (closing) {
+      const open = stack.pop()!;
+      assert.equal(open.name, name, `</${name}> closes <${open.name}>`);
+      continue;
+    }
+    const attrs: Record<string, string> = {};
+    for (const [, key, value] of attrText!.matchAll(/([\w-]+)="([^"]*)"/g)) {
+      checkText(value!);
+      attrs[key!] = value!;
+    }
+    const element: XmlElement = { name: name!, attrs, children: [], text: '' };
+    stack.at(-1)!.children.push(element);
+    if (!selfClosing) stack.push(element);
+  }
+  assert.equal(last, body.length, `unparseable XML at ${JSON.stringify(body.slice(last, last + 60))}`);
+  assert.equal(stack.length, 1, `unclosed <${stack.at(-1)!.name}>`);
+  assert.equal(root.children.length, 1, 'expected one root element');
+  return root.children[0]!;
+}
+
+const all = (el: XmlElement, name: string): XmlElement[] => [...(el.name === name ? [el] : []), ...el.children.flatMap((c) => all(c, name))];
+
+describe('JUnit XML', () => {
+  it('is well-formed, with one testsuite per scale and totals that match the fixture', () => {
+    const results = fixture();
+    const root = parseXml(renderJunitXml(results));
+    assert.equal(root.name, 'testsuites');
+    const count = (status: string) => results.scenarios.filter((s) => s.outcome.status === status).length;
+    // Failing documented forms that the gate does not judge are listed as skipped findings.
+    const findings = results.scenarios.filter((s) => s.outcome.status === 'failed' && !s.gated).length;
+    assert.ok(findings > 0, 'the fixture has failing documented forms');
+    assert.equal(Number(root.attrs.tests), results.scenarios.length);
+    assert.equal(Number(root.attrs.failures), count('failed') - findings);
+    assert.equal(Number(root.attrs.errors), count('errored'));
+    assert.equal(Number(root.attrs.skipped), count('skipped') + findings);
+    assert.deepEqual(root.children.map((s) => s.attrs.name), ['execbench 100k', 'execbench 1m']);
+    for (const suite of root.children) {
+      const cases = all(suite, 'testcase');
+      assert.equal(Number(suite.attrs.tests), cases.length);
+      assert.equal(Number(suite.attrs.failures), cases.filter((c) => c.children.some((x) => x.name === 'failure')).length);
+    }
+  });
+
+  it('has one testcase per scenario x scale x form, classname = scenario, name = "<scale> <form>"', () => {
+    const results = fixture();
+    const cases = all(parseXml(renderJunitXml(results)), 'testcase');
+    assert.equal(cases.length, results.scenarios.length);
+    const keys = new Set(cases.map((c) => `${c.attrs.classname}|${c.attrs.name}`));
+    for (const s of results.scenarios) assert.ok(keys.has(`${s.scenarioId}|${s.scale} ${s.form}`), `missing ${s.scenarioId} ${s.scale} ${s.form}`);
+  });
+
+  it('carries the reason: failures with the violation, errors as <error>, skips as <skipped>', () => {
+    const cases = all(parseXml(renderJunitXml(fixture())), 'testcase');
+    const find = (classname: string, name: string) => cases.find((c) => c.attrs.classname === classname && c.attrs.name === name)!;
+    const syntax = find('retention-cleanup-batch', '100k documented').children.find((c) => c.name === 'skipped')!;
+    assert.match(syntax.attrs.message!, /^spec finding, not gated .*syntax error at or near &quot;ORDER&quot;/);
+    const error = find('paginated-deep-page', '1m corrected').children.find((c) => c.name === 'error')!;
+    assert.match(error.attrs.message!, /statement timeout/);
+    const skipped = find('sparkline-7d-covering', '100k documented').children.find((c) => c.name === 'skipped')!;
+    assert.match(skipped.attrs.message!, /covering-index/);
+    const passed = find('recent-failures', '100k documented');
+    assert.deepEqual(passed.children.map((c) => c.name), ['system-out']);
+  });
+
+  it('with --strict-spec a failing documented form is a <failure> carrying the violation', () => {
+    const results = fixture();
+    results.options.strictSpec = true;
+    const cases = all(parseXml(renderJunitXml(results)), 'testcase');
+    const syntax = cases.find((c) => c.attrs.classname === 'retention-cleanup-batch' && c.attrs.name === '100k documented')!
+      .children.find((c) => c.name === 'failure')!;
+    assert.equal(syntax.attrs.type, 'sql-error');
+    assert.match(syntax.attrs.message!, /syntax error at or near &quot;ORDER&quot;/);
+  });
+
+  it('escapes markup and drops control characters in messages', () => {
+    assert.equal(escapeXml('<a href="x">&\'\u0001'), '&lt;a href=&quot;x&quot;&gt;&amp;&apos;');
+    const results = fixture();
+    results.scenarios[0]!.outcome = { status: 'errored', error: 'bad ]]> <tag> & "quote" \u0007 bell' };
+    results.scenarios[0]!.scenarioId = 'weird<&>"id';
+    const root = parseXml(renderJunitXml(results));
+    const error = all(root, 'error').find((e) => e.attrs.message!.includes('bell'))!;
+    assert.equal(error.attrs.message, 'bad ]]&gt; &lt;tag&gt; &amp; &quot;quote&quot;  bell');
+  });
+});

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import type { RunResults } from '../../src/results.ts';
+import { markdownCell, renderMarkdownSummary } from '../../src/report/markdown.ts';
+
+const fixture = (): RunResults => JSON.parse(readFileSync(new URL('../fixtures/results/small.json', import.meta.url), 'utf8'));
+
+/** The rows of the first Markdown table after `heading`. */
+function tableAfter(markdown: string, heading: string): string[][] {
+  const lines = markdown.split('\n');
+  const start = lines.indexOf(heading);
+  assert.notEqual(start, -1, `no heading ${heading}`);
+  const rows: string[][] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line.startsWith('|')) rows.push(line.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim()));
+    else if (rows.length > 0) break;
+  }
+  return rows.slice(2);
+}
+
+describe('Markdown summary', () => {
+  it('says the gate passes when every gated form passed or was skipped', () => {
+    const results = fixture();
+    for (const s of results.scenarios) if (s.gated && s.outcome.status !== 'skipped') s.outcome = { status: 'passed' };
+    assert.match(renderMarkdownSummary(results), /^## execbench: ✅ all gated scenarios passed/);
+  });
+
+  it('says the gate fails and counts the gated outcomes of the fixture', () => {
+    const results = fixture();
+    const md = renderMarkdownSummary(results);
+    const count = (status: string) => results.scenarios.filter((s) => s.gated && s.outcome.status === status).length;
+    assert.ok(count('failed') + count('errored') > 0, 'the fixture is meant to contain failures');
+    assert.match(md, /^## execbench: ❌ the gate fails/);
+    assert.ok(md.includes(`**Gated forms:** ${count('passed')} passed, ${count('failed')} failed, ${count('errored')} errored, ${count('skipped')} skipped. **Spec findings:** ${results.findings.length}.`));
+  });
+
+  it('has one verdict row per gated form, with its p95 and the index used', () => {
+    const results = fixture();
+    const rows = tableAfter(renderMarkdownSummary(results), '### Verdicts');
+    assert.equal(rows.length, results.scenarios.filter((s) => s.gated).length);
+    const recent = rows.find((r) => r[0] === 'recent-failures' && r[1] === '100k')!;
+    const source = results.scenarios.find((s) => s.scenarioId === 'recent-failures' && s.scale === '100k')!;
+    assert.equal(recent[3], '✅ pass');
+    assert.equal(Number(recent[4]), Number(source.latency!.client.p95Ms.toFixed(3)));
+    assert.equal(recent[7], '`idx_executions_tenant_env_failed_started`');
+    const errored = rows.find((r) => r[0] === 'paginated-deep-page' && r[1] === '1m')!;
+    assert.equal(errored[3], '💥 error');
+    assert.match(errored[8]!, /statement timeout/);
+  });
+
+  it('lists the documented forms that do not hold, and every finding with its fix', () => {
+    const results = fixture();
+    const md = renderMarkdownSummary(results);
+    const documented = results.scenarios.filter((s) => !s.gated && s.outcome.status !== 'passed').length;
+    assert.ok(md.includes(`Documented forms that do not hold (${documented})`));
+    assert.equal(tableAfter(md, `<details><summary>Documented forms that do not hold (${documented})</summary>`).length, documented);
+    for (const finding of results.findings) {
+      assert.ok(md.includes(finding.title), `finding missing: ${finding.title}`);
+      // '<' and '>' are entity-escaped so GitHub does not read them as HTML tags.
+      if (finding.fix) assert.ok(md.includes(`**Fix:** ${finding.fix.replace(/</g, '&lt;').replace(/>/g, '&gt;')}`), `fix missing: ${finding.fix}`);
+    }
+  });
+
+  it('lists the headline checks per scale', () => {
+    const rows = tableAfter(renderMarkdownSummary(fixture()), '### Headline checks');
+    assert.equal(rows.length, 4);
+    assert.deepEqual(rows.map((r) => r[1]), ['100k', '100k', '1m', '1m']);
+  });
+
+  it('escapes pipes and newlines so a message cannot break its table row', () => {
+    assert.equal(markdownCell('a | b\nc'), 'a \\| b c');
+    const results = fixture();
+    const first = results.scenarios.find((s) => s.gated && s.outcome.status === 'passed')!;
+    first.outcome = { status: 'failed', violations: [{ kind: 'threshold', message: 'x | y\nz <b>' }] };
+    const rows = tableAfter(renderMarkdownSummary(results), '### Verdicts');
+    const row = rows.find((r) => r[0] === first.scenarioId && r[1] === first.scale)!;
+    assert.equal(row.length, 9);
+    assert.equal(row[8], 'threshold: x \\| y z &lt;b&gt;');
+  });
+});
