@@ -120,14 +120,18 @@ async function main(): Promise<number> {
         .example('$0 seed --scale 100k --fresh', 'rebuild from scratch'),
       async (argv) => {
         const { runSeedCommand } = await import('./commands/seed.ts');
+        const { withDatabase } = await import('./db/with-database.ts');
+        const { createProgress } = await import('./seed/progress.ts');
         const scales = list(argv.scale ?? ['100k', '1m']).map(parseScale);
-        exitCode = await runSeedCommand({
-          provider: providerOptions(argv),
-          requests: scales.map((scale) => ({
+        const provider = providerOptions(argv);
+        await withDatabase(provider, async (db) => {
+          log(`execbench: ${db.kind} Postgres ${db.serverVersion}: ${db.reason}`);
+          await runSeedCommand(db, scales.map((scale) => ({
             scale, seed: argv.seed, indexBuild: argv['index-build'], fresh: argv.fresh,
             optional: { coveringIndex: argv.optional, dailyStats: argv.optional },
-          })),
+          })), createProgress());
         });
+        exitCode = EXIT.ok;
       },
     )
     .command(

@@ -60,7 +60,9 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
         part === 'covering-index' ? !dataset.request.optional.coveringIndex : !dataset.request.optional.dailyStats);
       const forms = (['documented', 'corrected'] as const).filter((f) => definition[f] !== undefined);
       for (const form of forms) {
-        const gated = form === 'corrected' || definition.corrected === undefined;
+        // The gate judges what an application should run: the correction where there is one; a documented
+        // statement with no single-statement correction (noCorrection) is a finding, gated only by --strict-spec.
+        const gated = form === 'corrected' || (definition.corrected === undefined && definition.noCorrection === undefined);
         if (missing.length > 0) {
           results.push(skipped(id, definition, form, scale, gated, `needs the optional schema part(s) ${missing.join(', ')}; run without --no-optional`));
           continue;
