@@ -73,7 +73,9 @@ export async function measureForm(input: MeasureInput): Promise<ScenarioResult> 
   const planError = await guarded(input.client, write, nested, async () => {
     planJson = await explain(input.client, form.sql, firstParams, { timing: true });
   });
-  if (planError) return done({ status: 'failed', violations: [sqlError(planError)] });
+  if (planError) {
+    return done({ status: 'failed', violations: [sqlError(planError), ...(await missingIndexes(input.client, scenario))] });
+  }
   await guarded(input.client, write, nested, async () => {
     timingOffJson = await explain(input.client, form.sql, firstParams, { timing: false });
   });
@@ -177,6 +179,19 @@ export async function inRolledBackTransaction(client: pg.ClientBase, fn: () => P
   } finally {
     await client.query(nested ? 'ROLLBACK TO SAVEPOINT execbench_form' : 'ROLLBACK');
   }
+}
+
+/**
+ * When a form fails outright, say whether its documented index is missing: a dropped arbiter index
+ * turns an upsert into an SQL error that does not name the index itself.
+ */
+async function missingIndexes(client: pg.ClientBase, scenario: ScenarioDefinition): Promise<Violation[]> {
+  const expected = scenario.expect.indexes ?? [];
+  if (expected.length === 0) return [];
+  const { rows } = await client.query<{ indexname: string }>(
+    'SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ANY($1)', [expected]);
+  if (rows.length > 0) return [];
+  return [{ kind: 'index-not-used', index: expected[0]!, message: `${expected.join(' / ')} does not exist in ${'the dataset schema'}` }];
 }
 
 function sqlError(error: unknown): Violation {
