@@ -1,0 +1,100 @@
+// `execbench run` as a user runs it: a child process, real Postgres (the test server through
+// --database-url), exit codes as documented in the README, and one clear line for bad input.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { RunResults } from '../../src/results.ts';
+import { createTestDatabase, stopTestServerAfterAll, type TestDatabase } from '../support/database.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+function execbench(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '', ...env }, timeout: 240_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const lastLine = (text: string) => text.trim().split('\n').filter(Boolean).at(-1) ?? '';
+
+let db: TestDatabase;
+let tmp: string;
+before(async () => {
+  db = await createTestDatabase('cli');
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'execbench-cli-'));
+});
+after(async () => { await db?.drop(); });
+stopTestServerAfterAll();
+
+const quick = () => ['--database-url', db.connectionString, '--scale', '20000', '--time-budget', '100ms', '--no-audit'];
+
+describe('execbench run', () => {
+  it('--json prints a results document that parses and carries every selected scenario, exit 0', () => {
+    const out = path.join(tmp, 'json-run');
+    const r = execbench(['run', ...quick(), '--scenario', 'recent-failures,retention-cleanup-batch', '--json', '--fail-on', 'contracts', '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const results = JSON.parse(r.stdout) as RunResults;
+    assert.equal(results.schemaVersion, 1);
+    assert.deepEqual([...new Set(results.scenarios.map((s) => s.scenarioId))].sort(), ['recent-failures', 'retention-cleanup-batch']);
+    assert.deepEqual(results.scenarios.filter((s) => s.scenarioId === 'retention-cleanup-batch').map((s) => s.form), ['documented', 'corrected']);
+    assert.equal(results.environment.provider.kind, 'url');
+    assert.ok(results.findings.some((f) => f.scenarioId === 'retention-cleanup-batch' && f.severity === 'error'));
+    for (const file of ['results.json', 'index.html', 'summary.md', 'junit.xml', 'trend.json']) {
+      assert.ok(existsSync(path.join(out, file)), file);
+    }
+    assert.match(r.stderr, /Spec findings/, 'with --json the tables go to stderr');
+  });
+
+  it('a documented statement that fails is a finding by default (exit 0) and fails the run with --strict-spec (exit 1)', () => {
+    const base = ['run', ...quick(), '--scenario', 'partition-ddl', '--fail-on', 'contracts'];
+    const lenient = execbench([...base, '--out', path.join(tmp, 'lenient')]);
+    assert.equal(lenient.code, 0, lenient.stdout + lenient.stderr);
+    assert.match(lenient.stdout, /is not partitioned/);
+    const strict = execbench([...base, '--strict-spec', '--out', path.join(tmp, 'strict')]);
+    assert.equal(strict.code, 1, strict.stdout + strict.stderr);
+    assert.match(strict.stdout, /Gate: partition-ddl 20000 documented: contracts: sql-error/);
+  });
+});
+
+describe('bad input: one clear line, a non-zero exit, nothing written', () => {
+  const cases: [string, string[], number, RegExp][] = [
+    ['an unknown scenario name', ['--scenario', 'no-such-scenario'], 3, /^execbench: Unknown scenario 'no-such-scenario'\. Available: .*recent-failures/],
+    ['a glob that matches nothing', ['--scenario', 'zzz-*'], 3, /^execbench: No scenario matches the glob 'zzz-\*'/],
+    ['a malformed time budget', ['--time-budget', 'fast'], 3, /^execbench: Invalid --time-budget 'fast': give milliseconds/],
+    ['an unknown scale', ['--scale', '10x'], 3, /^execbench: Unknown scale '10x': use 100k, 1m or a positive integer/],
+    ['a zero scale', ['--scale', '0'], 3, /^execbench: Invalid scale '0'/],
+    ['an unknown --fail-on', ['--fail-on', 'vibes'], 3, /^execbench: Unknown --fail-on 'vibes'/],
+    ['an unknown flag', ['--colour'], 3, /^execbench: Unknown argument: colour/],
+  ];
+  for (const [what, args, code, message] of cases) {
+    it(`${what} -> exit ${code} and one line naming it`, () => {
+      const out = path.join(tmp, `bad-${code}-${args.join('_').replace(/\W/g, '')}`);
+      const r = execbench(['run', '--database-url', 'postgres://nobody@127.0.0.1:1/none', ...args, '--out', out]);
+      assert.equal(r.code, code, r.stderr);
+      assert.match(lastLine(r.stderr), message);
+      assert.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('execbench:')).length, 1);
+      assert.equal(existsSync(out), false, 'nothing written');
+    });
+  }
+
+  it('a missing baseline -> exit 4 before any work; a corrupt one -> exit 4 and the file is untouched', () => {
+    const missing = execbench(['run', '--database-url', 'postgres://nobody@127.0.0.1:1/none', '--baseline', path.join(tmp, 'nope.json')]);
+    assert.equal(missing.code, 4, missing.stderr);
+    assert.match(lastLine(missing.stderr), /nope\.json/);
+    const corrupt = path.join(tmp, 'corrupt.json');
+    writeFileSync(corrupt, '{ not json');
+    const r = execbench(['compare', corrupt, corrupt]);
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(lastLine(r.stderr), /corrupt\.json/);
+  });
+
+  it('an unreachable --database-url -> exit 2 naming the host and the fix', () => {
+    const r = execbench(['run', '--database-url', 'postgres://nobody@127.0.0.1:1/none', '--scale', '20000', '--scenario', 'recent-failures']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(lastLine(r.stderr), /127\.0\.0\.1:1.*ECONNREFUSED/);
+  });
+});
