@@ -1,0 +1,48 @@
+// `execbench db`: start (or reach) the server, print how to connect, keep it up until Ctrl-C.
+import { once } from 'node:events';
+import pg from 'pg';
+import type { ProviderOptions } from '../db/provider.ts';
+import { withDatabase } from '../db/with-database.ts';
+import { EXIT } from '../errors.ts';
+
+/** Keeps a server up and prints its URL (with password) and a psql line until SIGINT/SIGTERM; returns the exit code. */
+export async function runDbCommand(options: ProviderOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  await withDatabase(
+    options,
+    async (db, signal) => {
+      options.log(`execbench: ${db.kind} Postgres ${db.serverVersion}: ${db.reason}`);
+      const schemas = await datasetSchemas(db.connectionString);
+      out.write(`${db.connectionString}\n`);
+      out.write(`psql "${db.connectionString}"\n`);
+      if (schemas.length > 0) {
+        out.write(`Datasets: ${schemas.join(', ')} (e.g. SET search_path TO ${schemas[0]};)\n`);
+      } else {
+        out.write('No datasets yet: run `execbench seed --scale 100k` against this server to create one.\n');
+      }
+      if (db.kind === 'url') {
+        out.write('This is your own server; execbench did not start it and leaves it running.\n');
+        return;
+      }
+      out.write('Press Ctrl-C to stop the server.\n');
+      if (!signal.aborted) await once(signal, 'abort');
+      options.log('execbench: stopping Postgres...');
+    },
+    { exitOnSignal: false },
+  );
+  return EXIT.ok;
+}
+
+/** The execbench_* schemas (seeded datasets) in the database, so the user knows what to look at. */
+async function datasetSchemas(connectionString: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ nspname: string }>(
+      `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'execbench\\_%' ORDER BY nspname`,
+    );
+    return rows.map((r) => r.nspname);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
