@@ -173,7 +173,7 @@ function budgetLine(results: RunResults, scenarios: LoadedScenario[]): string {
     `(${reused ? 'warm: datasets reused' : 'cold: datasets seeded'}; budget on 2 cores ${limit} s: ${seconds <= limit ? 'within' : 'OVER'}).`;
 }
 
-function datasetSummary(d: DatasetInfo): DatasetSummary {
+export function datasetSummary(d: DatasetInfo): DatasetSummary {
   return {
     scale: d.request.scale.label, schema: d.schema, fingerprint: d.fingerprint, seed: d.request.seed,
     focusRows: d.counts.focusRows, totalRows: d.counts.totalRows, tenants: d.counts.tenants,
@@ -181,7 +181,7 @@ function datasetSummary(d: DatasetInfo): DatasetSummary {
   };
 }
 
-function environmentInfo(db: Database, settings: Record<string, string>): EnvironmentInfo {
+export function environmentInfo(db: Database, settings: Record<string, string>): EnvironmentInfo {
   const cpus = os.cpus();
   const commit = gitCommit();
   return {

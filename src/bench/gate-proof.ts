@@ -1,0 +1,131 @@
+// `npm run bench:gate`: proof that the regression gate works, on a real dataset.
+//  1. False alarms: the suite runs twice on unchanged code and data; the comparison should fail nothing.
+//  2. Sensitivity: each documented index is dropped (inside a transaction that is rolled back), the
+//     scenarios that used or expect it run again, and the comparison with the first run must catch it.
+//     An index whose identical twin takes over may rightly go unnoticed: the script says so.
+// Prints a table and, last, one JSON line with the counts. Usage: tsx src/bench/gate-proof.ts [scale] [budget]
+import pg from 'pg';
+import { readIndexes } from '../audit/catalog.ts';
+import { findDuplicateIndexes } from '../audit/compare-indexes.ts';
+import { datasetSummary, environmentInfo } from '../commands/run.ts';
+import { parseBudget } from '../cli-args.ts';
+import { resolveProviderOptions } from '../config.ts';
+import type { Database } from '../db/provider.ts';
+import { readServerSettings } from '../db/settings.ts';
+import { withDatabase } from '../db/with-database.ts';
+import { compareRuns, type RunComparison } from '../gate/compare.ts';
+import { RESULTS_SCHEMA_VERSION, type RunResults, type ScenarioResult } from '../results.ts';
+import { textTable } from '../report/console.ts';
+import { connectToDataset, runScenariosAtScale } from '../runner/run-scenarios.ts';
+import { loadScenarios, type LoadedScenario } from '../scenario/load.ts';
+import { ensureDataset } from '../seed/dataset.ts';
+import { createProgress } from '../seed/progress.ts';
+import { parseScale } from '../seed/scale.ts';
+import type { DatasetInfo } from '../seed/types.ts';
+
+const scale = parseScale(process.argv[2] ?? '100k');
+const budgetMs = parseBudget(process.argv[3] ?? '300ms');
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+interface DropOutcome {
+  index: string;
+  scenarios: number;
+  caughtByBaseline: string[];
+  caughtByContract: string[];
+  note: string;
+}
+
+function asResults(db: Database, settings: Record<string, string>, dataset: DatasetInfo, scenarios: LoadedScenario[], results: ScenarioResult[], runId: string): RunResults {
+  const now = new Date().toISOString();
+  return {
+    schemaVersion: RESULTS_SCHEMA_VERSION, runId, startedAt: now, finishedAt: now,
+    options: { scales: [scale.label], scenarios: scenarios.map((s) => s.id), timeBudgetMs: budgetMs, strictSpec: false },
+    environment: environmentInfo(db, settings), datasets: [datasetSummary(dataset)],
+    scenarios: results, findings: [], headline: [], timings: {},
+  };
+}
+
+const regressedGated = (c: RunComparison) =>
+  c.comparisons.filter((x) => x.status === 'regressed' && x.gated).map((x) => `${x.scenarioId}/${x.form}`);
+
+await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
+  log(`bench:gate: ${db.kind} Postgres ${db.serverVersion}; scale ${scale.label}; budget ${budgetMs} ms per form`);
+  const dataset = await ensureDataset(db, {
+    scale, seed: 20261124, indexBuild: 'after', fresh: false, optional: { coveringIndex: true, dailyStats: true },
+  }, createProgress(`seed ${scale.label}`));
+  const scenarios = await loadScenarios();
+  const settings = await (async () => {
+    const c = new pg.Client({ connectionString: db.connectionString });
+    await c.connect();
+    try { return await readServerSettings(c); } finally { await c.end(); }
+  })();
+  const run = async (label: string, subset = scenarios, inTransactionOn?: pg.Client) => {
+    const { results } = await runScenariosAtScale({
+      connectionString: db.connectionString, dataset, scenarios: subset, budgetMs, log: () => {},
+      ...(inTransactionOn ? { inTransactionOn } : {}),
+    });
+    return asResults(db, settings, dataset, subset, results, label);
+  };
+
+  log('bench:gate: baseline run');
+  const baseline = await run('baseline');
+  log('bench:gate: second run on unchanged code and data');
+  const again = await run('unchanged');
+  const unchanged = compareRuns(baseline, again);
+  const falseAlarms = regressedGated(unchanged);
+
+  const client = await connectToDataset(db.connectionString, dataset.schema);
+  const catalog = await readIndexes(client, dataset.schema, 'executions');
+  const twins = findDuplicateIndexes(catalog.map((c) => c.row));
+  const drops: DropOutcome[] = [];
+  try {
+    for (const { row } of catalog) {
+      const index = row.name;
+      const subset = scenarios.filter((s) =>
+        s.definition.expect.indexes?.includes(index) ||
+        baseline.scenarios.some((r) => r.scenarioId === s.id && r.plan?.indexes.some((u) => u.index === index)));
+      if (subset.length === 0) {
+        drops.push({ index, scenarios: 0, caughtByBaseline: [], caughtByContract: [], note: 'no scenario uses or expects it' });
+        continue;
+      }
+      log(`bench:gate: dropping ${index} (rolled back), ${subset.length} scenario(s)`);
+      await client.query('BEGIN');
+      let current: RunResults;
+      try {
+        await client.query(row.isPrimary ? 'ALTER TABLE executions DROP CONSTRAINT executions_pkey' : `DROP INDEX ${pg.escapeIdentifier(index)}`);
+        current = await run(`drop-${index}`, subset, client);
+      } finally {
+        await client.query('ROLLBACK');
+      }
+      const comparison = compareRuns(baseline, current);
+      const caughtByBaseline = regressedGated(comparison);
+      const caughtByContract = current.scenarios
+        .filter((r) => r.gated && r.outcome.status === 'failed' && r.outcome.violations.some((v) => v.kind !== 'threshold'))
+        .map((r) => `${r.scenarioId}/${r.form}`);
+      const twin = twins.find((g) => g.indexes.includes(index))?.indexes.filter((n) => n !== index);
+      const caught = caughtByBaseline.length + caughtByContract.length > 0;
+      drops.push({
+        index, scenarios: subset.length, caughtByBaseline, caughtByContract,
+        note: caught ? 'caught' : twin?.length ? `not caught: its identical twin ${twin.join(', ')} serves the same queries, so nothing regresses (rightly)` : 'NOT CAUGHT',
+      });
+    }
+  } finally {
+    await client.end();
+  }
+
+  const rows = drops.map((d) => [
+    d.index, String(d.scenarios), d.caughtByBaseline.length ? d.caughtByBaseline.join(', ').slice(0, 70) : '-',
+    d.caughtByContract.length ? String(d.caughtByContract.length) : '-', d.note,
+  ]);
+  process.stdout.write(`\nFalse alarms (same code, same data, two runs): ${falseAlarms.length} of ${unchanged.comparisons.filter((c) => c.status !== 'not-compared' && c.gated).length} gated comparisons` +
+    `${falseAlarms.length ? `: ${falseAlarms.join(', ')}` : ''} (reference: 0)\n\n`);
+  process.stdout.write(textTable(['dropped index', 'scenarios', 'regressions vs baseline (gated forms)', 'contract fails', 'verdict'], rows) + '\n\n');
+  const missed = drops.filter((d) => d.note === 'NOT CAUGHT').map((d) => d.index);
+  const rightlyMissed = drops.filter((d) => d.note.startsWith('not caught') || d.scenarios === 0).map((d) => d.index);
+  process.stdout.write(JSON.stringify({
+    scale: scale.label, budgetMs, falseAlarms: falseAlarms.length,
+    unchangedComparisons: unchanged.comparisons.filter((c) => c.status !== 'not-compared' && c.gated).length,
+    drops: drops.length, caught: drops.length - missed.length - rightlyMissed.length, rightlyMissed, missed,
+  }) + '\n');
+  if (falseAlarms.length > 0 || missed.length > 0) process.exitCode = 1;
+});

@@ -1,0 +1,21 @@
+// Pure parsing of CLI values that yargs cannot type: budgets and comma/repeat lists.
+import { UsageError } from './errors.ts';
+
+/** Parses '750', '750ms', '1.5s' into milliseconds. */
+export function parseBudget(value: string | number): number {
+  const text = String(value).trim();
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/.exec(text);
+  const ms = m ? Number(m[1]) * (m[2] === 's' ? 1000 : 1) : NaN;
+  if (!Number.isFinite(ms) || ms < 50 || ms > 600_000) {
+    throw new UsageError(`Invalid --time-budget '${text}': give milliseconds per scenario form between 50 and 600000, e.g. 750, 750ms or 1.5s.`);
+  }
+  return ms;
+}
+
+export function list(values: unknown): string[] {
+  return (Array.isArray(values) ? values : values === undefined ? [] : [values])
+    .flatMap((v) => String(v).split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
