@@ -20,6 +20,7 @@ GROUP BY tenant_id, environment_id, DATE(started_at);`,
     params: (pick) => [pick.tenant(), pick.daysBeforeAnchor(30)],
     writtenByExecbench: 'The view\'s defining query from the spec, restricted to one tenant and 30 days: the live aggregate the view is meant to replace (the spec claims the view is "100x faster").',
   },
-  expect: { indexes: ['idx_executions_tenant_started_asc', 'idx_executions_retention_cleanup', 'idx_executions_tenant_started_duration'], noSeqScanOn: ['executions'] },
+  // The spec documents no index for the live aggregate: any index range scan will do, a Seq Scan will not.
+  expect: { noSeqScanOn: ['executions'] },
   thresholds: sameAtBothScales(2000, 'derived: the spec gives no figure; held to the Overview\'s "<2s Observability dashboard load time"', true),
 });

@@ -45,7 +45,10 @@ export function renderFindings(results: RunResults): string {
   const order = { error: 0, warning: 1, info: 2 } as const;
   const lines = [...results.findings]
     .sort((a, b) => order[a.severity] - order[b.severity])
-    .map((f) => `- [${f.severity}] ${f.title} (${f.spec}${f.scale ? `, ${f.scale}` : ''})\n    ${f.detail}${f.fix ? `\n    fix: ${f.fix.replace(/\s*\n\s*/g, ' ')}` : ''}`);
+    // Errors and warnings in full; info findings (things the spec gets right, planner choices) as one line each.
+    .map((f) => f.severity === 'info'
+      ? `- [info] ${f.title} (${f.scale ?? ''})`
+      : `- [${f.severity}] ${f.title} (${f.spec}${f.scale ? `; ${f.scale}` : ''})\n    ${f.detail}${f.fix ? `\n    fix: ${f.fix.replace(/\s*\n\s*/g, ' ')}` : ''}`);
   return `Spec findings (${results.findings.length}):\n${lines.join('\n')}`;
 }
 

@@ -56,5 +56,25 @@ export function deriveFindings(results: ScenarioResult[], scenarios: LoadedScena
       }
     }
   }
-  return findings;
+  return mergeAcrossScales(findings);
+}
+
+/**
+ * The same finding at several scales becomes one finding naming every scale, with each scale's
+ * evidence kept: a reader sees each problem once.
+ */
+export function mergeAcrossScales(findings: Finding[]): Finding[] {
+  const merged = new Map<string, Finding>();
+  for (const f of findings) {
+    const key = `${f.scenarioId ?? ''}|${f.title}|${f.severity}`;
+    const seen = merged.get(key);
+    if (!seen) {
+      merged.set(key, { ...f, id: f.id.replace(`@${f.scale}`, '') });
+      continue;
+    }
+    seen.scale = [seen.scale, f.scale].filter(Boolean).join(', ');
+    const evidence = /Evidence at [^:]+: (.*)$/s.exec(f.detail)?.[1];
+    seen.detail += evidence ? ` Evidence at ${f.scale}: ${evidence}` : '';
+  }
+  return [...merged.values()];
 }
