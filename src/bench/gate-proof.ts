@@ -24,11 +24,12 @@ import { parseScale } from '../seed/scale.ts';
 import type { DatasetInfo } from '../seed/types.ts';
 
 const scale = parseScale(process.argv[2] ?? '100k');
-const budgetMs = parseBudget(process.argv[3] ?? '300ms');
+const budgetMs = parseBudget(process.argv[3] ?? '750ms');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 interface DropOutcome {
   index: string;
+  reasons: string[];
   scenarios: number;
   caughtByBaseline: string[];
   caughtByContract: string[];
@@ -47,6 +48,8 @@ function asResults(db: Database, settings: Record<string, string>, dataset: Data
 
 const regressedGated = (c: RunComparison) =>
   c.comparisons.filter((x) => x.status === 'regressed' && x.gated).map((x) => `${x.scenarioId}/${x.form}`);
+const regressionReasons = (c: RunComparison) =>
+  c.comparisons.flatMap((x) => (x.status === 'regressed' && x.gated ? [`  ${x.scenarioId}/${x.form}: ${x.reasons.join('; ')}`] : []));
 
 await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
   log(`bench:gate: ${db.kind} Postgres ${db.serverVersion}; scale ${scale.label}; budget ${budgetMs} ms per form`);
@@ -85,10 +88,12 @@ await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
         s.definition.expect.indexes?.includes(index) ||
         baseline.scenarios.some((r) => r.scenarioId === s.id && r.plan?.indexes.some((u) => u.index === index)));
       if (subset.length === 0) {
-        drops.push({ index, scenarios: 0, caughtByBaseline: [], caughtByContract: [], note: 'no scenario uses or expects it' });
+        drops.push({ index, reasons: [], scenarios: 0, caughtByBaseline: [], caughtByContract: [], note: 'no scenario uses or expects it' });
         continue;
       }
       log(`bench:gate: dropping ${index} (rolled back), ${subset.length} scenario(s)`);
+      // Each drop starts from a clean table, as every top-level run does (run-scenarios VACUUMs first).
+      await client.query('VACUUM (ANALYZE, INDEX_CLEANUP ON) executions');
       await client.query('BEGIN');
       let current: RunResults;
       try {
@@ -105,7 +110,7 @@ await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
       const twin = twins.find((g) => g.indexes.includes(index))?.indexes.filter((n) => n !== index);
       const caught = caughtByBaseline.length + caughtByContract.length > 0;
       drops.push({
-        index, scenarios: subset.length, caughtByBaseline, caughtByContract,
+        index, reasons: regressionReasons(comparison), scenarios: subset.length, caughtByBaseline, caughtByContract,
         note: caught ? 'caught' : twin?.length ? `not caught: its identical twin ${twin.join(', ')} serves the same queries, so nothing regresses (rightly)` : 'NOT CAUGHT',
       });
     }
@@ -118,8 +123,12 @@ await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
     d.caughtByContract.length ? String(d.caughtByContract.length) : '-', d.note,
   ]);
   process.stdout.write(`\nFalse alarms (same code, same data, two runs): ${falseAlarms.length} of ${unchanged.comparisons.filter((c) => c.status !== 'not-compared' && c.gated).length} gated comparisons` +
-    `${falseAlarms.length ? `: ${falseAlarms.join(', ')}` : ''} (reference: 0)\n\n`);
+    `${falseAlarms.length ? `:\n${regressionReasons(unchanged).join('\n')}` : ''} (reference: 0)\n\n`);
   process.stdout.write(textTable(['dropped index', 'scenarios', 'regressions vs baseline (gated forms)', 'contract fails', 'verdict'], rows) + '\n\n');
+  // Where an identical twin exists, show why anything regressed: the twin may serve the query with another plan.
+  for (const d of drops.filter((x) => twins.some((g) => g.indexes.includes(x.index)) && x.reasons.length > 0)) {
+    process.stdout.write(`Why dropping ${d.index} (which has an identical twin) was caught:\n${d.reasons.join('\n')}\n\n`);
+  }
   const missed = drops.filter((d) => d.note === 'NOT CAUGHT').map((d) => d.index);
   const rightlyMissed = drops.filter((d) => d.note.startsWith('not caught') || d.scenarios === 0).map((d) => d.index);
   process.stdout.write(JSON.stringify({

@@ -20,6 +20,13 @@ export interface CompareOptions {
   /** Smallest slowdown of the median or p95 that can fail (default 0.20 = 20%). */
   minEffect?: number;
   /**
+   * Smallest absolute slowdown that can fail, ms (default 0.5). Sub-millisecond queries drift by a few tenths
+   * between identical runs on a busy machine (scheduler, GC), a drift the bootstrap sees as "clear"; it matters
+   * against none of the spec's thresholds (the smallest is 2 ms), and a real regression of such a query (a
+   * lost index) changes its plan and buffers, which the deterministic signals catch.
+   */
+  minAbsoluteMs?: number;
+  /**
    * Two-sided confidence of the bootstrap interval (default 0.99). A run makes dozens of comparisons
    * (scenarios x scales x {median, p95}); 99% keeps the chance of a false alarm per statistic at 0.5%.
    */
@@ -30,6 +37,11 @@ export interface CompareOptions {
   seed?: number;
   /** Fewer retained samples than this on either side: the time check is skipped, with the reason (default 10). */
   minSamples?: number;
+  /**
+   * The same for the p95 (default 100): below ~100 samples a p95 rests on a handful of tail observations and
+   * the bootstrap interval of such an extreme quantile is too narrow (it under-covers), so it would flag noise.
+   */
+  minSamplesP95?: number;
 }
 
 export const DEFAULT_COMPARE_OPTIONS: Required<CompareOptions> = {
@@ -37,10 +49,12 @@ export const DEFAULT_COMPARE_OPTIONS: Required<CompareOptions> = {
   rowsTolerance: 0.1,
   absoluteSlack: 2,
   minEffect: 0.2,
+  minAbsoluteMs: 0.5,
   confidence: 0.99,
   iterations: 2000,
   seed: 1,
   minSamples: 10,
+  minSamplesP95: 100,
 };
 
 /** Identifies one scenario result across runs. */
@@ -135,6 +149,7 @@ export function validateCompareOptions(options: CompareOptions): void {
     }
   };
   nonNegative('min-effect', options.minEffect);
+  nonNegative('min-absolute-ms', options.minAbsoluteMs);
   nonNegative('buffer-tolerance', options.bufferTolerance);
   nonNegative('rows-tolerance', options.rowsTolerance);
   nonNegative('absolute-slack', options.absoluteSlack);
@@ -250,8 +265,9 @@ function compareTime(
 ): SignalCheck {
   const a = base.latency?.clientSamplesMs ?? [];
   const b = cur.latency?.clientSamplesMs ?? [];
-  if (a.length < opts.minSamples || b.length < opts.minSamples) {
-    const skipped = `time ${statistic} not compared: ${a.length} baseline and ${b.length} current samples (need ${opts.minSamples} each)`;
+  const need = statistic === 'p95' ? Math.max(opts.minSamples, opts.minSamplesP95) : opts.minSamples;
+  if (a.length < need || b.length < need) {
+    const skipped = `time ${statistic} not compared: ${a.length} baseline and ${b.length} current samples (need ${need} each)`;
     return { signal: 'time', statistic, passed: true, skipped, message: skipped };
   }
   const shift = bootstrapShift(a, b, {
@@ -260,15 +276,18 @@ function compareTime(
     confidence: opts.confidence,
     seed: (opts.seed ^ hash32(seedKey)) >>> 0,
   });
-  const clear = shift.ciLow > 1;
-  const large = shift.estimateRatio > 1 + opts.minEffect;
-  const passed = !(clear && large);
   const pct = (r: number): string => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)}%`;
   const statsOf = (r: ScenarioResult): number => (statistic === 'median' ? r.latency?.client.p50Ms : r.latency?.client.p95Ms) ?? Number.NaN;
+  const clear = shift.ciLow > 1;
+  const large = shift.estimateRatio > 1 + opts.minEffect;
+  const absolute = statsOf(cur) - statsOf(base) > opts.minAbsoluteMs;
+  const passed = !(clear && large && absolute);
   const ci = `${(opts.confidence * 100).toFixed(0)}% CI ${pct(shift.ciLow)} .. ${pct(shift.ciHigh)}`;
   const verdict = passed
-    ? clear ? `slower, but below the ${(opts.minEffect * 100).toFixed(0)}% minimum effect` : 'no clear slowdown'
-    : `slower beyond the ${(opts.minEffect * 100).toFixed(0)}% minimum effect`;
+    ? !clear ? 'no clear slowdown'
+      : !large ? `slower, but below the ${(opts.minEffect * 100).toFixed(0)}% minimum effect`
+        : `slower, but by less than ${opts.minAbsoluteMs} ms`
+    : `slower beyond the ${(opts.minEffect * 100).toFixed(0)}% and ${opts.minAbsoluteMs} ms minimum effect`;
   return {
     signal: 'time',
     statistic,

@@ -201,7 +201,17 @@ describe('compareRuns', () => {
     const median = check(c, 'time', 'median');
     assert.equal(median.passed, false);
     assert.ok(median.signal === 'time' && !('skipped' in median) && median.ciLow > 1 && median.estimateRatio > 1.4);
-    assert.match(median.message, /^time median \+\d+\.\d% \(99% CI \+\d+\.\d% \.\. \+\d+\.\d%\): slower beyond the 20% minimum effect$/);
+    assert.match(median.message, /^time median \+\d+\.\d% \(99% CI \+\d+\.\d% \.\. \+\d+\.\d%\): slower beyond the 20% and 0\.5 ms minimum effect$/);
+  });
+
+  test('a clear 30% slowdown of a sub-millisecond query (0.3 -> 0.39 ms) passes: below the 0.5 ms absolute floor', () => {
+    const base = run({ scenarios: [scenario({ samples: lognormal(11, 400, 0.3, 0.1) })] });
+    const cur = run({ scenarios: [scenario({ samples: lognormal(12, 400, 0.39, 0.1) })] });
+    const median = check(only(compareRuns(base, cur).comparisons), 'time', 'median');
+    assert.equal(median.passed, true);
+    assert.match(median.message, /slower, but by less than 0\.5 ms/);
+    const strict = check(only(compareRuns(base, cur, { minAbsoluteMs: 0 }).comparisons), 'time', 'median');
+    assert.equal(strict.passed, false, 'with the floor at 0 the same shift fails');
   });
 
   test('a clear but small slowdown (10%) -> passes, said to be below the minimum effect', () => {
