@@ -147,6 +147,8 @@ async function main(): Promise<number> {
         .option('min-effect', { type: 'number', default: 0.2, describe: 'smallest slowdown that can fail (0.2 = 20%)' })
         .option('buffer-tolerance', { type: 'number', default: 0.1, describe: 'allowed change in shared buffers and rows (0.1 = 10%)' })
         .option('confidence', { type: 'number', default: 0.99, describe: 'confidence of the bootstrap interval on the latency ratio' })
+        .option('min-absolute-ms', { type: 'number', default: 0.5, describe: 'smallest absolute slowdown (ms) that can fail' })
+        .option('gate-write-time', { type: 'boolean', default: false, describe: 'also gate the latency of (rolled-back) write scenarios' })
         .option('fail-on', { type: 'string', array: true, default: ['contracts', 'thresholds', 'baseline'], describe: 'what fails: contracts, thresholds, baseline' })
         .example('$0 compare main.json pr.json', 'exit 1 on a regression, 4 when the runs cannot be compared'),
       async (argv) => {
@@ -157,6 +159,8 @@ async function main(): Promise<number> {
           minEffect: argv['min-effect'],
           bufferTolerance: argv['buffer-tolerance'],
           confidence: argv.confidence,
+          minAbsoluteMs: argv['min-absolute-ms'],
+          gateWriteTime: argv['gate-write-time'],
           failOn: list(argv['fail-on']) as ('contracts' | 'thresholds' | 'baseline')[],
         });
       },

@@ -38,6 +38,13 @@ export interface CompareOptions {
   /** Fewer retained samples than this on either side: the time check is skipped, with the reason (default 10). */
   minSamples?: number;
   /**
+   * Gate the latency of write scenarios too (default false: their time is reported, not gated). A rolled-back
+   * write is timed against tuple headers, hint bits and WAL state that earlier rolled-back writes left behind,
+   * so two runs of unchanged code differ by up to 2x (measured by bench:gate); their plan, index, buffers and
+   * rows are still gated strictly.
+   */
+  gateWriteTime?: boolean;
+  /**
    * The same for the p95 (default 100): below ~100 samples a p95 rests on a handful of tail observations and
    * the bootstrap interval of such an extreme quantile is too narrow (it under-covers), so it would flag noise.
    */
@@ -55,6 +62,7 @@ export const DEFAULT_COMPARE_OPTIONS: Required<CompareOptions> = {
   seed: 1,
   minSamples: 10,
   minSamplesP95: 100,
+  gateWriteTime: false,
 };
 
 /** Identifies one scenario result across runs. */
@@ -105,8 +113,8 @@ export interface RunComparison {
 /**
  * Compares two runs per scenario x scale x form on the deterministic signals (plan shape, indexes, buffers,
  * rows touched) and on time (bootstrap of the median and p95 of the retained client samples).
- * A time check fails only when the slowdown is statistically clear (the CI's lower bound of current/baseline
- * is above 1) AND the estimated slowdown exceeds minEffect. Throws BaselineError from the guardrails and UsageError on invalid options; everything else is a value.
+ * A time check fails only when the slowdown is statistically clear AND exceeds minEffect: the CI's lower bound of
+ * current/baseline is above 1 + minEffect (and the absolute change above minAbsoluteMs). Throws BaselineError from the guardrails and UsageError on invalid options; everything else is a value.
  */
 export function compareRuns(baseline: RunResults, current: RunResults, options: CompareOptions = {}): RunComparison {
   validateCompareOptions(options);
@@ -174,7 +182,12 @@ function compareResult(id: ComparisonKey, base: ScenarioResult, cur: ScenarioRes
     compareShape(basePlan, curPlan),
     compareAmount('buffers', sharedBlocks(basePlan), sharedBlocks(curPlan), opts.bufferTolerance, opts.absoluteSlack),
     compareAmount('rows', rowsTouched(basePlan), rowsTouched(curPlan), opts.rowsTolerance, opts.absoluteSlack),
-    ...(['median', 'p95'] as const).map((statistic) => compareTime(statistic, base, cur, opts, `${keyOf(cur)}|${statistic}`)),
+    ...(['median', 'p95'] as const).map((statistic) => {
+      const check = compareTime(statistic, base, cur, opts, `${keyOf(cur)}|${statistic}`);
+      return cur.kind === 'write' && !opts.gateWriteTime && !check.passed
+        ? { ...check, passed: true, message: `${check.message} (reported, not gated: write scenario timings are not gated unless gateWriteTime)` }
+        : check;
+    }),
   ];
   const failed = checks.filter((c) => !c.passed);
   return failed.length === 0
@@ -278,8 +291,11 @@ function compareTime(
   });
   const pct = (r: number): string => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)}%`;
   const statsOf = (r: ScenarioResult): number => (statistic === 'median' ? r.latency?.client.p50Ms : r.latency?.client.p95Ms) ?? Number.NaN;
+  // "Statistically clear AND larger than the minimum effect" is read strictly: the whole interval must lie
+  // beyond the minimum effect, not just the point estimate. Between two runs a busy machine drifts by 10-25%
+  // as a whole, which no within-run bootstrap can see; an estimate of +23% with an interval from +11% is that.
   const clear = shift.ciLow > 1;
-  const large = shift.estimateRatio > 1 + opts.minEffect;
+  const large = shift.ciLow > 1 + opts.minEffect;
   const absolute = statsOf(cur) - statsOf(base) > opts.minAbsoluteMs;
   const passed = !(clear && large && absolute);
   const ci = `${(opts.confidence * 100).toFixed(0)}% CI ${pct(shift.ciLow)} .. ${pct(shift.ciHigh)}`;

@@ -61,9 +61,10 @@ export function createParamPicker(pools: ParamPools, iteration: number): ParamPi
   let uuidCounter = 0;
   return {
     tenant: () => pools.tenantId,
-    // Without a rank, environments rotate by iteration; iteration 0 (the EXPLAIN run) is the busiest.
-    environment: (rank?: number) =>
-      rank === undefined ? rotate(pools.environments, '') : (pools.environments[rank % Math.max(1, pools.environments.length)] ?? ''),
+    // The busiest environment, always: environments differ in size, so rotating them would make a listing's
+    // latency multimodal (its median jumping between modes from run to run) and measure a mix, not the worst
+    // case. Parameters that do not change the amount of work (ids, windows, cutoffs) rotate instead.
+    environment: (rank?: number) => pools.environments[(rank ?? 0) % Math.max(1, pools.environments.length)] ?? '',
     workflow: (kind) => (kind === 'popular' ? pools.popularWorkflow : pools.rareWorkflow),
     executionId: () => rotate(pools.executionIds, '00000000-0000-0000-0000-000000000000'),
     existingEngineExecution: () => rotate(pools.engineExecutions, { environmentId: pools.environments[0] ?? '', executionId: 'none' }),

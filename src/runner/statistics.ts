@@ -84,6 +84,13 @@ export interface BootstrapOptions {
   confidence: number;
   /** PRNG seed: the same inputs and seed give the same interval, so a CI verdict is reproducible. */
   seed: number;
+  /**
+   * Moving-block length in samples (default: round(n^(1/3)), at least 1; 1 = the classic iid bootstrap).
+   * Samples are in measurement order, and slow periods (a checkpoint, a WAL flush, another process on the
+   * core) come in runs of consecutive samples; resampling blocks keeps those runs together, so the interval
+   * is as wide as the noise really is instead of pretending every sample is independent.
+   */
+  blockLength?: number;
 }
 
 /** The change of a statistic from baseline to current, as a ratio current / baseline (1.25 = 25% slower). */
@@ -99,8 +106,9 @@ export interface ShiftEstimate {
  * Each iteration resamples both samples independently with replacement (they are independent runs) and records
  * the ratio of their statistics; the interval is the (1 - confidence)/2 and (1 + confidence)/2 quantiles of those
  * ratios. The estimate is the ratio on the original samples. A ratio is used rather than a difference because
- * latency noise scales with latency, and a "20% slower" rule reads directly off it. The bootstrap assumes the
- * samples within a run are exchangeable; warm-up iterations should be dropped before they get here.
+ * latency noise scales with latency, and a "20% slower" rule reads directly off it. Resampling is by moving
+ * blocks of consecutive samples (see blockLength), because latency noise on a shared machine is autocorrelated;
+ * warm-up iterations should be dropped before samples get here.
  */
 export function bootstrapShift(baseline: readonly number[], current: readonly number[], options: BootstrapOptions): ShiftEstimate {
   const { statistic, iterations, confidence, seed } = options;
@@ -110,17 +118,17 @@ export function bootstrapShift(baseline: readonly number[], current: readonly nu
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`bootstrapShift: confidence must be within (0, 1), got ${confidence}.`);
   if (!(Number.isInteger(iterations) && iterations >= 100)) throw new RangeError(`bootstrapShift: iterations must be an integer >= 100, got ${iterations}.`);
   const p = statistic === 'median' ? 0.5 : 0.95;
-  const sortedBase = [...baseline].sort((a, b) => a - b);
-  const sortedCur = [...current].sort((a, b) => a - b);
+  const base = orderedSample(baseline, options.blockLength);
+  const cur = orderedSample(current, options.blockLength);
   const random = mulberry32(seed);
-  const countsBase = new Uint32Array(sortedBase.length);
-  const countsCur = new Uint32Array(sortedCur.length);
   const ratios = new Array<number>(iterations);
   for (let i = 0; i < iterations; i++) {
-    const b = resampledQuantile(sortedBase, countsBase, p, random);
-    const c = resampledQuantile(sortedCur, countsCur, p, random);
+    const b = resampledQuantile(base, p, random);
+    const c = resampledQuantile(cur, p, random);
     ratios[i] = safeRatio(c, b);
   }
+  const sortedBase = base.sorted;
+  const sortedCur = cur.sorted;
   ratios.sort((a, b) => a - b);
   const alpha = (1 - confidence) / 2;
   return {
@@ -130,15 +138,38 @@ export function bootstrapShift(baseline: readonly number[], current: readonly nu
   };
 }
 
+/** A sample in measurement order, with its sorted copy and each sample's rank, ready for block resampling. */
+interface OrderedSample {
+  sorted: number[];
+  /** rank[i]: the position of the i-th measured sample in `sorted`. */
+  rank: Uint32Array;
+  blockLength: number;
+  counts: Uint32Array;
+}
+
+function orderedSample(samples: readonly number[], blockLength?: number): OrderedSample {
+  const n = samples.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (samples[a] as number) - (samples[b] as number));
+  const rank = new Uint32Array(n);
+  order.forEach((original, position) => { rank[original] = position; });
+  const length = Math.min(n, Math.max(1, Math.round(blockLength ?? Math.cbrt(n))));
+  return { sorted: order.map((i) => samples[i] as number), rank, blockLength: length, counts: new Uint32Array(n) };
+}
+
 /**
- * The p-quantile of one resample with replacement of `sorted`, without sorting the resample: drawing indices into
- * the sorted sample and counting how often each was drawn gives the resample in order, so the quantile's two
- * neighbouring ranks are found in one O(n) walk (instead of an O(n log n) sort per iteration).
+ * The p-quantile of one moving-block resample of the sample, without sorting the resample: blocks of
+ * consecutive measured samples are drawn until n samples are taken, each drawn sample is counted at its rank in
+ * the sorted sample, so the resample's two neighbouring ranks are found in one O(n) walk.
  */
-function resampledQuantile(sorted: readonly number[], counts: Uint32Array, p: number, random: () => number): number {
+function resampledQuantile(sample: OrderedSample, p: number, random: () => number): number {
+  const { sorted, rank, blockLength, counts } = sample;
   const n = sorted.length;
   counts.fill(0);
-  for (let j = 0; j < n; j++) counts[Math.floor(random() * n)]! += 1;
+  const starts = n - blockLength + 1;
+  for (let taken = 0; taken < n;) {
+    const start = Math.floor(random() * starts);
+    for (let j = start; j < start + blockLength && taken < n; j++, taken++) counts[rank[j] as number]! += 1;
+  }
   const h = (n - 1) * p;
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, n - 1);

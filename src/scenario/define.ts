@@ -26,7 +26,7 @@ export interface PlanContract {
 /** Parameter sources drawn deterministically from the seeded dataset; `i` rotates through a pool. */
 export interface ParamPicker {
   tenant(): string;
-  /** Without a rank: the focus tenant's environments in rotation (busiest at iteration 0); with a rank: the rank-th busiest. */
+  /** The focus tenant's busiest environment, or with a rank the rank-th busiest (0 = busiest). */
   environment(rank?: number): string;
   /** A workflow of the focus tenant by popularity: 'popular' (rank 1) or 'rare' (least used that still has rows). */
   workflow(kind: 'popular' | 'rare'): string;

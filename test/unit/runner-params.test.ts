@@ -15,8 +15,14 @@ describe('parameter picker', () => {
     const b = createParamPicker(pools, 3);
     assert.equal(a.executionId(), b.executionId());
     assert.equal(a.retentionCutoff(), b.retentionCutoff());
-    assert.notEqual(createParamPicker(pools, 0).environment(), createParamPicker(pools, 1).environment());
+    assert.notEqual(createParamPicker(pools, 0).executionId(), createParamPicker(pools, 1).executionId());
+    assert.notEqual(createParamPicker(pools, 0).anchor(), createParamPicker(pools, 1).anchor());
     assert.notEqual(createParamPicker(pools, 0).retentionCutoff(), createParamPicker(pools, 1).retentionCutoff());
+  });
+
+  it('listings always use the busiest environment (sizes differ: rotating them would measure a mix)', () => {
+    for (let i = 0; i < 5; i++) assert.equal(createParamPicker(pools, i).environment(), 'e1');
+    assert.equal(createParamPicker(pools, 3).environment(2), 'e3');
   });
 
   it('iteration 0 uses the busiest environment and windows ending at the anchor', () => {

@@ -81,6 +81,16 @@ describe('summarize', () => {
 });
 
 describe('bootstrapShift', () => {
+  test('autocorrelated noise (a run of 12 slow samples) widens the block-bootstrap interval beyond the iid one', () => {
+    const base = Array.from({ length: 150 }, (_, i) => 3 + 0.1 * Math.sin(i));
+    // The current run had one stall: 12 consecutive samples 3x slower, as during a checkpoint.
+    const cur = base.map((v, i) => (i >= 60 && i < 72 ? v * 3 : v));
+    const iid = bootstrapShift(base, cur, { statistic: 'p95', iterations: 2000, confidence: 0.99, seed: 5, blockLength: 1 });
+    const blocks = bootstrapShift(base, cur, { statistic: 'p95', iterations: 2000, confidence: 0.99, seed: 5 });
+    assert.ok(blocks.ciLow < iid.ciLow, `block lower bound ${blocks.ciLow} < iid lower bound ${iid.ciLow}`);
+    assert.ok(blocks.ciLow <= 1.05, `one stall is not a clear slowdown of the p95 (lower bound ${blocks.ciLow})`);
+  });
+
   const options = { iterations: 2000, confidence: 0.95, seed: 42 } as const;
 
   test('a 50% slowdown of the whole distribution -> estimate near 1.5 with a CI above 1, for median and p95', () => {
