@@ -48,8 +48,15 @@ function asResults(db: Database, settings: Record<string, string>, dataset: Data
 
 const regressedGated = (c: RunComparison) =>
   c.comparisons.filter((x) => x.status === 'regressed' && x.gated).map((x) => `${x.scenarioId}/${x.form}`);
-const regressionReasons = (c: RunComparison) =>
-  c.comparisons.flatMap((x) => (x.status === 'regressed' && x.gated ? [`  ${x.scenarioId}/${x.form}: ${x.reasons.join('; ')}`] : []));
+const regressionReasons = (c: RunComparison, base?: RunResults, cur?: RunResults) =>
+  c.comparisons.flatMap((x) => {
+    if (x.status !== 'regressed' || !x.gated) return [];
+    // The server clock (EXPLAIN) beside the client one tells a slower query from a busier client or machine.
+    const find = (r?: RunResults) => r?.scenarios.find((s) => s.scenarioId === x.scenarioId && s.form === x.form)?.latency;
+    const [a, b] = [find(base), find(cur)];
+    const server = a && b ? ` [server median ${a.server.p50Ms.toFixed(2)} -> ${b.server.p50Ms.toFixed(2)} ms]` : '';
+    return [`  ${x.scenarioId}/${x.form}: ${x.reasons.join('; ')}${server}`];
+  });
 
 await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
   log(`bench:gate: ${db.kind} Postgres ${db.serverVersion}; scale ${scale.label}; budget ${budgetMs} ms per form`);
@@ -123,7 +130,7 @@ await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
     d.caughtByContract.length ? String(d.caughtByContract.length) : '-', d.note,
   ]);
   process.stdout.write(`\nFalse alarms (same code, same data, two runs): ${falseAlarms.length} of ${unchanged.comparisons.filter((c) => c.status !== 'not-compared' && c.gated).length} gated comparisons` +
-    `${falseAlarms.length ? `:\n${regressionReasons(unchanged).join('\n')}` : ''} (reference: 0)\n\n`);
+    `${falseAlarms.length ? `:\n${regressionReasons(unchanged, baseline, again).join('\n')}` : ''} (reference: 0)\n\n`);
   process.stdout.write(textTable(['dropped index', 'scenarios', 'regressions vs baseline (gated forms)', 'contract fails', 'verdict'], rows) + '\n\n');
   // Where an identical twin exists, show why anything regressed: the twin may serve the query with another plan.
   for (const d of drops.filter((x) => twins.some((g) => g.indexes.includes(x.index)) && x.reasons.length > 0)) {
