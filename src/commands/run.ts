@@ -20,7 +20,7 @@ import { renderComparisonTable } from './compare.ts';
 import { RESULTS_SCHEMA_VERSION, type DatasetSummary, type EnvironmentInfo, type RunResults } from '../results.ts';
 import { renderFindings, renderHeadline, renderResultsTable } from '../report/console.ts';
 import { writeReports } from '../report/write-reports.ts';
-import { deriveFindings } from '../runner/findings.ts';
+import { deriveFindings, headlineFindings } from '../runner/findings.ts';
 import { runScenariosAtScale } from '../runner/run-scenarios.ts';
 import { loadScenarios, selectScenarios, type LoadedScenario } from '../scenario/load.ts';
 import { ensureDataset } from '../seed/dataset.ts';
@@ -117,7 +117,11 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
     environment: outcome.environment,
     datasets: outcome.datasets.map(datasetSummary),
     scenarios: outcome.results,
-    findings: [...deriveFindings(outcome.results, scenarios), ...outcome.audits.flatMap(summarizeAuditFindings)],
+    findings: [
+      ...deriveFindings(outcome.results, scenarios),
+      ...headlineFindings(outcome.headline),
+      ...outcome.audits.flatMap(summarizeAuditFindings),
+    ],
     headline: outcome.headline,
     ...(outcome.audits.length > 0 ? { audit: outcome.audits } : {}),
     timings,

@@ -1,5 +1,5 @@
 // Pure: what a run proved about the spec. Findings are a first-class output: listed after every run.
-import type { Finding, ScenarioResult } from '../results.ts';
+import type { Finding, HeadlineCheck, ScenarioResult } from '../results.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { describeAccess } from './contract.ts';
 
@@ -77,4 +77,16 @@ export function mergeAcrossScales(findings: Finding[]): Finding[] {
     seen.detail += evidence ? ` Evidence at ${f.scale}: ${evidence}` : '';
   }
   return [...merged.values()];
+}
+
+/** A headline promise that did not hold at a scale is a finding about the spec, too. */
+export function headlineFindings(checks: HeadlineCheck[]): Finding[] {
+  return mergeAcrossScales(checks.filter((c) => !c.passed).map((c) => ({
+    id: `${c.id}@${c.scale}`,
+    severity: 'warning' as const,
+    spec: c.claim.split(':')[0] ?? c.claim,
+    title: `${c.claim} does not hold`,
+    detail: `Evidence at ${c.scale}: measured ${c.measured}. ${c.detail}`,
+    scale: c.scale,
+  })));
 }

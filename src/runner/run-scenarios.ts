@@ -100,10 +100,19 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
   const cleanup = options.scenarios.find((s) => s.id === 'retention-cleanup-batch')?.definition.corrected;
   if (cleanup && !nested) {
     const pools = await withClient(options.connectionString, dataset.schema, (c) => loadParamPools(c, dataset));
-    headline.push(await checkCleanupWithoutTableLocks({
+    const lockCheck = await checkCleanupWithoutTableLocks({
       connectionString: options.connectionString, schema: dataset.schema, scale,
       cleanupSql: cleanup.sql, pick: createParamPicker(pools, 0),
-    }));
+    });
+    headline.push(lockCheck);
+    // A blocked concurrent reader or writer breaks the cleanup's contract, so the gate sees it.
+    const gatedCleanup = results.find((r) => r.scenarioId === 'retention-cleanup-batch' && r.gated);
+    if (!lockCheck.passed && gatedCleanup) {
+      const violation = { kind: 'lock' as const, message: `not "without table locks": ${lockCheck.detail}` };
+      gatedCleanup.outcome = gatedCleanup.outcome.status === 'failed'
+        ? { status: 'failed', violations: [...gatedCleanup.outcome.violations, violation] }
+        : { status: 'failed', violations: [violation] };
+    }
   }
   return { results, headline };
 }

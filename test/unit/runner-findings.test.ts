@@ -71,3 +71,18 @@ describe('headline checks', () => {
     assert.match(mv.measured, /^40\.0x/);
   });
 });
+
+describe('headline findings', () => {
+  it('a broken headline promise becomes one warning naming every scale where it failed', async () => {
+    const { headlineFindings } = await import('../../src/runner/findings.ts');
+    const check = (scale: string, passed: boolean) => ({
+      id: 'materialized-view-100x', scale, claim: 'Option 2: materialized views give "100x faster analytics queries"',
+      measured: '76.3x', passed, detail: 'Same 30 days.',
+    });
+    const findings = headlineFindings([check('100k', false), check('1m', true), check('20000', false)]);
+    assert.equal(findings.length, 1);
+    assert.equal(findings[0]!.severity, 'warning');
+    assert.equal(findings[0]!.scale, '100k, 20000');
+    assert.match(findings[0]!.title, /100x faster analytics queries" does not hold/);
+  });
+});
