@@ -2,7 +2,7 @@
 // --database-url), exit codes as documented in the README, and one clear line for bad input.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -90,6 +90,24 @@ describe('bad input: one clear line, a non-zero exit, nothing written', () => {
     const r = execbench(['compare', corrupt, corrupt]);
     assert.equal(r.code, 4, r.stderr);
     assert.match(lastLine(r.stderr), /corrupt\.json/);
+  });
+
+  it('a baseline from another scale or Postgres major version -> exit 4, one line, neither file changed', () => {
+    const fixture = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/results/small.json'), 'utf8')) as RunResults;
+    const baseline = path.join(tmp, 'baseline-small.json');
+    writeFileSync(baseline, JSON.stringify(fixture));
+    const otherScale = path.join(tmp, 'other-scale.json');
+    writeFileSync(otherScale, JSON.stringify({ ...fixture, options: { ...fixture.options, scales: ['100k'] }, datasets: fixture.datasets.slice(0, 1), scenarios: fixture.scenarios.filter((x) => x.scale === '100k') }));
+    const otherMajor = path.join(tmp, 'other-major.json');
+    writeFileSync(otherMajor, JSON.stringify({ ...fixture, environment: { ...fixture.environment, postgres: { ...fixture.environment.postgres, versionNum: 140012, version: '14.12' } } }));
+    const before = [baseline, otherScale, otherMajor].map((f) => readFileSync(f, 'utf8'));
+    for (const [current, pattern] of [[otherScale, /scale/i], [otherMajor, /major|version/i]] as const) {
+      const r = execbench(['compare', baseline, current]);
+      assert.equal(r.code, 4, r.stdout + r.stderr);
+      assert.match(lastLine(r.stderr), pattern);
+      assert.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('execbench:')).length, 1);
+    }
+    assert.deepEqual([baseline, otherScale, otherMajor].map((f) => readFileSync(f, 'utf8')), before);
   });
 
   it('an unreachable --database-url -> exit 2 naming the host and the fix', () => {
