@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { diffIndexScans, flushIndexStats, runAudit, snapshotIndexScans } from '../../src/audit/run-audit.ts';
 import type { AuditReport, IndexScanDelta } from '../../src/audit/types.ts';
+import { createTestDatabase } from '../support/database.ts';
 
 const ROWS = 20_000;
 const EXTRA_INDEX = 'idx_audit_extra_unused';
@@ -33,23 +34,9 @@ interface TestDatabase {
   close(): Promise<void>;
 }
 
-// test/support/database.ts is the db helper's; until it exists, EXECBENCH_TEST_DATABASE_URL is used directly.
-// The path is a variable so the compiler does not require the file to exist yet.
 async function openTestDatabase(): Promise<TestDatabase> {
-  const supportPath = '../support/database.ts';
-  const support = (await import(supportPath).catch(() => undefined)) as
-    | { createTestDatabase?: () => Promise<Record<string, unknown> & { connectionString: string }> }
-    | undefined;
-  if (support?.createTestDatabase) {
-    const db = await support.createTestDatabase();
-    const stop = ['drop', 'stop', 'close', 'cleanup', 'dispose'].map((k) => db[k]).find((f) => typeof f === 'function') as
-      | (() => Promise<void>)
-      | undefined;
-    return { connectionString: db.connectionString, close: async () => { await stop?.call(db); } };
-  }
-  const url = process.env.EXECBENCH_TEST_DATABASE_URL;
-  if (!url) throw new Error('No test database: test/support/database.ts is missing and EXECBENCH_TEST_DATABASE_URL is not set. Set it to a Postgres URL.');
-  return { connectionString: url, close: async () => {} };
+  const database = await createTestDatabase('audit');
+  return { connectionString: database.connectionString, close: () => database.drop() };
 }
 
 let db: TestDatabase;
