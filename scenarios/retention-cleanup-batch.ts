@@ -25,5 +25,6 @@ WHERE id IN (
   },
   // idx_executions_tenant_started_asc (§4) has the identical definition; the planner may pick either.
   expect: { indexes: ['idx_executions_retention_cleanup', 'idx_executions_tenant_started_asc'] },
+  alternativeReason: 'idx_executions_tenant_started_asc (§4) has exactly the same definition (tenant_id, started_at) WHERE started_at IS NOT NULL',
   thresholds: fromBothTables('Retention cleanup (1000 deletes)', 15, 40),
 });

@@ -14,6 +14,7 @@ ORDER BY started_at ASC;`,
   },
   // idx_executions_retention_cleanup (§5) has the identical definition; the planner may pick either.
   expect: { indexes: ['idx_executions_tenant_started_asc', 'idx_executions_retention_cleanup'], noSeqScanOn: ['executions'] },
+  alternativeReason: 'idx_executions_retention_cleanup (§5) has exactly the same definition (tenant_id, started_at) WHERE started_at IS NOT NULL',
   thresholds: fromBothTables('Sparkline data (7 days)', 80, 300),
   groups: ['observability-page'],
 });

@@ -19,3 +19,20 @@ export function list(values: unknown): string[] {
     .filter(Boolean);
 }
 
+
+/**
+ * A numeric flag kept as text by yargs, so a bad value is named as typed ('abc', not NaN).
+ * `integer` also refuses fractions.
+ */
+export function numberFlag(name: string, raw: unknown, options: { integer?: boolean; min?: number; example: string }): number | undefined {
+  if (raw === undefined) return undefined;
+  const text = String(raw).trim();
+  const value = /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  const ok = Number.isFinite(value) && (!options.integer || Number.isSafeInteger(value)) && value >= (options.min ?? -Infinity);
+  if (!ok) {
+    const kind = options.integer ? 'a whole number' : 'a number';
+    const bound = options.min !== undefined ? ` >= ${options.min}` : '';
+    throw new UsageError(`Invalid --${name} '${text}': give ${kind}${bound}, e.g. --${name} ${options.example}.`);
+  }
+  return value;
+}

@@ -5,10 +5,12 @@ import { runBenchCommand } from './commands/run.ts';
 import { resolveProviderOptions } from './config.ts';
 import { EXIT, ExecbenchError, UsageError } from './errors.ts';
 import { parseScale } from './seed/scale.ts';
-import { list, parseBudget } from './cli-args.ts';
+import { list, numberFlag, parseBudget } from './cli-args.ts';
 
 const DEFAULT_SEED = 20261124;
 const DEFAULT_BUDGET = '750ms';
+
+const EXIT_CODES = 'Exit codes: 0 all gated checks passed; 1 a contract, threshold or baseline check failed; 2 harness error; 3 bad input (nothing changed); 4 baseline refused or unreadable.';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -17,22 +19,22 @@ function withProviderFlags<T>(y: Argv<T>) {
     .option('provider', { type: 'string', describe: 'auto | url | container | embedded (auto: --database-url, else Docker, else embedded)', group: 'Postgres:' })
     .option('database-url', { type: 'string', describe: 'use this server (also DATABASE_URL); execbench works in its own schemas there', group: 'Postgres:' })
     .option('cache-dir', { type: 'string', describe: 'where the embedded data directory lives (also EXECBENCH_CACHE_DIR)', group: 'Postgres:' })
-    .option('port', { type: 'number', describe: 'port for a server execbench starts (default: a free one)', group: 'Postgres:' })
+    .option('port', { type: 'string', describe: 'port for a server execbench starts (default: a free one)', group: 'Postgres:' })
     .option('image', { type: 'string', describe: 'container image (default postgres:17-alpine)', group: 'Postgres:' })
-    .option('cpus', { type: 'number', describe: 'container CPU limit, e.g. 4 to mimic the spec\'s box', group: 'Postgres:' })
-    .option('memory', { type: 'number', describe: 'container memory limit in MB, e.g. 8192', group: 'Postgres:' })
+    .option('cpus', { type: 'string', describe: 'container CPU limit, e.g. 4 to mimic the spec\'s box', group: 'Postgres:' })
+    .option('memory', { type: 'string', describe: 'container memory limit in MB, e.g. 8192', group: 'Postgres:' })
     .option('fresh', { type: 'boolean', default: false, describe: 'rebuild the embedded server and the datasets from scratch', group: 'Postgres:' });
 }
 
 function withSeedFlags<T>(y: Argv<T>) {
   return y
-    .option('scale', { type: 'string', array: true, describe: '100k, 1m or an integer: focus-tenant executions (repeat or comma-separate)', group: 'Dataset:' })
-    .option('seed', { type: 'number', default: DEFAULT_SEED, describe: 'PRNG seed: same seed, identical rows', group: 'Dataset:' })
+    .option('scale', { type: 'string', array: true, describe: '100k, 1m or an integer: focus-tenant executions (repeat or comma-separate) [default: 100k,1m]', group: 'Dataset:' })
+    .option('seed', { type: 'string', default: String(DEFAULT_SEED), describe: 'PRNG seed (a whole number): same seed, identical rows', group: 'Dataset:' })
     .option('index-build', { choices: ['after', 'during'] as const, default: 'after' as const, describe: 'build indexes after the load, or keep them during it (as in production)', group: 'Dataset:' })
     .option('optional', { type: 'boolean', default: true, describe: 'install the spec\'s optional covering index and daily-stats view (--no-optional to skip)', group: 'Dataset:' });
 }
 
-type ProviderArgs = { provider?: string; 'database-url'?: string; 'cache-dir'?: string; port?: number; image?: string; cpus?: number; memory?: number; fresh: boolean };
+type ProviderArgs = { provider?: string; 'database-url'?: string; 'cache-dir'?: string; port?: string; image?: string; cpus?: string; memory?: string; fresh: boolean };
 
 function providerOptions(argv: ProviderArgs) {
   return resolveProviderOptions(
@@ -40,10 +42,10 @@ function providerOptions(argv: ProviderArgs) {
       provider: argv.provider,
       databaseUrl: argv['database-url'],
       cacheDir: argv['cache-dir'],
-      port: argv.port,
+      port: numberFlag('port', argv.port, { integer: true, min: 1, example: '5433' }),
       image: argv.image,
-      cpus: argv.cpus,
-      memoryMb: argv.memory,
+      cpus: numberFlag('cpus', argv.cpus, { example: '4' }),
+      memoryMb: numberFlag('memory', argv.memory, { integer: true, example: '8192' }),
       fresh: argv.fresh,
     },
     process.env,
@@ -61,22 +63,25 @@ async function main(): Promise<number> {
       'seed (or reuse) both scales, run every documented query, judge it, write reports',
       (y) => withSeedFlags(withProviderFlags(y))
         .option('scenario', { type: 'string', array: true, describe: 'scenario ids or globs (repeat or comma-separate), e.g. "status-*"', group: 'Run:' })
-        .option('time-budget', { type: 'string', default: DEFAULT_BUDGET, describe: 'wall-clock budget per scenario form and scale: 750, 750ms, 1.5s', group: 'Run:' })
+        .option('time-budget', { type: 'string', nargs: 1, default: DEFAULT_BUDGET, describe: 'wall-clock budget per scenario form and scale: 750, 750ms, 1.5s', group: 'Run:' })
         .option('strict-spec', { type: 'boolean', default: false, describe: 'the documented SQL\'s failures fail the run (default: they are findings)', group: 'Run:' })
         .option('fail-on', { type: 'string', array: true, default: ['contracts', 'thresholds', 'baseline'], describe: 'what fails the run: contracts, thresholds, baseline', group: 'Run:' })
         .option('baseline', { type: 'string', describe: 'compare with this results.json: plan, buffers, rows, latency with statistics', group: 'Run:' })
+        .option('gate-write-time', { type: 'boolean', default: false, describe: 'with --baseline: also gate the latency of (rolled-back) write scenarios', group: 'Run:' })
         .option('out', { type: 'string', describe: 'report folder (default reports/<run-id>)', group: 'Run:' })
         .option('audit', { type: 'boolean', default: true, describe: 'run the index audit after the scenarios (--no-audit to skip)', group: 'Run:' })
         .option('json', { type: 'boolean', default: false, describe: 'print the results document to stdout (tables go to stderr)', group: 'Run:' })
         .example('$0 run', 'both scales, every scenario (what `npm run bench` does)')
         .example('$0 run --scale 100k --scenario "status-*"', 'the status-filtered scenarios at 100k only')
         .example('$0 run --scale 20000 --time-budget 300ms --json > results.json', 'a quick run, results as JSON')
-        .example('$0 run --database-url postgres://me@localhost/app', 'against your own server (in execbench-owned schemas)'),
+        .example('$0 run --database-url postgres://me@localhost/app', 'against your own server (in execbench-owned schemas)')
+        .epilog(EXIT_CODES),
       async (argv) => {
         const failOn = list(argv['fail-on']);
         const bad = failOn.find((f) => !['contracts', 'thresholds', 'baseline'].includes(f));
         if (bad) throw new UsageError(`Unknown --fail-on '${bad}': use contracts, thresholds and/or baseline.`);
         const scales = list(argv.scale ?? ['100k', '1m']).map(parseScale);
+        const seed = numberFlag('seed', argv.seed, { integer: true, min: 0, example: '42' })!;
         exitCode = await runBenchCommand({
           scales,
           scenarioPatterns: list(argv.scenario),
@@ -85,11 +90,12 @@ async function main(): Promise<number> {
           ...(argv.out ? { outDir: argv.out } : {}),
           ...(argv.baseline ? { baselinePath: argv.baseline } : {}),
           json: argv.json,
-          seed: argv.seed,
+          seed,
           indexBuild: argv['index-build'],
           fresh: argv.fresh,
           optional: argv.optional,
           audit: argv.audit,
+          gateWriteTime: argv['gate-write-time'],
           failOn: failOn as ('contracts' | 'thresholds' | 'baseline')[],
           provider: providerOptions(argv),
         });
@@ -106,11 +112,12 @@ async function main(): Promise<number> {
         const { withDatabase } = await import('./db/with-database.ts');
         const { createProgress } = await import('./seed/progress.ts');
         const scales = list(argv.scale ?? ['100k', '1m']).map(parseScale);
+        const seed = numberFlag('seed', argv.seed, { integer: true, min: 0, example: '42' })!;
         const provider = providerOptions(argv);
         await withDatabase(provider, async (db) => {
           log(`execbench: ${db.kind} Postgres ${db.serverVersion}: ${db.reason}`);
           await runSeedCommand(db, scales.map((scale) => ({
-            scale, seed: argv.seed, indexBuild: argv['index-build'], fresh: argv.fresh,
+            scale, seed, indexBuild: argv['index-build'], fresh: argv.fresh,
             optional: { coveringIndex: argv.optional, dailyStats: argv.optional },
           })), createProgress());
         });
@@ -120,7 +127,7 @@ async function main(): Promise<number> {
     .command(
       'db',
       'start (or reuse) the server, print its URL, keep it up until Ctrl-C',
-      (y) => withProviderFlags(y).example('$0 db', 'then: psql "<printed url>" -c "SET search_path TO execbench_100k" ...'),
+      (y) => withProviderFlags(y).example('$0 db', 'then psql the printed URL; datasets seeded by run/seed are in schemas execbench_100k, execbench_1m'),
       async (argv) => {
         const { runDbCommand } = await import('./commands/db.ts');
         exitCode = await runDbCommand(providerOptions(argv));
@@ -142,8 +149,8 @@ async function main(): Promise<number> {
       'compare <baseline> <current>',
       'compare two results.json files: plan shape, buffers, and latency with statistics',
       (y) => y
-        .positional('baseline', { type: 'string', demandOption: true })
-        .positional('current', { type: 'string', demandOption: true })
+        .positional('baseline', { type: 'string', demandOption: true, describe: 'results.json of the reference run (e.g. from main)' })
+        .positional('current', { type: 'string', demandOption: true, describe: 'results.json of the run to judge' })
         .option('min-effect', { type: 'number', default: 0.2, describe: 'smallest slowdown that can fail (0.2 = 20%)' })
         .option('buffer-tolerance', { type: 'number', default: 0.1, describe: 'allowed change in shared buffers and rows (0.1 = 10%)' })
         .option('confidence', { type: 'number', default: 0.99, describe: 'confidence of the bootstrap interval on the latency ratio' })
@@ -169,11 +176,13 @@ async function main(): Promise<number> {
     .demandCommand(0)
     .help()
     .alias('h', 'help')
-    .epilog('Exit codes: 0 all passed; 1 a contract, threshold or baseline gate failed; 2 harness error; 3 bad input; 4 baseline refused.')
-    .wrap(Math.min(120, process.stdout.columns || 100))
+    .epilog(EXIT_CODES)
+    // No hard wrapping: yargs would break words and examples mid-token; terminals wrap long lines themselves.
+    .wrap(null)
+    .parserConfiguration({ 'camel-case-expansion': false })
     .fail((message, error) => {
       if (error) throw error;
-      throw new UsageError(`${message} (see execbench --help)`);
+      throw new UsageError(`${message.replace(/\s*\n\s*/g, ' ')} (see execbench --help)`);
     })
     .parseAsync();
   return exitCode;
@@ -183,7 +192,8 @@ main().then(
   (code) => { process.exitCode = code; },
   (error: unknown) => {
     if (error instanceof ExecbenchError) {
-      process.stderr.write(`execbench: ${error.message}\n`);
+      // One line, always: messages that quote input (a JSON parse error, a file) may carry newlines.
+      process.stderr.write(`execbench: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`);
       if (process.env.EXECBENCH_DEBUG) console.error(error);
       process.exitCode = error.exitCode;
     } else {

@@ -19,18 +19,21 @@ const SPEC_INDEX_PURPOSE: Record<string, { section: string; purpose: string }> =
   idx_executions_unique_tenant_env_execution: { section: '§6 Idempotent Ingestion Index', purpose: 'upsert_execution() conflict detection' },
 };
 
-/** The spec's numeric claims about the share of rows a partial index covers. */
+/**
+ * The spec's numeric claims about the share of rows a partial index covers. A point figure ("0.01%") holds
+ * within a factor of two; on seeded data these mostly confirm the generator matched the spec's assumptions.
+ */
 const SPEC_COVERAGE_CLAIMS: Record<string, { low: number; high: number; quote: string; section: string }> = {
   idx_executions_tenant_env_failed_started: {
     low: 0.05, high: 0.1, section: '§3 Error Tracking Index',
     quote: '"only indexes ~5-10% of records"; "Failed executions are typically 5-10% of total, so this is 90% smaller than a full index"',
   },
   idx_executions_null_started_at: {
-    low: 0, high: 0.001, section: '§5 Retention Cleanup Indexes',
+    low: 0.00005, high: 0.0002, section: '§5 Retention Cleanup Indexes',
     quote: '"Cleanup stale executions that never started (0.01% of records)"',
   },
   idx_executions_tenant_env_started: {
-    low: 0.999, high: 1, section: '§2 Pagination Indexes',
+    low: 0.9998, high: 0.99995, section: '§2 Pagination Indexes',
     quote: '"Excludes rare NULL started_at cases (0.01% of records)"',
   },
 };

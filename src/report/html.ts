@@ -2,7 +2,10 @@
 import type { AuditReport } from '../audit/types.ts';
 import type { DatasetSummary, EnvironmentInfo, Finding, HeadlineCheck, RunResults, ScenarioResult } from '../results.ts';
 import { buildCharts, scaleOrder, type ChartDefinition } from './charts.ts';
-import { countOutcomes, formatBytes, formatCount, formatDuration, formatMs, formatThreshold, orderResults, outcomeReason, usedIndexes } from './format.ts';
+import {
+  countOutcomes, countsForGate, displayStatus, FINDING_TITLE, formatBytes, formatCount, formatDuration, formatMs, formatThreshold, formatTimings,
+  orderResults, outcomeReason, shortFingerprint, usedIndexes,
+} from './format.ts';
 import { renderChartSvg } from './render.ts';
 
 /** Escapes text for HTML element content and double-quoted attributes. */
@@ -27,7 +30,8 @@ export async function renderHtmlReport(results: RunResults): Promise<string> {
   const charts = await renderCharts(buildCharts(results));
   const scales = scaleOrder(results);
   const ordered = orderResults(results.scenarios, scales);
-  const gated = ordered.filter((r) => r.gated);
+  const strict = results.options.strictSpec;
+  const gated = ordered.filter((r) => countsForGate(r, strict));
   const counts = countOutcomes(gated);
   const verdict = counts.failed + counts.errored > 0 ? 'fail' : 'pass';
   const title = `execbench report ${results.runId}`;
@@ -46,16 +50,16 @@ export async function renderHtmlReport(results: RunResults): Promise<string> {
     <h1>execbench <span class="muted">report</span></h1>
     <p class="run-line">Run <code>${h(results.runId)}</code> · ${h(results.startedAt)} → ${h(results.finishedAt)} · scales ${h(scales.join(', '))}${results.environment.gitCommit ? ` · commit <code>${h(results.environment.gitCommit.slice(0, 12))}</code>` : ''}</p>
     <p class="overall ${verdict}" id="overall-verdict">${verdict === 'pass' ? 'All gated scenarios passed' : 'The gate fails'}:
-      ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped (gated forms) · ${results.findings.length} spec finding${results.findings.length === 1 ? '' : 's'}</p>
+      ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped (gated forms${strict ? ' and, with --strict-spec, every documented form' : ''}) · ${results.findings.length} spec finding${results.findings.length === 1 ? '' : 's'}</p>
     <nav><a href="#verdicts">Verdicts</a><a href="#findings">Spec findings</a><a href="#headline">Headline checks</a><a href="#charts">Charts</a><a href="#scenarios">Scenarios</a>${results.audit?.length ? '<a href="#audit">Index audit</a>' : ''}<a href="#environment">Environment</a></nav>
   </div>
 </header>
 <main class="wrap">
-${renderVerdicts(ordered, scales)}
+${renderVerdicts(ordered, scales, strict)}
 ${renderFindings(results.findings)}
 ${renderHeadline(results.headline)}
 ${renderChartSection(charts)}
-${renderScenarios(ordered, scales)}
+${renderScenarios(ordered, scales, strict)}
 ${results.audit?.length ? renderAudit(results.audit) : ''}
 ${renderEnvironment(results.environment, results.datasets, results)}
 </main>
@@ -82,8 +86,15 @@ async function renderCharts(charts: ChartDefinition[]): Promise<RenderedChart[]>
   return out;
 }
 
-function badge(status: string, text = status): string {
-  return `<span class="badge ${h(status)}">${h(text)}</span>`;
+function badge(status: string, text = status, title = ''): string {
+  return `<span class="badge ${h(status)}"${title ? ` title="${h(title)}"` : ''}>${h(text)}</span>`;
+}
+
+/** The badge of a scenario result: FINDING (with its tooltip) for a failed form the gate does not judge. */
+function resultBadge(r: ScenarioResult, strict: boolean): string {
+  const status = displayStatus(r, strict);
+  if (status === 'finding') return badge('spec-finding', 'finding', FINDING_TITLE);
+  return badge(status, status, countsForGate(r, strict) ? '' : 'documented form, not gated');
 }
 
 /** An identifier that may wrap after its underscores, never inside a word. */
@@ -109,12 +120,12 @@ function truncate(text: string, max: number): string {
 }
 
 /** One row per scenario and scale: the gated form's verdict and numbers, and how the documented form fared beside it. */
-function renderVerdicts(ordered: ScenarioResult[], scales: string[]): string {
+function renderVerdicts(ordered: ScenarioResult[], scales: string[], strict: boolean): string {
   const scenarioIds = [...new Set(ordered.map((r) => r.scenarioId))];
   const body = scenarioIds.map((id) => {
     const rows = ordered.filter((r) => r.scenarioId === id);
     const first = rows[0]!;
-    const header = `<tr class="group" data-scenario="${h(id)}"><th colspan="11" scope="rowgroup"><a href="#${anchor('scenario', id)}">${h(first.title)}</a> <code>${h(id)}</code> <span class="muted">${h(first.spec)}</span></th></tr>`;
+    const header = `<tr class="group" data-scenario="${h(id)}"><th colspan="10" scope="rowgroup"><a href="#${anchor('scenario', id)}">${h(first.title)}</a> <code>${h(id)}</code> <span class="muted">${h(first.spec)}</span></th></tr>`;
     const scalesHere = scales.filter((scale) => rows.some((r) => r.scale === scale));
     const lines = scalesHere.map((scale) => {
       const atScale = rows.filter((r) => r.scale === scale);
@@ -125,11 +136,11 @@ function renderVerdicts(ordered: ScenarioResult[], scales: string[]): string {
       const expectedHit = used.some((name) => r.expectedIndexes.includes(name));
       const lat = r.latency;
       const documentedCell = documented
-        ? `${badge(documented.outcome.status)}${documented.outcome.status !== 'passed' ? `<div class="reason">${h(truncate(outcomeReason(documented.outcome), 160))}</div>` : ''}`
+        ? `${resultBadge(documented, strict)}${documented.outcome.status !== 'passed' ? `<div class="reason">${h(truncate(outcomeReason(documented.outcome), 160))}</div>` : ''}`
         : `<span class="muted">${r.form === 'documented' ? 'judged as written' : 'no result'}</span>`;
-      return `<tr data-scenario="${h(id)}" data-scale="${h(r.scale)}" data-form="${h(r.form)}" data-status="${h(r.outcome.status)}">
+      return `<tr data-scenario="${h(id)}" data-scale="${h(r.scale)}" data-form="${h(r.form)}" data-status="${h(r.outcome.status)}" data-display="${h(displayStatus(r, strict))}">
 <td>${h(r.scale)}</td>
-<td class="verdict">${badge(r.outcome.status)} <span class="muted form">${h(r.form)}</span>${reason ? `<div class="reason">${h(reason)}</div>` : ''}</td>
+<td class="verdict">${resultBadge(r, strict)} <span class="muted form">${h(r.form)}</span>${reason ? `<div class="reason">${h(reason)}</div>` : ''}</td>
 <td class="documented">${documentedCell}</td>
 <td class="num"${r.threshold ? ` title="${h(r.threshold.source)}"` : ''}>${r.threshold ? `≤ ${h(formatMs(r.threshold.p95Ms))} ms${r.threshold.derived ? '<div class="small muted">derived</div>' : ''}` : '–'}</td>
 <td class="num">${h(formatMs(lat?.client.p50Ms))}</td>
@@ -144,7 +155,7 @@ function renderVerdicts(ordered: ScenarioResult[], scales: string[]): string {
   });
   return `<section id="verdicts">
 <h2>Verdicts</h2>
-<p class="lead">Every scenario at every scale (${h(scales.join(', '))}). The verdict and numbers are those of the form the gate judges (the corrected SQL where the spec's needed a correction); the documented column says how the SQL exactly as the spec prints it fared. Latency: client round trip of the plain query (ms); server: median EXPLAIN ANALYZE execution (ms); buffers: shared hit / read of one execution.</p>
+<p class="lead">Every scenario at every scale (${h(scales.join(', '))}). The verdict and numbers are those of the form the gate judges (the corrected SQL where the spec's needed a correction); the documented column says how the SQL exactly as the spec prints it fared. <span class="badge spec-finding">finding</span> marks a documented form that does not hold but is not gated (a spec finding; <code>--strict-spec</code> gates it). Latency: client round trip of the plain query (ms); server: median EXPLAIN ANALYZE execution (ms); buffers: shared hit / read of one execution.</p>
 <div class="table-scroll">
 <table class="verdicts" id="verdict-table">
 <thead><tr><th>Scale</th><th>Verdict</th><th>Documented form</th><th class="num">Threshold p95</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">Server</th><th class="num">Buffers hit / read</th><th title="✓: an expected index was used; ✗: none was">Index used</th></tr></thead>
@@ -195,7 +206,7 @@ ${figures.length ? figures.join('\n') : '<p class="lead">No measurements to char
 </section>`;
 }
 
-function renderScenarios(ordered: ScenarioResult[], scales: string[]): string {
+function renderScenarios(ordered: ScenarioResult[], scales: string[], strict: boolean): string {
   const ids = [...new Set(ordered.map((r) => r.scenarioId))];
   const sections = ids.map((id) => {
     const rows = ordered.filter((r) => r.scenarioId === id);
@@ -208,7 +219,7 @@ function renderScenarios(ordered: ScenarioResult[], scales: string[]): string {
     const formBlocks = forms.map((form) => {
       const formRows = rows.filter((r) => r.form === form);
       const sample = formRows[0]!;
-      const runs = formRows.map((r) => renderRun(r));
+      const runs = formRows.map((r) => renderRun(r, strict));
       return `<div class="form ${form}">
 <h4>${form === 'documented' ? 'Documented form' : 'Corrected form'}${sample.gated ? ' <span class="tag">gated</span>' : ''}</h4>
 ${sample.writtenByExecbench ? `<p class="note">Written by execbench: ${h(sample.writtenByExecbench)}</p>` : ''}
@@ -228,7 +239,7 @@ ${formBlocks.join('\n')}
   return `<section id="scenarios"><h2>Scenarios</h2>${sections.join('\n')}</section>`;
 }
 
-function renderRun(r: ScenarioResult): string {
+function renderRun(r: ScenarioResult, strict: boolean): string {
   const reason = outcomeReason(r.outcome);
   const used = usedIndexes(r);
   const facts = r.plan
@@ -238,8 +249,8 @@ function renderRun(r: ScenarioResult): string {
   const raw = r.planJson !== undefined
     ? `<details class="raw"><summary>Raw EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)</summary><pre><code>${h(JSON.stringify(r.planJson, null, 2))}</code></pre></details>`
     : '';
-  return `<div class="run ${h(r.outcome.status)}" data-scale="${h(r.scale)}">
-<h5>${h(r.scale)} ${badge(r.outcome.status)}${r.latency ? ` <span class="muted">client p50 ${h(formatMs(r.latency.client.p50Ms))} · p95 ${h(formatMs(r.latency.client.p95Ms))} · p99 ${h(formatMs(r.latency.client.p99Ms))} ms (${h(r.latency.client.samples)} samples)</span>` : ''}</h5>
+  return `<div class="run ${h(displayStatus(r, strict) === 'finding' ? 'spec-finding' : r.outcome.status)}" data-scale="${h(r.scale)}">
+<h5>${h(r.scale)} ${resultBadge(r, strict)}${r.latency ? ` <span class="muted">client p50 ${h(formatMs(r.latency.client.p50Ms))} · p95 ${h(formatMs(r.latency.client.p95Ms))} · p99 ${h(formatMs(r.latency.client.p99Ms))} ms (${h(r.latency.client.samples)} samples)</span>` : ''}</h5>
 ${reason ? `<p class="reason">${h(reason)}</p>` : ''}
 ${facts}
 ${tree}
@@ -396,7 +407,7 @@ function renderEnvironment(env: EnvironmentInfo, datasets: DatasetSummary[], res
     const ib = PLAN_SETTINGS.indexOf(b);
     return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib) || a.localeCompare(b);
   });
-  const datasetRows = datasets.map((d) => `<tr><td>${h(d.scale)}</td><td class="nowrap"><code>${h(d.schema)}</code></td><td class="num">${h(d.seed)}</td><td class="nowrap"><code>${h(d.fingerprint)}</code></td><td class="num">${h(formatCount(d.focusRows))}</td><td class="num">${h(formatCount(d.totalRows))}</td><td class="num">${h(d.tenants)}</td><td>${h(d.indexBuild)}</td><td>${d.reused ? 'reused' : 'built'}</td><td class="muted">${h(Object.entries(d.phasesMs).map(([k, v]) => `${k} ${formatDuration(v)}`).join(', '))}</td></tr>`);
+  const datasetRows = datasets.map((d) => `<tr><td>${h(d.scale)}</td><td class="nowrap"><code>${h(d.schema)}</code></td><td class="num">${h(d.seed)}</td><td class="nowrap"><code class="fingerprint" title="${h(d.fingerprint)}">${h(shortFingerprint(d.fingerprint))}</code></td><td class="num">${h(formatCount(d.focusRows))}</td><td class="num">${h(formatCount(d.totalRows))}</td><td class="num">${h(d.tenants)}</td><td>${h(d.indexBuild)}</td><td>${d.reused ? 'reused' : 'built'}</td><td class="muted phases">${Object.entries(d.phasesMs).map(([k, v]) => `<span class="nowrap">${h(k)} ${h(formatDuration(v))}</span>`).join(', ')}</td></tr>`);
   return `<section id="environment">
 <h2>Environment</h2>
 <div class="env-grid">
@@ -417,12 +428,12 @@ function renderEnvironment(env: EnvironmentInfo, datasets: DatasetSummary[], res
 </div>
 <h3>Datasets</h3>
 <div class="table-scroll"><table><thead><tr><th>Scale</th><th>Schema</th><th class="num">Seed</th><th>Fingerprint</th><th class="num">Focus rows</th><th class="num">Total rows</th><th class="num">Tenants</th><th>Indexes built</th><th>Dataset</th><th>Phases</th></tr></thead><tbody>${datasetRows.join('')}</tbody></table></div>
-${Object.keys(results.timings).length ? `<p class="muted">Run phases: ${h(Object.entries(results.timings).map(([k, v]) => `${k} ${formatDuration(v)}`).join(' · '))}</p>` : ''}
+${Object.keys(results.timings).length ? `<p class="muted" id="run-phases">Run phases: ${h(formatTimings(results.timings))}</p>` : ''}
 </section>`;
 }
 
 const CSS = `
-:root{--fg:#1f2328;--muted:#656d76;--line:#d8dee4;--bg:#fff;--soft:#f6f8fa;--pass:#1a7f37;--pass-bg:#dafbe1;--fail:#cf222e;--fail-bg:#ffebe9;--err:#8250df;--err-bg:#fbefff;--skip:#6e7781;--skip-bg:#eaeef2;--warn:#9a6700;--warn-bg:#fff8c5;--accent:#0969da}
+:root{--fg:#1f2328;--muted:#656d76;--line:#d8dee4;--bg:#fff;--soft:#f6f8fa;--pass:#1a7f37;--pass-bg:#dafbe1;--fail:#cf222e;--fail-bg:#ffebe9;--err:#8250df;--err-bg:#fbefff;--skip:#6e7781;--skip-bg:#eaeef2;--warn:#9a6700;--warn-bg:#fff8c5;--accent:#0969da;--find:#0550ae;--find-bg:#ddf4ff}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg)}
@@ -453,12 +464,14 @@ thead th{background:var(--soft);font-weight:600;font-size:12.5px;white-space:now
 table.verdicts td{font-size:13px}
 table.verdicts tr.group th{background:#fff;border-top:2px solid var(--line);padding-top:10px;font-size:13.5px;font-weight:600}
 table.verdicts tr.group th code{font-weight:400}
-table.verdicts td.verdict{min-width:200px}
-table.verdicts td.documented{min-width:200px}
-table.verdicts td:last-child{min-width:230px}
+table.verdicts thead th{white-space:normal}
+table.verdicts td.verdict{min-width:180px}
+table.verdicts td.documented{min-width:170px}
+table.verdicts td:last-child{min-width:190px}
+table.verdicts code.ident{word-break:normal}
 .small{font-size:11px}
 code.ident{overflow-wrap:normal;white-space:normal}
-td.nowrap,td.nowrap code{white-space:nowrap;overflow-wrap:normal}
+td.nowrap,td.nowrap code,span.nowrap{white-space:nowrap;overflow-wrap:normal}
 td.over strong{color:var(--fail)}
 .reason{font-size:12px;color:var(--muted);max-width:420px;overflow-wrap:break-word}
 p.reason{max-width:none;margin:0 0 6px}
@@ -466,6 +479,7 @@ p.reason{max-width:none;margin:0 0 6px}
 .badge.passed{background:var(--pass-bg);color:var(--pass)}.badge.failed,.badge.error{background:var(--fail-bg);color:var(--fail)}
 .badge.errored{background:var(--err-bg);color:var(--err)}.badge.skipped,.badge.info{background:var(--skip-bg);color:var(--skip)}
 .badge.warning{background:var(--warn-bg);color:var(--warn)}
+.badge.spec-finding{background:var(--find-bg);color:var(--find)}
 .tag{display:inline-block;font-size:11px;padding:0 6px;border:1px solid var(--accent);color:var(--accent);border-radius:8px;vertical-align:1px}
 code.idx-ok{background:var(--pass-bg);color:var(--pass);font-weight:600}
 code.idx-other{background:var(--warn-bg);color:var(--warn);font-weight:600}
@@ -501,7 +515,7 @@ pre.sql code{background:none;padding:0;color:inherit}
 .params{font-size:12px;margin:4px 0 8px}
 .runs{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:12px}
 .run{border:1px solid var(--line);border-radius:6px;padding:8px 10px;min-width:0}
-.run.failed{border-color:#f5a3a3}.run.errored{border-color:#d8b9ff}
+.run.failed{border-color:#f5a3a3}.run.spec-finding{border-color:#80ccff}.run.errored{border-color:#d8b9ff}
 .facts{font-size:12px;color:var(--muted);margin:0 0 6px}
 .plan{font-size:12.5px;overflow-x:auto}
 ul.tree,ul.tree ul{list-style:none;margin:0;padding-left:18px}

@@ -48,7 +48,7 @@ export function deriveFindings(results: ScenarioResult[], scenarios: LoadedScena
           id: `${r.scenarioId}@${r.scale}/${r.form}/alternative-index`,
           severity: 'info',
           title: `${r.title}: the planner chose ${alternative}, not the documented ${documentedIndex}`,
-          detail: `The plan reads ${describeAccess(r.plan)}. execbench accepts it because it serves the query equally (see the index audit for identical definitions).`,
+          detail: `The plan reads ${describeAccess(r.plan)}. The scenario lists ${alternative} as an acceptable alternative: ${scenario?.alternativeReason ?? 'it serves the same query'}.`,
           scenarioId: r.scenarioId,
           scale: r.scale,
           spec: r.spec,
@@ -72,7 +72,9 @@ export function mergeAcrossScales(findings: Finding[]): Finding[] {
       merged.set(key, { ...f, id: f.id.replace(`@${f.scale}`, '') });
       continue;
     }
-    seen.scale = [seen.scale, f.scale].filter(Boolean).join(', ');
+    const scales = new Set((seen.scale ?? '').split(', ').filter(Boolean));
+    if (f.scale && scales.has(f.scale)) continue; // the same finding from another form at the same scale
+    seen.scale = [...scales, f.scale].filter(Boolean).join(', ');
     const evidence = /Evidence at [^:]+: (.*)$/s.exec(f.detail)?.[1];
     seen.detail += evidence ? ` Evidence at ${f.scale}: ${evidence}` : '';
   }

@@ -15,6 +15,8 @@ export function judgeHeadlines(
   results: ScenarioResult[],
   scale: string,
   groups: Record<string, string[]>,
+  /** Focus-tenant executions at this scale (claims about scaling past 1M are judged from 1M up). */
+  focusRows = 1_000_000,
 ): HeadlineCheck[] {
   const checks: HeadlineCheck[] = [];
   const gated = gatedAt(results, scale);
@@ -52,7 +54,9 @@ export function judgeHeadlines(
 
   const view = gated.find((r) => r.scenarioId === 'daily-stats-view');
   const live = gated.find((r) => r.scenarioId === 'daily-stats-live-aggregate');
-  if (view?.latency && live?.latency) {
+  // The spec offers materialized views for "Scaling Beyond 1M Executions" ("consider ... at 5M+"): the 100x
+  // claim is judged only where a tenant has at least 1M executions.
+  if (view?.latency && live?.latency && focusRows >= 1_000_000) {
     const speedup = live.latency.client.p50Ms / view.latency.client.p50Ms;
     checks.push({
       id: 'materialized-view-100x',
@@ -60,7 +64,7 @@ export function judgeHeadlines(
       claim: 'Option 2: materialized views give "100x faster analytics queries"',
       measured: `${speedup.toFixed(1)}x (median ${live.latency.client.p50Ms.toFixed(2)} ms live vs ${view.latency.client.p50Ms.toFixed(2)} ms from the view)`,
       passed: speedup >= MV_SPEEDUP,
-      detail: 'Same 30 days, same tenant; client round trip medians.',
+      detail: 'Same 30 days, same tenant; client round trip medians. The spec makes this claim for scaling beyond 1M executions; execbench judges it from 1M up.',
     });
   }
   return checks;

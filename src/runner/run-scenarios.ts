@@ -96,7 +96,7 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
   for (const { id, definition } of options.scenarios) {
     for (const g of definition.groups ?? []) (groups[g] ??= []).push(id);
   }
-  const headline = judgeHeadlines(results, scale, groups);
+  const headline = judgeHeadlines(results, scale, groups, dataset.request.scale.focusRows);
   const cleanup = options.scenarios.find((s) => s.id === 'retention-cleanup-batch')?.definition.corrected;
   if (cleanup && !nested) {
     const pools = await withClient(options.connectionString, dataset.schema, (c) => loadParamPools(c, dataset));

@@ -73,6 +73,8 @@ export interface ScenarioDefinition {
   /** When the documented form fails and no single-statement correction exists: why, and the fix in words. */
   noCorrection?: { why: string; fix: string };
   expect: PlanContract;
+  /** Why the contract accepts alternative indexes (expect.indexes after the first), in one clause. */
+  alternativeReason?: string;
   /** Latency thresholds per scale; null for statements the spec gives no time for (judged on running and plan only). */
   thresholds: Record<NamedScale, Threshold> | null;
   /** Optional schema parts this scenario needs (skipped with a reason when absent). */

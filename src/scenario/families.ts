@@ -33,6 +33,7 @@ LIMIT 50;`,
       indexes: ['idx_executions_tenant_env_status_started', ...(status === 'error' ? ['idx_executions_tenant_env_failed_started'] : [])],
       noSeqScanOn: ['executions'],
     },
+    ...(status === 'error' ? { alternativeReason: "the §3 partial index holds exactly the 'error' rows in the same order, a smaller index for the same query" } : {}),
     thresholds: from100kTable('Status-filtered (50 records)', 12),
     groups: ['paginated'],
   });

@@ -86,3 +86,13 @@ describe('headline findings', () => {
     assert.match(findings[0]!.title, /100x faster analytics queries" does not hold/);
   });
 });
+
+describe('headline scope', () => {
+  it('the materialized view claim is judged only from 1M focus-tenant executions up (the spec ties it to scaling past 1M)', () => {
+    const view = result({ scenarioId: 'daily-stats-view', gated: true, latency: latency(0.5, 1) });
+    const live = result({ scenarioId: 'daily-stats-live-aggregate', gated: true, latency: latency(20, 30) });
+    assert.equal(judgeHeadlines([view, live], '100k', {}, 100_000).some((c) => c.id === 'materialized-view-100x'), false);
+    const at1m = [view, live].map((r) => ({ ...r, scale: '1m' }));
+    assert.equal(judgeHeadlines(at1m, '1m', {}, 1_000_000).some((c) => c.id === 'materialized-view-100x'), true);
+  });
+});
