@@ -140,7 +140,7 @@ function renderVerdicts(ordered: ScenarioResult[], scales: string[], strict: boo
         : `<span class="muted">${r.form === 'documented' ? 'judged as written' : 'no result'}</span>`;
       return `<tr data-scenario="${h(id)}" data-scale="${h(r.scale)}" data-form="${h(r.form)}" data-status="${h(r.outcome.status)}" data-display="${h(displayStatus(r, strict))}">
 <td>${h(r.scale)}</td>
-<td class="verdict">${resultBadge(r, strict)} <span class="muted form">${h(r.form)}</span>${reason ? `<div class="reason">${h(reason)}</div>` : ''}</td>
+<td class="verdict">${resultBadge(r, strict)} <span class="muted form-name">${h(r.form)}</span>${reason ? `<div class="reason">${h(reason)}</div>` : ''}</td>
 <td class="documented">${documentedCell}</td>
 <td class="num"${r.threshold ? ` title="${h(r.threshold.source)}"` : ''}>${r.threshold ? `≤ ${h(formatMs(r.threshold.p95Ms))} ms${r.threshold.derived ? '<div class="small muted">derived</div>' : ''}` : '–'}</td>
 <td class="num">${h(formatMs(lat?.client.p50Ms))}</td>

@@ -6,6 +6,27 @@ import { escapeHtml, renderHtmlReport, renderPlanTree } from '../../src/report/h
 
 const fixture = (): RunResults => JSON.parse(readFileSync(new URL('../fixtures/results/small.json', import.meta.url), 'utf8'));
 
+/** The fixture with every gated form passing, plus a scenario whose only form is a non-gated documented one that fails (like partition-ddl). */
+function withDocumentedOnlyFinding(): RunResults {
+  const results = fixture();
+  for (const s of results.scenarios) if (s.gated) s.outcome = { status: 'passed' };
+  const template = results.scenarios.find((s) => s.scenarioId === 'upsert-conflict' && s.form === 'documented')!;
+  for (const scale of results.options.scales) {
+    results.scenarios.push({
+      ...structuredClone(template), scenarioId: 'partition-ddl', title: 'Partitioning DDL', scale, form: 'documented', gated: false,
+      outcome: { status: 'failed', violations: [{ kind: 'sql-error', message: '"executions" is not partitioned' }] },
+    });
+  }
+  return results;
+}
+
+/** The verdict-table row of one scenario at one scale. */
+function verdictRow(html: string, scenarioId: string, scale: string): string {
+  const start = html.indexOf(`<tr data-scenario="${scenarioId}" data-scale="${scale}"`);
+  assert.ok(start > 0, `no verdict row for ${scenarioId} ${scale}`);
+  return html.slice(start, html.indexOf('</tr>', start));
+}
+
 describe('HTML report', () => {
   it('is self-contained: no script, no stylesheet link, no remote src/href, no @import or url()', async () => {
     const html = await renderHtmlReport(fixture());
@@ -77,5 +98,62 @@ describe('HTML report', () => {
     assert.ok(section.includes('ORDER BY started_at ASC\nLIMIT 1000;'));
     assert.ok(section.includes('Why the correction:'));
     assert.match(section, /<details class="raw"><summary>Raw EXPLAIN/);
+  });
+  it('shows a failing form the gate does not judge as a FINDING, so the table agrees with a passing banner', async () => {
+    const results = withDocumentedOnlyFinding();
+    const html = await renderHtmlReport(results);
+    assert.match(html, /id="overall-verdict">All gated scenarios passed/);
+    for (const scale of results.options.scales) {
+      const row = verdictRow(html, 'partition-ddl', scale);
+      assert.match(row, /data-display="finding"/);
+      assert.match(row, /<td class="verdict"><span class="badge spec-finding" title="documented form, not gated; --strict-spec gates it">finding<\/span>/);
+      assert.doesNotMatch(row, /badge failed/);
+    }
+    // The documented column beside a correction follows the same rule.
+    const beside = verdictRow(html, 'paginated-listing', '100k');
+    assert.match(beside, /<td class="documented"><span class="badge spec-finding" title="documented form, not gated; --strict-spec gates it">/);
+    // And so does the scenario section's per-scale badge.
+    const section = html.slice(html.indexOf('id="scenario-partition-ddl"'));
+    assert.match(section.slice(0, section.indexOf('</section>')), /<div class="run spec-finding"[^>]*>\s*<h5>100k <span class="badge spec-finding"/);
+    // The verdict table's group headers span exactly its columns.
+    const table = html.slice(html.indexOf('<table class="verdicts"'), html.indexOf('</table>', html.indexOf('<table class="verdicts"')));
+    const columns = (table.slice(table.indexOf('<thead>'), table.indexOf('</thead>')).match(/<th[ >]/g) ?? []).length;
+    assert.match(table, new RegExp(`<th colspan="${columns}" scope="rowgroup">`));
+  });
+
+  it('under --strict-spec a failing documented form is FAILED and the banner says the gate fails', async () => {
+    const results = withDocumentedOnlyFinding();
+    results.options.strictSpec = true;
+    const html = await renderHtmlReport(results);
+    assert.match(html, /id="overall-verdict">The gate fails/);
+    const row = verdictRow(html, 'partition-ddl', '1m');
+    assert.match(row, /<td class="verdict"><span class="badge failed"/);
+    assert.doesNotMatch(html, /class="badge spec-finding" title/);
+  });
+
+  it('shows a short dataset fingerprint with the full value in its title, and phases that wrap between entries', async () => {
+    const results = fixture();
+    const full = 'a59007c301d1603c35b8ee1a6fe2a8c50243ccf8084f05413e244cd54734a78b';
+    results.datasets[0]!.fingerprint = full;
+    const html = await renderHtmlReport(results);
+    const env = html.slice(html.indexOf('<section id="environment">'));
+    assert.ok(env.includes(`<code class="fingerprint" title="${full}">a59007c301d1…</code>`));
+    assert.ok(!env.includes(`>${full}<`), 'the full fingerprint is printed as cell text');
+    assert.match(env, /<td class="muted phases"><span class="nowrap">generate 0 ms<\/span>, <span class="nowrap">copy 0 ms<\/span>/);
+  });
+
+  it('labels the run phases for people, not with their raw keys', async () => {
+    const results = fixture();
+    results.timings = { provisionMs: 1400, seed_20000_ms: 28, scenarios_20000_ms: 23_000, audit_20000_ms: 2650, totalMs: 55_748 };
+    const html = await renderHtmlReport(results);
+    const line = /<p class="muted" id="run-phases">Run phases: ([^<]*)<\/p>/.exec(html)?.[1];
+    assert.equal(line, 'provision 1.4 s · seed 20000 28 ms · scenarios 20000 23.0 s · audit 20000 2.6 s · total 55.7 s');
+  });
+
+  it('lets the verdict table scroll inside its own wrapper and its long index names wrap at underscores', async () => {
+    const html = await renderHtmlReport(fixture());
+    assert.match(html, /<div class="table-scroll">\s*<table class="verdicts" id="verdict-table">/);
+    assert.match(html, /\.table-scroll\{overflow-x:auto\}/);
+    assert.ok(html.includes('idx_<wbr>executions_<wbr>tenant_<wbr>env_<wbr>failed_<wbr>started'));
   });
 });

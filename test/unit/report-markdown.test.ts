@@ -49,17 +49,47 @@ describe('Markdown summary', () => {
     assert.match(errored[8]!, /statement timeout/);
   });
 
-  it('lists the documented forms that do not hold, and every finding with its fix', () => {
+  it('lists every non-gated documented form, passing ones too, with its failures as spec findings, and every finding with its fix', () => {
     const results = fixture();
+    // A documented form that holds but is not gated must still be listed somewhere.
+    const holding = results.scenarios.find((s) => s.scenarioId === 'status-filtered-success' && s.form === 'documented' && s.scale === '1m')!;
+    holding.outcome = { status: 'passed' };
     const md = renderMarkdownSummary(results);
-    const documented = results.scenarios.filter((s) => !s.gated && s.outcome.status !== 'passed').length;
-    assert.ok(md.includes(`Documented forms that do not hold (${documented})`));
-    assert.equal(tableAfter(md, `<details><summary>Documented forms that do not hold (${documented})</summary>`).length, documented);
+    const documented = results.scenarios.filter((s) => !s.gated);
+    const findings = documented.filter((s) => s.outcome.status === 'failed').length;
+    assert.ok(md.includes(`<details><summary>${documented.length} documented forms: 1 hold, ${findings} spec findings</summary>`), md);
+    const rows = tableAfter(md, '### Documented forms, not gated');
+    assert.equal(rows.length, documented.length);
+    assert.deepEqual(rows.find((r) => r[0] === 'status-filtered-success' && r[1] === '1m')!.slice(2, 4), ['documented', '✅ pass']);
+    for (const row of rows.filter((r) => r[3] !== '✅ pass')) assert.equal(row[3], '🔎 finding', `${row[0]} ${row[1]}`);
+    assert.ok(md.includes('🔎 finding: documented form, not gated; --strict-spec gates it.'));
     for (const finding of results.findings) {
       assert.ok(md.includes(finding.title), `finding missing: ${finding.title}`);
       // '<' and '>' are entity-escaped so GitHub does not read them as HTML tags.
       if (finding.fix) assert.ok(md.includes(`**Fix:** ${finding.fix.replace(/</g, '&lt;').replace(/>/g, '&gt;')}`), `fix missing: ${finding.fix}`);
     }
+  });
+
+  it('lists every scenario x scale x form exactly once across its tables', () => {
+    const results = fixture();
+    const md = renderMarkdownSummary(results);
+    const listed = [...tableAfter(md, '### Verdicts'), ...tableAfter(md, '### Documented forms, not gated')].map((r) => `${r[0]} ${r[1]} ${r[2]}`);
+    const expected = results.scenarios.map((s) => `${s.scenarioId} ${s.scale} ${s.form}`);
+    assert.deepEqual([...listed].sort(), [...expected].sort());
+  });
+
+  it('under --strict-spec a failing documented form is a failure, and counts in the banner', () => {
+    const results = fixture();
+    for (const s of results.scenarios) if (s.gated) s.outcome = { status: 'passed' };
+    assert.match(renderMarkdownSummary(results), /^## execbench: ✅ all gated scenarios passed/);
+    results.options.strictSpec = true;
+    const md = renderMarkdownSummary(results);
+    const documentedFailed = results.scenarios.filter((s) => !s.gated && s.form === 'documented' && s.outcome.status === 'failed').length;
+    assert.match(md, /^## execbench: ❌ the gate fails/);
+    assert.ok(md.includes(`${documentedFailed} failed, 0 errored`));
+    const rows = tableAfter(md, '### Documented forms, not gated');
+    assert.ok(rows.every((r) => r[3] === '❌ fail'));
+    assert.ok(!md.includes('🔎'));
   });
 
   it('lists the headline checks per scale', () => {
