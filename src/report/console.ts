@@ -25,7 +25,7 @@ export function renderResultsTable(results: RunResults): string {
   const rows = results.scenarios.map((r) => [
     r.scenarioId,
     r.scale,
-    r.form + (r.gated ? '' : ' (not gated)'),
+    r.form + (r.gated || (results.options.strictSpec && r.form === 'documented') ? '' : ' (not gated)'),
     verdict(r),
     ms(r.latency?.client.p50Ms),
     ms(r.latency?.client.p95Ms),

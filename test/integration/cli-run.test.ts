@@ -56,7 +56,8 @@ describe('execbench run', () => {
     assert.match(lenient.stdout, /is not partitioned/);
     const strict = execbench([...base, '--strict-spec', '--out', path.join(tmp, 'strict')]);
     assert.equal(strict.code, 1, strict.stdout + strict.stderr);
-    assert.match(strict.stdout, /Gate: partition-ddl 20000 documented: contracts: sql-error/);
+    assert.match(strict.stdout, /Gate: FAILED \(exit 1\):\n  - partition-ddl 20000 documented: contracts: sql-error/);
+    assert.match(lenient.stdout, /Gate: PASSED \(exit 0\)/);
   });
 });
 
