@@ -83,7 +83,13 @@ export async function measureForm(input: MeasureInput): Promise<ScenarioResult> 
   const violations: Violation[] = checkPlanContract(plan, scenario.expect);
 
   const slow = plan.executionMs > input.budgetMs / 10;
-  const latency = await measureLatency(input, form, write, plan, timingOffJson, slow, started);
+  let latency: FormLatency;
+  try {
+    latency = await measureLatency(input, form, write, plan, timingOffJson, slow, started);
+  } catch (error) {
+    // Parameters rotate: a later sample can fail (a timeout, a lock) where the EXPLAIN run did not.
+    return done({ status: 'failed', violations: [...violations, sqlError(error)] }, { plan, planJson });
+  }
   if (input.threshold && latency.client.p95Ms > input.threshold.p95Ms) {
     violations.push({
       kind: 'threshold',
@@ -106,34 +112,51 @@ async function measureLatency(
   const { client } = input;
   const clientSamples: number[] = [];
   let iteration = 0;
+  let iterationStart = 0;
+  // What is left of the budget after the EXPLAINs; about three quarters go to the client clock. tinybench
+  // treats `time` and `iterations` as minimums, so the abort signal is the hard stop; each iteration's cost
+  // counts its transaction hooks too (overriddenIterationCost), not only the timed query.
+  const clientBudget = Math.max(1, (input.budgetMs - (performance.now() - started)) * 0.75);
   const bench = new Bench({
-    // Most of the budget goes to the client clock; slow forms stop at a few samples.
-    time: input.budgetMs * 0.6,
-    iterations: slow ? 3 : 10,
-    warmupTime: slow ? 0 : input.budgetMs * 0.1,
-    warmupIterations: slow ? 1 : 5,
+    time: clientBudget,
+    iterations: slow ? 1 : 10,
+    warmup: !slow,
+    warmupTime: Math.min(input.budgetMs * 0.1, clientBudget * 0.2),
+    warmupIterations: 3,
+    signal: AbortSignal.timeout(Math.ceil(clientBudget * 1.1)),
     throws: true,
   });
+  // Writes run in a transaction per iteration; inside a caller's transaction (nested) every iteration,
+  // read or write, gets a savepoint that is rolled back and released (a kept savepoint would pile up locks).
+  const hooks = input.nested
+    ? {
+        beforeEach: async () => { iterationStart = performance.now(); await client.query('SAVEPOINT execbench_sample'); },
+        afterEach: async () => { await client.query('ROLLBACK TO SAVEPOINT execbench_sample; RELEASE SAVEPOINT execbench_sample'); },
+      }
+    : write
+      ? {
+          beforeEach: async () => { iterationStart = performance.now(); await client.query('BEGIN'); },
+          afterEach: async () => { await client.query('ROLLBACK'); },
+        }
+      : {};
   bench.add(
     input.scenarioId,
     async () => {
+      if (!input.nested && !write) iterationStart = performance.now();
       const values = form.params(input.picker(iteration++));
       const t0 = performance.now();
       await client.query(form.sql, values);
       const ms = performance.now() - t0;
       clientSamples.push(ms);
-      return { overriddenDuration: ms };
+      return { overriddenDuration: ms, overriddenIterationCost: performance.now() - iterationStart };
     },
-    write
-      ? {
-          beforeEach: async () => { await client.query(input.nested ? 'SAVEPOINT execbench_sample' : 'BEGIN'); },
-          afterEach: async () => { await client.query(input.nested ? 'ROLLBACK TO SAVEPOINT execbench_sample' : 'ROLLBACK'); },
-        }
-      : {},
+    hooks,
   );
   await bench.run();
   // Warm-up iterations are in clientSamples too: drop them (tinybench's own counters exclude them).
-  const measured = clientSamples.slice(clientSamples.length - (bench.tasks[0]?.runs ?? clientSamples.length));
+  const runs = bench.tasks[0]?.runs ?? 0;
+  const measured = runs > 0 ? clientSamples.slice(clientSamples.length - runs) : clientSamples.slice(-1);
+  if (measured.length === 0) throw new Error('no latency sample was taken within the time budget; raise --time-budget');
 
   const timingOffMs = timingOffJson ? analyzePlan(timingOffJson).executionMs : plan.executionMs;
   const serverSamples: number[] = [plan.executionMs, timingOffMs];
@@ -177,7 +200,7 @@ export async function inRolledBackTransaction(client: pg.ClientBase, fn: () => P
   } catch (error) {
     return error;
   } finally {
-    await client.query(nested ? 'ROLLBACK TO SAVEPOINT execbench_form' : 'ROLLBACK');
+    await client.query(nested ? 'ROLLBACK TO SAVEPOINT execbench_form; RELEASE SAVEPOINT execbench_form' : 'ROLLBACK');
   }
 }
 

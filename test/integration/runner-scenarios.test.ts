@@ -108,6 +108,26 @@ describe('scenarios on a 20k dataset', () => {
     });
   }
 
+  it('inside a caller\'s transaction, hundreds of rolled-back write samples leave no savepoint locks behind', async () => {
+    const upsert = scenarios.filter((s) => s.id === 'upsert-conflict');
+    const client = await connectToDataset(db.connectionString, dataset.schema);
+    try {
+      await client.query('BEGIN');
+      const { results } = await runScenariosAtScale({
+        connectionString: db.connectionString, dataset, scenarios: upsert, budgetMs: 400, log: quiet, inTransactionOn: client,
+      });
+      const samples = results.find((r) => r.gated)!.latency!.client.samples;
+      assert.ok(samples >= 50, `${samples} samples`);
+      const { rows } = await client.query<{ n: string }>(
+        `SELECT count(*) AS n FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'transactionid'`);
+      // Kept savepoints would hold one transaction-id lock per sample (and exhaust the lock table).
+      assert.ok(Number(rows[0]!.n) <= 2, `${rows[0]!.n} transaction-id locks after ${samples} samples`);
+    } finally {
+      await client.query('ROLLBACK');
+      await client.end();
+    }
+  });
+
   it('write scenarios and the lock check leave the dataset identical (count and checksum)', async () => {
     const fingerprint = async () => {
       const c = await connectToDataset(db.connectionString, dataset.schema);
