@@ -14,6 +14,10 @@ import type { Database, ProviderOptions } from '../db/provider.ts';
 import { withDatabase } from '../db/with-database.ts';
 import { EXIT } from '../errors.ts';
 import { compareRuns, type RunComparison } from '../gate/compare.ts';
+import { checkComparable, postgresMajor } from '../gate/guardrails.ts';
+import { BaselineError } from '../errors.ts';
+import { datasetFingerprint } from '../seed/dataset.ts';
+import { readSchemaPlan } from '../seed/schema-files.ts';
 import { readResultsFile } from '../gate/results-file.ts';
 import { decideExit } from '../gate/verdict.ts';
 import { renderComparisonTable } from './compare.ts';
@@ -57,6 +61,12 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
   const scenarios = selectScenarios(await loadScenarios(), options.scenarioPatterns);
   // A missing or corrupt baseline fails before any work (exit 4), and nothing is overwritten.
   const baseline = options.baselinePath ? await readResultsFile(options.baselinePath, 'baseline') : undefined;
+  const requests = options.scales.map((scale): DatasetRequest => ({
+    scale, seed: options.seed, indexBuild: options.indexBuild, fresh: options.fresh,
+    optional: { coveringIndex: options.optional, dailyStats: options.optional },
+  }));
+  // A baseline of another scale or dataset is refused before any dataset is seeded or dropped.
+  if (baseline) precheckBaseline(baseline, requests);
   const startedAt = new Date();
   const runId = startedAt.toISOString().replace(/[:.]/g, '-');
   const timings: Record<string, number> = {};
@@ -64,15 +74,16 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
   const outcome = await withDatabase(options.provider, async (db) => {
     timings.provisionMs = Math.round(performance.now() - t0);
     log(`execbench: ${db.kind} Postgres ${db.serverVersion}: ${db.reason}`);
+    if (baseline && postgresMajor(baseline.environment.postgres.versionNum) !== postgresMajor(db.serverVersionNum)) {
+      throw new BaselineError(`Baseline refused: Postgres ${postgresMajor(baseline.environment.postgres.versionNum)} in the baseline, ` +
+        `${postgresMajor(db.serverVersionNum)} on this server; plans and timings differ across major versions. Compare runs of one major version.`);
+    }
     const datasets: DatasetInfo[] = [];
     const all: RunResults['scenarios'] = [];
     const headline: RunResults['headline'] = [];
     const audits: AuditReport[] = [];
-    for (const scale of options.scales) {
-      const request: DatasetRequest = {
-        scale, seed: options.seed, indexBuild: options.indexBuild, fresh: options.fresh,
-        optional: { coveringIndex: options.optional, dailyStats: options.optional },
-      };
+    for (const request of requests) {
+      const scale = request.scale;
       const s0 = performance.now();
       const dataset = await ensureDataset(db, request, createProgress(`seed ${scale.label}`));
       timings[`seed_${scale.label}_ms`] = Math.round(performance.now() - s0);
@@ -147,6 +158,21 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
   const decision = decideExit(results, undefined, options.failOn);
   out.write(gateLine(results, decision) + '\n');
   return decision.exitCode;
+}
+
+/** The guardrails that need no server: scales and dataset fingerprints, from the request alone. */
+function precheckBaseline(baseline: RunResults, requests: DatasetRequest[]): void {
+  const planned = {
+    ...baseline,
+    options: { ...baseline.options, scales: requests.map((r) => r.scale.label) },
+    datasets: requests.map((r) => ({
+      ...(baseline.datasets.find((d) => d.scale === r.scale.label) ?? baseline.datasets[0]!),
+      scale: r.scale.label,
+      seed: r.seed,
+      fingerprint: datasetFingerprint(r, readSchemaPlan(r).checksum),
+    })),
+  };
+  checkComparable(baseline, planned);
 }
 
 /**

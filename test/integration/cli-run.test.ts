@@ -49,6 +49,24 @@ describe('execbench run', () => {
     assert.match(r.stderr, /Spec findings/, 'with --json the tables go to stderr');
   });
 
+  it('a baseline of another seed or scale is refused (exit 4) before any dataset is seeded', async () => {
+    const baseline = path.join(tmp, 'json-run', 'results.json');
+    assert.ok(existsSync(baseline), 'the --json test wrote a baseline');
+    const otherSeed = execbench(['run', ...quick(), '--scenario', 'recent-failures', '--baseline', baseline, '--seed', '7', '--out', path.join(tmp, 'seed7')]);
+    assert.equal(otherSeed.code, 4, otherSeed.stderr);
+    assert.match(lastLine(otherSeed.stderr), /Baseline refused: dataset fingerprint at 20000/);
+    const otherScale = execbench(['run', ...quick().filter((a) => a !== '20000' && a !== '--scale'), '--scale', '30000', '--scenario', 'recent-failures', '--baseline', baseline]);
+    assert.equal(otherScale.code, 4, otherScale.stderr);
+    assert.match(lastLine(otherScale.stderr), /Baseline refused: scales 20000 in the baseline, 30000 now/);
+    const pg = await import('pg');
+    const client = new pg.default.Client({ connectionString: db.connectionString });
+    await client.connect();
+    const { rows } = await client.query(`SELECT nspname FROM pg_namespace WHERE nspname = 'execbench_30000'`);
+    await client.end();
+    assert.equal(rows.length, 0, 'nothing was seeded for the refused run');
+    assert.equal(existsSync(path.join(tmp, 'seed7')), false, 'nothing was written');
+  });
+
   it('a documented statement that fails is a finding by default (exit 0) and fails the run with --strict-spec (exit 1)', () => {
     const base = ['run', ...quick(), '--scenario', 'partition-ddl', '--fail-on', 'contracts'];
     const lenient = execbench([...base, '--out', path.join(tmp, 'lenient')]);
