@@ -3,6 +3,7 @@
 import pg from 'pg';
 import type { HeadlineCheck, ScenarioResult } from '../results.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
+import { datasetLockKey } from '../seed/dataset.ts';
 import type { DatasetInfo } from '../seed/types.ts';
 import { judgeHeadlines } from './headline.ts';
 import { checkCleanupWithoutTableLocks } from './lock-check.ts';
@@ -38,8 +39,13 @@ export interface RunAtScaleOptions {
 export async function connectToDataset(connectionString: string, schema: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString });
   await client.connect();
-  await client.query(
-    `SET search_path TO ${pg.escapeIdentifier(schema)}; SET TimeZone TO 'UTC'; SET statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
+  try {
+    await client.query(
+      `SET search_path TO ${pg.escapeIdentifier(schema)}; SET TimeZone TO 'UTC'; SET statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
+  } catch (error) {
+    await client.end();
+    throw error;
+  }
   return client;
 }
 
@@ -55,6 +61,8 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
     // would add buffers to the next run's reads and make two runs of unchanged code differ.
     // INDEX_CLEANUP ON: with only a few dead tuples VACUUM would otherwise skip the indexes (PG 14+).
     if (!nested) {
+      // Held until this client ends: another execbench process waits before rebuilding this dataset.
+      await client.query('SELECT pg_advisory_lock_shared(hashtext($1))', [datasetLockKey(dataset.schema)]);
       await client.query('VACUUM (ANALYZE, INDEX_CLEANUP ON) executions');
       // Flush what VACUUM dirtied now, rather than have the background writer do it during the first
       // scenarios. Needs superuser or pg_checkpoint on a user's server: without it, carry on.

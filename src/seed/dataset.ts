@@ -22,6 +22,14 @@ export interface EnsureDatasetOptions {
   schemaName?: string;
 }
 
+/**
+ * The advisory lock of a dataset schema: held exclusively while seeding (ensureDataset), and shared by a run
+ * while it measures (run-scenarios), so another process cannot drop or rebuild a dataset that is in use.
+ */
+export function datasetLockKey(schema: string): string {
+  return `execbench:${schema}`;
+}
+
 /** The schema a scale's dataset lives in. */
 export function datasetSchemaName(label: string): string {
   const name = `execbench_${label.toLowerCase()}`;
@@ -60,10 +68,10 @@ export async function ensureDataset(
   try {
     // Serialises two execbench processes seeding the same schema; released when the session ends,
     // so a killed process never leaves it held.
-    const lockKey = `execbench:${schema}`;
+    const lockKey = datasetLockKey(schema);
     const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lockKey]);
     if (!locked.rows[0]?.ok) {
-      progress.note(`seed: waiting for another execbench process seeding ${schema}`);
+      progress.note(`seed: waiting for another execbench process that is seeding or measuring ${schema}`);
       await client.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
     }
     const state = await inspectSchema(client, schema);
