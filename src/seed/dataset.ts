@@ -129,19 +129,28 @@ async function inspectSchema(client: pg.Client, schema: string): Promise<SchemaS
 
 /** Views, materialized views and foreign keys outside `schema` that reference its relations. */
 async function outsideDependents(client: pg.Client, schema: string): Promise<string[]> {
+  // Everything outside the schema that depends on a table, function or type inside it (views, foreign keys,
+  // column defaults and column types, SQL-standard function bodies): DROP SCHEMA ... CASCADE would take it too.
+  // Rules and defaults carry no schema of their own: theirs is their table's.
   const result = await client.query<{ what: string }>(
-    `SELECT DISTINCT coalesce(format('%s %I.%I', CASE rc.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END,
-                                     rn.nspname, rc.relname),
-                              format('constraint %I on %s', k.conname, k.conrelid::regclass)) AS what
+    `SELECT DISTINCT CASE
+              WHEN rw.oid IS NOT NULL THEN format('%s %I.%I', CASE owner.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END, owner_ns.nspname, owner.relname)
+              WHEN ad.oid IS NOT NULL THEN format('a column default of table %I.%I', owner_ns.nspname, owner.relname)
+              ELSE pg_describe_object(d.classid, d.objid, d.objsubid)
+            END AS what
      FROM pg_depend d
-     JOIN pg_class target ON d.refclassid = 'pg_class'::regclass AND target.oid = d.refobjid
-     LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
-     LEFT JOIN pg_class rc ON rc.oid = r.ev_class
-     LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-     LEFT JOIN pg_constraint k ON d.classid = 'pg_constraint'::regclass AND k.oid = d.objid
-     WHERE target.relnamespace = $1::regnamespace
-       AND coalesce(rc.relnamespace, k.connamespace) IS NOT NULL
-       AND coalesce(rc.relnamespace, k.connamespace) <> $1::regnamespace
+     LEFT JOIN pg_class c ON d.refclassid = 'pg_class'::regclass AND c.oid = d.refobjid
+     LEFT JOIN pg_proc p ON d.refclassid = 'pg_proc'::regclass AND p.oid = d.refobjid
+     LEFT JOIN pg_type ty ON d.refclassid = 'pg_type'::regclass AND ty.oid = d.refobjid
+     LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
+     LEFT JOIN pg_rewrite rw ON d.classid = 'pg_rewrite'::regclass AND rw.oid = d.objid
+     LEFT JOIN pg_class owner ON owner.oid = coalesce(ad.adrelid, rw.ev_class)
+     LEFT JOIN pg_namespace owner_ns ON owner_ns.oid = owner.relnamespace
+     CROSS JOIN LATERAL pg_identify_object(d.classid, d.objid, d.objsubid) o
+     WHERE coalesce(c.relnamespace, p.pronamespace, ty.typnamespace) = $1::regnamespace
+       AND d.deptype IN ('n', 'a')
+       AND coalesce(owner_ns.nspname::text, o.schema) IS NOT NULL
+       AND coalesce(owner_ns.nspname::text, o.schema) <> $1::text
      ORDER BY 1`,
     [schema]);
   return result.rows.map((r) => r.what);

@@ -307,6 +307,19 @@ test('a rebuild is refused while a user view elsewhere depends on the dataset, a
   }
 });
 
+test('a rebuild is refused while a table elsewhere uses the dataset\'s row type, and that table survives', async () => {
+  await ensureDataset(db, request());
+  await client.query(`CREATE TABLE public.my_snapshots (taken_at timestamptz, row_data ${SCHEMA}.executions)`);
+  try {
+    await assert.rejects(ensureDataset(db, request({ seed: 99 })), (error: unknown) =>
+      error instanceof OwnershipError && /my_snapshots/.test(error.message));
+    const table = await client.query(`SELECT to_regclass('public.my_snapshots')::text AS t`);
+    assert.match(String(table.rows[0].t), /my_snapshots$/);
+  } finally {
+    await client.query('DROP TABLE IF EXISTS public.my_snapshots');
+  }
+});
+
 test('a schema of the same name without the marker is refused and left untouched', async () => {
   await client.query('CREATE SCHEMA execbench_777');
   await client.query('CREATE TABLE execbench_777.executions (id int, payload text)');
