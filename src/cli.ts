@@ -20,7 +20,8 @@ function withProviderFlags<T>(y: Argv<T>) {
     .option('database-url', { type: 'string', describe: 'use this server (also DATABASE_URL); execbench works in its own schemas there', group: 'Postgres:' })
     .option('cache-dir', { type: 'string', describe: 'where the embedded data directory lives (also EXECBENCH_CACHE_DIR)', group: 'Postgres:' })
     .option('port', { type: 'string', describe: 'port for a server execbench starts (default: a free one)', group: 'Postgres:' })
-    .option('image', { type: 'string', describe: 'container image (default postgres:17-alpine)', group: 'Postgres:' })
+    .option('pg-major', { type: 'string', describe: 'embedded server: Postgres major, 16 or 17 (also EXECBENCH_PG_MAJOR) [default: 17]', group: 'Postgres:' })
+    .option('image', { type: 'string', describe: 'container image (default postgres:17-alpine; postgres:14-alpine is the spec\'s version)', group: 'Postgres:' })
     .option('cpus', { type: 'string', describe: 'container CPU limit, e.g. 4 to mimic the spec\'s box', group: 'Postgres:' })
     .option('memory', { type: 'string', describe: 'container memory limit in MB, e.g. 8192', group: 'Postgres:' })
     .option('fresh', { type: 'boolean', default: false, describe: 'rebuild the embedded server and the datasets from scratch', group: 'Postgres:' });
@@ -34,10 +35,19 @@ function withSeedFlags<T>(y: Argv<T>) {
     .option('optional', { type: 'boolean', default: true, describe: 'install the spec\'s optional covering index and daily-stats view (--no-optional to skip)', group: 'Dataset:' });
 }
 
-type ProviderArgs = { provider?: string; 'database-url'?: string; 'cache-dir'?: string; port?: string; image?: string; cpus?: string; memory?: string; fresh: boolean };
+type ProviderArgs = { 'pg-major'?: string; provider?: string; 'database-url'?: string; 'cache-dir'?: string; port?: string; image?: string; cpus?: string; memory?: string; fresh: boolean };
+
+/** --pg-major / EXECBENCH_PG_MAJOR: one of the pinned embedded majors. */
+function embeddedMajor(raw: string | undefined): 16 | 17 | undefined {
+  const value = raw ?? (process.env.EXECBENCH_PG_MAJOR?.trim() || undefined);
+  if (value === undefined) return undefined;
+  if (value === '16' || value === '17') return Number(value) as 16 | 17;
+  throw new UsageError(`Invalid --pg-major '${value}': the embedded binaries pinned are 16 and 17; for another version use --provider container --image postgres:<major>-alpine or --database-url.`);
+}
 
 function providerOptions(argv: ProviderArgs) {
-  return resolveProviderOptions(
+  const major = embeddedMajor(argv['pg-major']);
+  const options = resolveProviderOptions(
     {
       provider: argv.provider,
       databaseUrl: argv['database-url'],
@@ -51,6 +61,7 @@ function providerOptions(argv: ProviderArgs) {
     process.env,
     log,
   );
+  return major === undefined ? options : { ...options, embeddedMajor: major };
 }
 
 async function main(): Promise<number> {

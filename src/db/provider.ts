@@ -17,6 +17,8 @@ export interface ProviderOptions {
   /** Container limits, to mimic the spec's 4 CPU / 8 GB box. */
   cpus?: number;
   memoryMb?: number;
+  /** Embedded only: which pinned Postgres major to start (16 or 17; default 17). */
+  embeddedMajor?: 16 | 17;
   /** Progress/log sink (stderr). */
   log: (line: string) => void;
 }

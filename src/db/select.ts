@@ -24,7 +24,7 @@ export async function provideDatabase(options: ProviderOptions): Promise<Databas
     case 'container':
       return startContainer({ ...containerOptions(options), reason: `--provider container: ${options.image}${portNote} via testcontainers.` });
     case 'embedded':
-      return startEmbedded({ ...embeddedOptions(options), reason: `--provider embedded: the npm-shipped Postgres ${EMBEDDED_MAJOR} binaries, data in ${options.cacheDir}.` });
+      return startEmbedded({ ...embeddedOptions(options), reason: `--provider embedded: the npm-shipped Postgres ${options.embeddedMajor ?? EMBEDDED_MAJOR} binaries, data in ${options.cacheDir}.` });
     case 'auto': {
       if (options.databaseUrl) {
         return connectUrl({
@@ -41,7 +41,7 @@ export async function provideDatabase(options: ProviderOptions): Promise<Databas
       }
       return startEmbedded({
         ...embeddedOptions(options),
-        reason: `no database URL was given and ${probe.why}, so execbench started its embedded Postgres ${EMBEDDED_MAJOR} (data in ${options.cacheDir}).`,
+        reason: `no database URL was given and ${probe.why}, so execbench started its embedded Postgres ${options.embeddedMajor ?? EMBEDDED_MAJOR} (data in ${options.cacheDir}).`,
       });
     }
   }
@@ -61,5 +61,5 @@ function embeddedOptions(options: ProviderOptions) {
   if (options.cpus !== undefined || options.memoryMb !== undefined) {
     options.log('embedded: --cpus/--memory limit containers only; the embedded server runs unconstrained (its settings still assume the spec\'s 8 GB box).');
   }
-  return { cacheDir: options.cacheDir, fresh: options.fresh, port: options.port, log: options.log };
+  return { cacheDir: options.cacheDir, fresh: options.fresh, port: options.port, log: options.log, major: options.embeddedMajor ?? EMBEDDED_MAJOR };
 }
