@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { diffIndexScans, flushIndexStats, runAudit, snapshotIndexScans } from '../../src/audit/run-audit.ts';
 import type { AuditReport, IndexScanDelta } from '../../src/audit/types.ts';
-import { createTestDatabase } from '../support/database.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 const ROWS = 20_000;
 const EXTRA_INDEX = 'idx_audit_extra_unused';
@@ -29,16 +29,6 @@ const QUERIES: { sql: string; params: unknown[] }[] = [
   { sql: `SELECT * FROM executions WHERE id = (SELECT id FROM executions LIMIT 1)`, params: [] },
 ];
 
-interface TestDatabase {
-  connectionString: string;
-  close(): Promise<void>;
-}
-
-async function openTestDatabase(): Promise<TestDatabase> {
-  const database = await createTestDatabase('audit');
-  return { connectionString: database.connectionString, close: () => database.drop() };
-}
-
 let db: TestDatabase;
 let client: pg.Client;
 let delta: IndexScanDelta;
@@ -58,7 +48,7 @@ function indexNamesInPlan(plan: unknown): string[] {
 }
 
 before(async () => {
-  db = await openTestDatabase();
+  db = await createTestDatabase('audit');
   client = new pg.Client({ connectionString: db.connectionString });
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
@@ -106,7 +96,7 @@ before(async () => {
 after(async () => {
   await client?.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
   await client?.end();
-  await db?.close();
+  await db?.drop();
 });
 
 test('the spec duplicate pair tenant_started_asc / retention_cleanup is found from the catalog', () => {

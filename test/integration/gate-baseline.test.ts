@@ -10,7 +10,7 @@ import { analyzePlan } from '../../src/plan/analyze.ts';
 import { explain } from '../../src/plan/explain.ts';
 import { RESULTS_SCHEMA_VERSION, type RunResults, type ScenarioResult } from '../../src/results.ts';
 import { summarize } from '../../src/runner/statistics.ts';
-import { createTestDatabase } from '../support/database.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 const SCHEMA = `gate_it_${process.pid}`;
 const TENANT = '00000000-0000-0000-0000-000000000001';
@@ -37,16 +37,6 @@ const SCENARIOS = [
     params: [],
   },
 ];
-
-interface TestDatabase {
-  connectionString: string;
-  close(): Promise<void>;
-}
-
-async function openTestDatabase(): Promise<TestDatabase> {
-  const database = await createTestDatabase('gate');
-  return { connectionString: database.connectionString, close: () => database.drop() };
-}
 
 let db: TestDatabase;
 let client: pg.Client;
@@ -89,7 +79,7 @@ async function measureRun(runId: string): Promise<RunResults> {
 }
 
 before(async () => {
-  db = await openTestDatabase();
+  db = await createTestDatabase('gate');
   client = new pg.Client({ connectionString: db.connectionString });
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE; CREATE SCHEMA ${SCHEMA}; SET search_path TO ${SCHEMA}`);
@@ -117,7 +107,7 @@ before(async () => {
 after(async () => {
   await client?.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch(() => {});
   await client?.end();
-  await db?.close();
+  await db?.drop();
 });
 
 describe('baseline gate on a real database', () => {
