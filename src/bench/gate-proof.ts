@@ -10,6 +10,7 @@ import { findDuplicateIndexes } from '../audit/compare-indexes.ts';
 import { datasetSummary, environmentInfo } from '../commands/run.ts';
 import { parseBudget } from '../cli-args.ts';
 import { resolveProviderOptions } from '../config.ts';
+import { withClient } from '../db/client.ts';
 import type { Database } from '../db/provider.ts';
 import { readServerSettings } from '../db/settings.ts';
 import { withDatabase } from '../db/with-database.ts';
@@ -64,11 +65,7 @@ await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
     scale, seed: 20261124, indexBuild: 'after', fresh: false, optional: { coveringIndex: true, dailyStats: true },
   }, createProgress(`seed ${scale.label}`));
   const scenarios = await loadScenarios();
-  const settings = await (async () => {
-    const c = new pg.Client({ connectionString: db.connectionString });
-    await c.connect();
-    try { return await readServerSettings(c); } finally { await c.end(); }
-  })();
+  const settings = await withClient(db.connectionString, readServerSettings);
   const run = async (label: string, subset = scenarios, inTransactionOn?: pg.Client) => {
     const { results } = await runScenariosAtScale({
       connectionString: db.connectionString, dataset, scenarios: subset, budgetMs, log: () => {},

@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { diffIndexScans, flushIndexStats, runAudit, snapshotIndexScans, summarizeAuditFindings } from '../audit/run-audit.ts';
 import type { AuditReport, IndexScanSnapshot } from '../audit/types.ts';
+import { withClient } from '../db/client.ts';
 import { readServerSettings } from '../db/settings.ts';
 import type { Database, ProviderOptions } from '../db/provider.ts';
 import { withDatabase } from '../db/with-database.ts';
@@ -111,7 +111,7 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
       all.push(...run.results);
       headline.push(...run.headline);
     }
-    const settings = await withPg(db.connectionString, readServerSettings);
+    const settings = await withClient(db.connectionString, readServerSettings);
     return { datasets, results: all, headline, audits, environment: environmentInfo(db, settings) };
   });
 
@@ -248,15 +248,5 @@ function gitCommit(): string | undefined {
     return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   } catch {
     return undefined;
-  }
-}
-
-async function withPg<T>(connectionString: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
   }
 }

@@ -8,7 +8,7 @@ import type { DatasetInfo } from '../seed/types.ts';
 import { judgeHeadlines } from './headline.ts';
 import { checkCleanupWithoutTableLocks } from './lock-check.ts';
 import { measureForm } from './measure.ts';
-import { createParamPicker, loadParamPools } from './params.ts';
+import { createParamPicker, loadParamPools, type ParamPools } from './params.ts';
 import { thresholdFor } from './thresholds.ts';
 
 /** A hung query must not hang the run: nothing execbench measures should take a minute. */
@@ -55,6 +55,7 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
   const nested = options.inTransactionOn !== undefined;
   const client = options.inTransactionOn ?? await connectToDataset(options.connectionString, dataset.schema);
   const results: ScenarioResult[] = [];
+  let pools: ParamPools | undefined;
   try {
     // Statistics fresh, and the table clean: rolled-back writes of an earlier run (upserts, cleanup
     // batches, the audit's write cost) leave dead heap tuples and index entries until VACUUM, which
@@ -68,8 +69,9 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
       // scenarios. Needs superuser or pg_checkpoint on a user's server: without it, carry on.
       await client.query('CHECKPOINT').catch(() => undefined);
     }
-    const pools = await loadParamPools(client, dataset);
-    const picker = (i: number) => createParamPicker(pools, i);
+    const loaded = await loadParamPools(client, dataset);
+    pools = loaded;
+    const picker = (i: number) => createParamPicker(loaded, i);
     await options.beforeScenarios?.(client);
     // Reads first, writes last: a rolled-back write still leaves dead tuples behind for the reads after it.
     const KIND_ORDER = { read: 0, statement: 1, write: 2 } as const;
@@ -106,8 +108,7 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
   }
   const headline = judgeHeadlines(results, scale, groups, dataset.request.scale.focusRows);
   const cleanup = options.scenarios.find((s) => s.id === 'retention-cleanup-batch')?.definition.corrected;
-  if (cleanup && !nested) {
-    const pools = await withClient(options.connectionString, dataset.schema, (c) => loadParamPools(c, dataset));
+  if (cleanup && !nested && pools) {
     const lockCheck = await checkCleanupWithoutTableLocks({
       connectionString: options.connectionString, schema: dataset.schema, scale,
       cleanupSql: cleanup.sql, pick: createParamPicker(pools, 0),
@@ -123,15 +124,6 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
     }
   }
   return { results, headline };
-}
-
-async function withClient<T>(connectionString: string, schema: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = await connectToDataset(connectionString, schema);
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
 }
 
 function skipped(
