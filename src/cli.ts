@@ -193,7 +193,7 @@ async function main(): Promise<number> {
     .parserConfiguration({ 'camel-case-expansion': false })
     .fail((message, error) => {
       if (error) throw error;
-      throw new UsageError(`${message.replace(/\s*\n\s*/g, ' ')} (see execbench --help)`);
+      throw new UsageError(`${message} (see execbench --help)`); // flattened to one line where it is printed
     })
     .parseAsync();
   return exitCode;

@@ -130,13 +130,13 @@ async function measureLatency(
   // read or write, gets a savepoint that is rolled back and released (a kept savepoint would pile up locks).
   const hooks = input.nested
     ? {
-        beforeEach: async () => { iterationStart = performance.now(); await client.query('SAVEPOINT execbench_sample'); },
-        afterEach: async () => { await client.query('ROLLBACK TO SAVEPOINT execbench_sample; RELEASE SAVEPOINT execbench_sample'); },
+        beforeEach: async () => { iterationStart = performance.now(); await client.query(openScope(true, 'execbench_sample')); },
+        afterEach: async () => { await client.query(closeScope(true, 'execbench_sample')); },
       }
     : write
       ? {
-          beforeEach: async () => { iterationStart = performance.now(); await client.query('BEGIN'); },
-          afterEach: async () => { await client.query('ROLLBACK'); },
+          beforeEach: async () => { iterationStart = performance.now(); await client.query(openScope(false, 'execbench_sample')); },
+          afterEach: async () => { await client.query(closeScope(false, 'execbench_sample')); },
         }
       : {};
   bench.add(
@@ -191,16 +191,28 @@ async function guarded(client: pg.ClientBase, write: boolean, nested: boolean, f
   }
 }
 
+/**
+ * A scope whose changes are always undone: a transaction, or inside a caller's transaction a savepoint
+ * that is rolled back AND released (a kept savepoint holds its locks until the caller's transaction ends).
+ */
+function openScope(nested: boolean, name: string): string {
+  return nested ? `SAVEPOINT ${name}` : 'BEGIN';
+}
+
+function closeScope(nested: boolean, name: string): string {
+  return nested ? `ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}` : 'ROLLBACK';
+}
+
 /** BEGIN (or SAVEPOINT when nested); fn; ROLLBACK — always, also when fn fails. Returns fn's error, if any. */
 export async function inRolledBackTransaction(client: pg.ClientBase, fn: () => Promise<unknown>, nested = false): Promise<unknown> {
-  await client.query(nested ? 'SAVEPOINT execbench_form' : 'BEGIN');
+  await client.query(openScope(nested, 'execbench_form'));
   try {
     await fn();
     return undefined;
   } catch (error) {
     return error;
   } finally {
-    await client.query(nested ? 'ROLLBACK TO SAVEPOINT execbench_form; RELEASE SAVEPOINT execbench_form' : 'ROLLBACK');
+    await client.query(closeScope(nested, 'execbench_form'));
   }
 }
 

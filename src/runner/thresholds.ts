@@ -1,8 +1,8 @@
 // Pure: which latency threshold applies to a scenario at a scale.
 import { NAMED_SCALES, type NamedScale, type ScenarioDefinition, type Threshold } from '../scenario/define.ts';
+import { NAMED_SCALES as NAMED_SCALE_ROWS } from '../seed/scale.ts';
 import type { ScaleSpec } from '../seed/types.ts';
 
-const NAMED_ROWS: Record<NamedScale, number> = { '100k': 100_000, '1m': 1_000_000 };
 
 /**
  * The threshold for a scale. Named scales use their own entry; a custom integer scale borrows the
@@ -12,7 +12,7 @@ export function thresholdFor(scenario: ScenarioDefinition, scale: ScaleSpec): Th
   if (!scenario.thresholds) return undefined;
   if ((NAMED_SCALES as readonly string[]).includes(scale.label)) return scenario.thresholds[scale.label as NamedScale];
   const nearest = [...NAMED_SCALES].sort(
-    (a, b) => Math.abs(Math.log(NAMED_ROWS[a] / scale.focusRows)) - Math.abs(Math.log(NAMED_ROWS[b] / scale.focusRows)),
+    (a, b) => Math.abs(Math.log(NAMED_SCALE_ROWS[a]! / scale.focusRows)) - Math.abs(Math.log(NAMED_SCALE_ROWS[b]! / scale.focusRows)),
   )[0]!;
   const base = scenario.thresholds[nearest];
   return { ...base, derived: true, source: `borrowed from the ${nearest} scale for ${scale.focusRows} rows: ${base.source}` };
