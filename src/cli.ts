@@ -6,6 +6,7 @@ import { resolveProviderOptions } from './config.ts';
 import { EXIT, ExecbenchError, UsageError } from './errors.ts';
 import { parseScale } from './seed/scale.ts';
 import { list, numberFlag, parseBudget } from './cli-args.ts';
+import { ALL_FAIL_ON, DEFAULT_FAIL_ON, type FailOn } from './gate/verdict.ts';
 
 const DEFAULT_SEED = 20261124;
 const DEFAULT_BUDGET = '750ms';
@@ -76,7 +77,10 @@ async function main(): Promise<number> {
         .option('scenario', { type: 'string', array: true, describe: 'scenario ids or globs (repeat or comma-separate), e.g. "status-*"', group: 'Run:' })
         .option('time-budget', { type: 'string', nargs: 1, default: DEFAULT_BUDGET, describe: 'wall-clock budget per scenario form and scale: 750, 750ms, 1.5s', group: 'Run:' })
         .option('strict-spec', { type: 'boolean', default: false, describe: 'the documented SQL\'s failures fail the run (default: they are findings)', group: 'Run:' })
-        .option('fail-on', { type: 'string', array: true, default: ['contracts', 'thresholds', 'baseline'], describe: 'what fails the run: contracts, thresholds, baseline', group: 'Run:' })
+        .option('fail-on', { type: 'string', array: true, default: [...DEFAULT_FAIL_ON], describe: 'what fails the run: contracts, thresholds, baseline, inconclusive (a latency interval that still contains its limit)', group: 'Run:' })
+        .option('clock', { choices: ['auto', 'server', 'client'] as const, default: 'auto' as const, describe: 'which clock thresholds judge: auto = each threshold\'s own (the spec\'s tables: server execution time; the Overview\'s promises: client round trip)', group: 'Run:' })
+        .option('protocol', { choices: ['unnamed', 'prepared'] as const, default: 'unnamed' as const, describe: 'how the client clock sends each query: unnamed statements (pgbench -M extended) or named prepared ones (-M prepared)', group: 'Run:' })
+        .option('calibrate', { type: 'boolean', default: false, describe: 'also time the small queries with pgbench (must be on the PATH) and show its p50 beside execbench\'s', group: 'Run:' })
         .option('baseline', { type: 'string', describe: 'compare with this results.json: plan, buffers, rows, latency with statistics', group: 'Run:' })
         .option('gate-write-time', { type: 'boolean', default: false, describe: 'with --baseline: also gate the latency of (rolled-back) write scenarios', group: 'Run:' })
         .option('out', { type: 'string', describe: 'report folder (default reports/<run-id>)', group: 'Run:' })
@@ -89,8 +93,8 @@ async function main(): Promise<number> {
         .epilog(EXIT_CODES),
       async (argv) => {
         const failOn = list(argv['fail-on']);
-        const bad = failOn.find((f) => !['contracts', 'thresholds', 'baseline'].includes(f));
-        if (bad) throw new UsageError(`Unknown --fail-on '${bad}': use contracts, thresholds and/or baseline.`);
+        const bad = failOn.find((f) => !(ALL_FAIL_ON as readonly string[]).includes(f));
+        if (bad) throw new UsageError(`Unknown --fail-on '${bad}': use ${ALL_FAIL_ON.join(', ')} (comma-separated).`);
         const scales = list(argv.scale ?? ['100k', '1m']).map(parseScale);
         const seed = numberFlag('seed', argv.seed, { integer: true, min: 0, example: '42' })!;
         exitCode = await runBenchCommand({
@@ -107,7 +111,10 @@ async function main(): Promise<number> {
           optional: argv.optional,
           audit: argv.audit,
           gateWriteTime: argv['gate-write-time'],
-          failOn: failOn as ('contracts' | 'thresholds' | 'baseline')[],
+          failOn: failOn as FailOn[],
+          clock: argv.clock,
+          protocol: argv.protocol,
+          calibrate: argv.calibrate,
           provider: providerOptions(argv),
         });
       },

@@ -34,16 +34,62 @@ export interface LatencyStats {
   p99Ms: number;
 }
 
+/** Which clock a latency threshold judges: the server's execution time, or the client's round trip. */
+export type Clock = 'server' | 'client';
+
+/** How the server clock was read. */
+export type ServerClockMethod = 'pg_stat_statements' | 'explain-timing-off';
+
+/** How the client sends the timed query: the extended protocol with an unnamed statement, or a named prepared one. */
+export type ClientProtocol = 'unnamed' | 'prepared';
+
+/** A latency threshold's verdict, with the confidence interval of the statistic it judges. */
+export interface LatencyVerdict {
+  clock: Clock;
+  statistic: 'p95';
+  limitMs: number;
+  /** The point estimate of the statistic (type-7 quantile). */
+  estimateMs: number;
+  /** Distribution-free (order-statistic) interval; null where the sample is too small to give that bound. */
+  ciLowMs: number | null;
+  ciHighMs: number | null;
+  /** Two-sided confidence of this interval (the per-look level of the sequential rule). */
+  confidence: number;
+  /** Overall confidence of the verdict across its looks. */
+  overallConfidence: number;
+  samples: number;
+  /** How many looks the sequential rule took (1 = decided at the first). */
+  looks: number;
+  status: 'passed' | 'failed' | 'inconclusive';
+  /** One sentence: the interval against the limit. */
+  reason: string;
+}
+
 export interface FormLatency {
-  /** Client round trip of the plain query (no EXPLAIN), from tinybench. */
+  /**
+   * Client round trip of the plain query (no EXPLAIN): from handing the request to the socket, written in one
+   * piece as libpq does, to the arrival of the response's last byte. Decoding the rows into JavaScript values is
+   * not in it (see breakdown.decodeMs).
+   */
   client: LatencyStats;
   /** Retained client samples (ms), in measurement order, capped for size. */
   clientSamplesMs: number[];
-  /** Server execution time from EXPLAIN ANALYZE runs (ms). */
+  /** Server execution time (ms), by serverMethod. */
   server: LatencyStats;
   serverSamplesMs: number[];
-  /** EXPLAIN ANALYZE with full timing vs TIMING OFF, median execution ms of each. */
-  explainOverhead: { timingOnMs: number; timingOffMs: number };
+  /**
+   * pg_stat_statements: the executor time of each timed execution (no per-node instrumentation; includes
+   * handing the rows to the socket). explain-timing-off: separate EXPLAIN (ANALYZE, TIMING OFF) runs, which still
+   * count rows per plan node (used where the extension is not available).
+   */
+  serverMethod: ServerClockMethod;
+  protocol: ClientProtocol;
+  /** Medians (ms) of EXPLAIN ANALYZE with TIMING ON and OFF, and of pg_stat_statements where available. */
+  explainOverhead: { timingOnMs: number; timingOffMs: number; statementsMs?: number };
+  /** Where the client's time goes (medians, ms): server execution, the wire and protocol, decoding into JS values. */
+  breakdown: { serverMs: number; wireMs: number; decodeMs: number; rows: number };
+  /** pgbench's p50 for the same query on the same server (run --calibrate), ms. */
+  calibration?: { pgbenchP50Ms: number; execbenchP50Ms: number; ratio: number; mode: 'extended' | 'prepared'; transactions: number };
 }
 
 /** One scenario x scale x form. */
@@ -63,8 +109,10 @@ export interface ScenarioResult {
   why?: string;
   writtenByExecbench?: string;
   expectedIndexes: string[];
-  threshold?: { p95Ms: number; derived: boolean; source: string };
+  threshold?: { p95Ms: number; clock: Clock; derived: boolean; source: string };
   outcome: Outcome;
+  /** The threshold's verdict (present when the form has a threshold and was measured). */
+  latencyVerdict?: LatencyVerdict;
   plan?: PlanFacts;
   /** The raw EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) output. */
   planJson?: unknown;
@@ -116,6 +164,10 @@ export interface EnvironmentInfo {
   machine: { cpus: number; cpuModel: string; memoryBytes: number; platform: string; node: string };
   gitCommit?: string;
   execbenchVersion: string;
+  /** How the server clock was read on this run, and why (pg_stat_statements, or why not). */
+  serverClock?: { method: ServerClockMethod; detail: string };
+  /** How the client clock sends the timed query. */
+  clientClock?: { protocol: ClientProtocol; detail: string };
 }
 
 /** The whole results document written to reports/<run-id>/results.json. */
@@ -124,7 +176,12 @@ export interface RunResults {
   runId: string;
   startedAt: string;
   finishedAt: string;
-  options: { scales: string[]; scenarios: string[]; timeBudgetMs: number; strictSpec: boolean };
+  options: {
+    scales: string[]; scenarios: string[]; timeBudgetMs: number; strictSpec: boolean;
+    /** 'auto': each threshold's own clock; otherwise every threshold judged on this one. */
+    clock?: 'auto' | Clock;
+    protocol?: ClientProtocol;
+  };
   environment: EnvironmentInfo;
   datasets: DatasetSummary[];
   scenarios: ScenarioResult[];

@@ -19,9 +19,10 @@ import { BaselineError } from '../errors.ts';
 import { datasetFingerprint } from '../seed/dataset.ts';
 import { readSchemaPlan } from '../seed/schema-files.ts';
 import { readResultsFile } from '../gate/results-file.ts';
-import { decideExit } from '../gate/verdict.ts';
+import { decideExit, type FailOn } from '../gate/verdict.ts';
 import { renderComparisonTable } from './compare.ts';
-import { RESULTS_SCHEMA_VERSION, type DatasetSummary, type EnvironmentInfo, type RunResults } from '../results.ts';
+import { RESULTS_SCHEMA_VERSION, type ClientProtocol, type Clock, type DatasetSummary, type EnvironmentInfo, type RunResults } from '../results.ts';
+import { describeServerClock, type StatementsProbe } from '../runner/server-clock.ts';
 import { renderFindings, renderHeadline, renderResultsTable } from '../report/console.ts';
 import { writeReports } from '../report/write-reports.ts';
 import { deriveFindings, headlineFindings } from '../runner/findings.ts';
@@ -44,7 +45,13 @@ export interface RunOptions {
   indexBuild: 'after' | 'during';
   fresh: boolean;
   optional: boolean;
-  failOn: ('contracts' | 'thresholds' | 'baseline')[];
+  failOn: FailOn[];
+  /** 'auto': each threshold's own clock (default); 'server' or 'client': every threshold on that clock. */
+  clock?: 'auto' | Clock;
+  /** How the client clock sends the timed query (default 'unnamed'). */
+  protocol?: ClientProtocol;
+  /** Time the small queries with pgbench too, beside execbench's client clock (needs pgbench on the PATH). */
+  calibrate?: boolean;
   baselinePath?: string;
   /** Run the index audit after the scenarios (sizes, scans, duplicates, bloat, write cost). */
   audit: boolean;
@@ -82,6 +89,7 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
     const all: RunResults['scenarios'] = [];
     const headline: RunResults['headline'] = [];
     const audits: AuditReport[] = [];
+    let statements: StatementsProbe = { available: false, why: 'no scale was run' };
     for (const request of requests) {
       const scale = request.scale;
       const s0 = performance.now();
@@ -92,6 +100,10 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
       let before: IndexScanSnapshot | undefined;
       const run = await runScenariosAtScale({
         connectionString: db.connectionString, dataset, scenarios, budgetMs: options.budgetMs, log,
+        ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.protocol ? { protocol: options.protocol } : {}),
+        // In a server execbench started, pg_stat_statements is preloaded: create the extension in its database.
+        createStatementsExtension: db.kind !== 'url',
         beforeScenarios: async (client) => { before = await snapshotIndexScans(client, dataset.schema); },
         afterScenarios: async (client) => {
           if (!options.audit) return;
@@ -110,9 +122,18 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
       timings[`scenarios_${scale.label}_ms`] = Math.round(performance.now() - r0);
       all.push(...run.results);
       headline.push(...run.headline);
+      statements = run.statements;
     }
     const settings = await withClient(db.connectionString, readServerSettings);
-    return { datasets, results: all, headline, audits, environment: environmentInfo(db, settings) };
+    if (!statements.available) log(`execbench: server clock: EXPLAIN (ANALYZE, TIMING OFF), because ${statements.why}; it counts rows per plan node, so it reads higher than the statement's own time.`);
+    const environment: EnvironmentInfo = {
+      ...environmentInfo(db, settings),
+      serverClock: statements.available
+        ? { method: 'pg_stat_statements', detail: describeServerClock('pg_stat_statements') }
+        : { method: 'explain-timing-off', detail: `${describeServerClock('explain-timing-off')}: ${statements.why}` },
+      clientClock: { protocol: options.protocol ?? 'unnamed', detail: clientClockDetail(options.protocol ?? 'unnamed') },
+    };
+    return { datasets, results: all, headline, audits, environment };
   });
 
   timings.totalMs = Math.round(performance.now() - t0);
@@ -126,6 +147,8 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
       scenarios: scenarios.map((s) => s.id),
       timeBudgetMs: options.budgetMs,
       strictSpec: options.strictSpec,
+      clock: options.clock ?? 'auto',
+      protocol: options.protocol ?? 'unnamed',
     },
     environment: outcome.environment,
     datasets: outcome.datasets.map(datasetSummary),
@@ -218,6 +241,14 @@ function budgetLine(results: RunResults, scenarios: LoadedScenario[]): string {
   const limit = reused ? 120 : 240;
   return `Run time ${seconds.toFixed(1)} s for ${scenarios.length} scenarios x ${results.datasets.length} scale(s) ` +
     `(${reused ? 'warm: datasets reused' : 'cold: datasets seeded'}); execbench's own budget for a default run on a 2-core machine is ${limit} s ${reused ? 'warm' : 'cold'}: ${seconds <= limit ? 'within' : 'OVER'}.`;
+}
+
+/** One sentence on how the client clock times a query. */
+export function clientClockDetail(protocol: ClientProtocol): string {
+  const how = protocol === 'prepared'
+    ? 'a named prepared statement (parsed once per connection, as pgbench -M prepared and most pooled drivers do; PostgreSQL may switch it to a generic plan after five executions)'
+    : 'the extended protocol with an unnamed statement (parse, bind, execute every time, as pgbench -M extended and node-pg without a name do)';
+  return `wire round trip by ${how}: from the request's single socket write to its last byte; decoding rows into JavaScript values is timed apart`;
 }
 
 export function datasetSummary(d: DatasetInfo): DatasetSummary {

@@ -30,6 +30,10 @@ export const SERVER_SETTINGS: Readonly<Record<string, string>> = {
   max_connections: '100',
   // Timestamps and date_trunc('day', ...) in the spec's queries must not depend on the host's zone.
   TimeZone: 'UTC',
+  // The server clock: pg_stat_statements times each statement's executor without EXPLAIN ANALYZE's per-node
+  // instrumentation (which counts rows per node even with TIMING OFF). It ships with the embedded binaries and the
+  // official images, and must be loaded at server start.
+  shared_preload_libraries: 'pg_stat_statements',
 };
 
 /** The settings for a server with `memoryMb` of RAM: below the spec's 8 GB, memory settings shrink in proportion. */

@@ -4,9 +4,15 @@ import type { RunResults, ScenarioResult, Violation } from '../results.ts';
 import type { RunComparison } from './compare.ts';
 
 /** What can fail a run; chosen with --fail-on. */
-export type FailOn = 'contracts' | 'thresholds' | 'baseline';
+export type FailOn = 'contracts' | 'thresholds' | 'baseline' | 'inconclusive';
 
-export const ALL_FAIL_ON: readonly FailOn[] = ['contracts', 'thresholds', 'baseline'];
+/** Every category --fail-on accepts. */
+export const ALL_FAIL_ON: readonly FailOn[] = ['contracts', 'thresholds', 'baseline', 'inconclusive'];
+/**
+ * What fails a run by default: an inconclusive latency verdict (its interval contains the limit even after the
+ * sequential rule bought more samples) is a warning, fatal only with --fail-on inconclusive.
+ */
+export const DEFAULT_FAIL_ON: readonly FailOn[] = ['contracts', 'thresholds', 'baseline'];
 
 /** The gate's decision. `ignored` lists failures that were found but are not in failOn (reported, not fatal). */
 export interface ExitDecision {
@@ -61,6 +67,10 @@ export function decideExit(results: RunResults, comparison: RunComparison | unde
         const line = `${where}: ${category}: ${violation.kind}: ${violation.message}`;
         (fatal.has(category) ? reasons : ignored).push(line);
       }
+    }
+    if (result.latencyVerdict?.status === 'inconclusive') {
+      const line = `${where}: inconclusive: ${result.latencyVerdict.reason}`;
+      (fatal.has('inconclusive') ? reasons : ignored).push(line);
     }
   }
   for (const c of comparison?.comparisons ?? []) {

@@ -1,19 +1,32 @@
-// Measures one scenario form at one scale: EXPLAIN once for the plan contract, then latency with
-// two clocks (client round trip via tinybench; server execution time via EXPLAIN ANALYZE).
+// Measures one scenario form at one scale: EXPLAIN once for the plan contract, then samples of two clocks (the
+// client's wire round trip, sampler.ts; the server's execution time, server-clock.ts), as many as the sequential
+// rule of the latency verdict asks for (gate/latency-verdict.ts). Measuring returns samples and facts; the verdict
+// is the pure judgeLatency() of those samples.
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
-import { Bench } from 'tinybench';
 import { describePgError } from '../errors.ts';
+import { judgeLatency, nextLookSamples, VERDICT_RULE } from '../gate/latency-verdict.ts';
 import { analyzePlan } from '../plan/analyze.ts';
 import { explain } from '../plan/explain.ts';
 import type { PlanFacts } from '../plan/types.ts';
-import type { FormLatency, Outcome, ScenarioResult, Violation } from '../results.ts';
+import type { Clock, ClientProtocol, FormLatency, LatencyVerdict, Outcome, ScenarioResult, ServerClockMethod, Violation } from '../results.ts';
 import type { ParamPicker, ScenarioDefinition, SqlForm, Threshold } from '../scenario/define.ts';
-import { summarize } from './statistics.ts';
 import { checkPlanContract } from './contract.ts';
+import { decodeSample, timeQuery } from './sampler.ts';
+import { statementQueryId, statementsReader, type StatementsReader } from './server-clock.ts';
+import { summarize } from './statistics.ts';
 
 /** Client samples kept in the results document per form (evenly thinned beyond this). */
 const MAX_RETAINED_SAMPLES = 1000;
+/**
+ * The most a form may spend buying samples for an undecided verdict (ms). A slow form gets the 99 samples a
+ * "passed" needs even when that costs more than --time-budget; past this cap its verdict stays inconclusive.
+ */
+export const MAX_FORM_MS = 20_000;
+/** Decode timing (decodeSample) on the first samples and then every this many: enough for a median. */
+const DECODE_EVERY = 25;
+/** Untimed executions before the timed ones of a fast form: caches, plan cache and JIT-free paths warm. */
+const WARMUP_SAMPLES = 5;
 
 export interface MeasureInput {
   client: pg.ClientBase;
@@ -24,10 +37,16 @@ export interface MeasureInput {
   threshold: Threshold | undefined;
   gated: boolean;
   picker: (iteration: number) => ParamPicker;
-  /** Wall-clock budget for this form, ms. Slow forms get fewer samples, never more time. */
+  /** Wall-clock budget for this form, ms: how long a fast form samples. A slow form's verdict may buy more (MAX_FORM_MS). */
   budgetMs: number;
   /** The caller holds an open transaction (tests that drop an index and roll back): use savepoints. */
   nested?: boolean;
+  /** 'auto' (default): each threshold's own clock; otherwise judge every threshold on this clock. */
+  clock?: 'auto' | Clock;
+  /** How the client sends the timed query (default 'unnamed'). */
+  protocol?: ClientProtocol;
+  /** Schema of a readable pg_stat_statements (probeStatements); absent: the server clock uses EXPLAIN TIMING OFF. */
+  statementsSchema?: string;
 }
 
 /** Runs and judges one form. Never throws for a failing query: that is a result. */
@@ -36,6 +55,7 @@ export async function measureForm(input: MeasureInput): Promise<ScenarioResult> 
   const { scenario, form: formName } = input;
   const form = scenario[formName] as SqlForm & { why?: string; writtenByExecbench?: string };
   const firstParams = form.params(input.picker(0));
+  const clock = judgedClock(input);
   const base: Omit<ScenarioResult, 'outcome' | 'durationMs'> = {
     scenarioId: input.scenarioId,
     title: scenario.title,
@@ -49,8 +69,8 @@ export async function measureForm(input: MeasureInput): Promise<ScenarioResult> 
     ...(form.why ? { why: form.why } : {}),
     ...(form.writtenByExecbench ? { writtenByExecbench: form.writtenByExecbench } : {}),
     expectedIndexes: scenario.expect.indexes ?? [],
-    ...(input.threshold
-      ? { threshold: { p95Ms: input.threshold.p95Ms, derived: input.threshold.derived ?? false, source: input.threshold.source } }
+    ...(input.threshold && clock
+      ? { threshold: { p95Ms: input.threshold.p95Ms, clock, derived: input.threshold.derived ?? false, source: input.threshold.source } }
       : {}),
   };
   const done = (outcome: Outcome, extra: Partial<ScenarioResult> = {}): ScenarioResult => ({
@@ -82,97 +102,136 @@ export async function measureForm(input: MeasureInput): Promise<ScenarioResult> 
   const plan = analyzePlan(planJson);
   const violations: Violation[] = checkPlanContract(plan, scenario.expect);
 
-  const slow = plan.executionMs > input.budgetMs / 10;
-  let latency: FormLatency;
+  let measured: { latency: FormLatency; verdict?: LatencyVerdict };
   try {
-    latency = await measureLatency(input, form, write, plan, timingOffJson, slow, started);
+    measured = await measureLatency(input, form, write, plan, timingOffJson, clock, started);
   } catch (error) {
     // Parameters rotate: a later sample can fail (a timeout, a lock) where the EXPLAIN run did not.
     return done({ status: 'failed', violations: [...violations, sqlError(error)] }, { plan, planJson });
   }
-  if (input.threshold && latency.client.p95Ms > input.threshold.p95Ms) {
-    violations.push({
-      kind: 'threshold',
-      message: `client p95 ${fmt(latency.client.p95Ms)} ms > ${fmt(input.threshold.p95Ms)} ms${input.threshold.derived ? ' (derived threshold)' : ''}`,
-    });
+  const { latency, verdict } = measured;
+  if (verdict?.status === 'failed') {
+    violations.push({ kind: 'threshold', message: `${verdict.reason}${input.threshold?.derived ? ' (derived threshold)' : ''}` });
   }
   const outcome: Outcome = violations.length === 0 ? { status: 'passed' } : { status: 'failed', violations };
-  return done(outcome, { plan, planJson, latency });
+  return done(outcome, { plan, planJson, latency, ...(verdict ? { latencyVerdict: verdict } : {}) });
 }
 
+/** The clock a form's threshold is judged on: the --clock override, else the threshold's own. */
+function judgedClock(input: MeasureInput): Clock | undefined {
+  if (!input.threshold) return undefined;
+  return input.clock === undefined || input.clock === 'auto' ? input.threshold.clock : input.clock;
+}
+
+/**
+ * Samples both clocks, paired: each timed execution gives a client sample and, through pg_stat_statements, the
+ * server's time for that same execution (where the extension is missing, a separate EXPLAIN (ANALYZE, TIMING OFF)
+ * run gives a server sample next to each client one). A fast form samples for its budget; then the verdict's
+ * sequential rule looks, and an undecided verdict buys more samples (bounded by its looks and MAX_FORM_MS).
+ */
 async function measureLatency(
   input: MeasureInput,
   form: SqlForm,
   write: boolean,
   plan: PlanFacts,
   timingOffJson: unknown,
-  slow: boolean,
+  clock: Clock | undefined,
   started: number,
-): Promise<FormLatency> {
+): Promise<{ latency: FormLatency; verdict?: LatencyVerdict }> {
   const { client } = input;
+  const nested = input.nested ?? false;
+  const protocol = input.protocol ?? 'unnamed';
+  const scoped = write || nested;
   const clientSamples: number[] = [];
+  const serverSamples: number[] = [];
+  const decodeSamples: number[] = [];
+  let rows = 0;
   let iteration = 0;
-  let iterationStart = 0;
-  // What is left of the budget after the EXPLAINs; about three quarters go to the client clock. tinybench
-  // treats `time` and `iterations` as minimums, so the abort signal is the hard stop; each iteration's cost
-  // counts its transaction hooks too (overriddenIterationCost), not only the timed query.
-  const clientBudget = Math.max(1, (input.budgetMs - (performance.now() - started)) * 0.75);
-  const bench = new Bench({
-    time: clientBudget,
-    iterations: slow ? 1 : 10,
-    warmup: !slow,
-    warmupTime: Math.min(input.budgetMs * 0.1, clientBudget * 0.2),
-    warmupIterations: 3,
-    signal: AbortSignal.timeout(Math.ceil(clientBudget * 1.1)),
-    throws: true,
-  });
-  // Writes run in a transaction per iteration; inside a caller's transaction (nested) every iteration,
-  // read or write, gets a savepoint that is rolled back and released (a kept savepoint would pile up locks).
-  const hooks = input.nested
-    ? {
-        beforeEach: async () => { iterationStart = performance.now(); await client.query(openScope(true, 'execbench_sample')); },
-        afterEach: async () => { await client.query(closeScope(true, 'execbench_sample')); },
-      }
-    : write
-      ? {
-          beforeEach: async () => { iterationStart = performance.now(); await client.query(openScope(false, 'execbench_sample')); },
-          afterEach: async () => { await client.query(closeScope(false, 'execbench_sample')); },
-        }
-      : {};
-  bench.add(
-    input.scenarioId,
-    async () => {
-      if (!input.nested && !write) iterationStart = performance.now();
-      const values = form.params(input.picker(iteration++));
-      const t0 = performance.now();
-      await client.query(form.sql, values);
-      const ms = performance.now() - t0;
-      clientSamples.push(ms);
-      return { overriddenDuration: ms, overriddenIterationCost: performance.now() - iterationStart };
-    },
-    hooks,
-  );
-  await bench.run();
-  // Warm-up iterations are in clientSamples too: drop them (tinybench's own counters exclude them).
-  const runs = bench.tasks[0]?.runs ?? 0;
-  const measured = runs > 0 ? clientSamples.slice(clientSamples.length - runs) : clientSamples.slice(-1);
-  if (measured.length === 0) throw new Error('no latency sample was taken within the time budget; raise --time-budget');
+
+  let statements: StatementsReader | undefined;
+  if (input.statementsSchema) {
+    const queryId = await statementQueryId(client, form.sql, form.params(input.picker(0))).catch(() => undefined);
+    if (queryId) statements = statementsReader(client, input.statementsSchema, queryId);
+  }
+  const serverMethod: ServerClockMethod = statements ? 'pg_stat_statements' : 'explain-timing-off';
+  let counters = statements ? await statements.read() : undefined;
+
+  const sampleOnce = async (timed: boolean): Promise<void> => {
+    const values = form.params(input.picker(iteration++));
+    if (scoped) await client.query(openScope(nested, 'execbench_sample'));
+    let clientMs: number;
+    let result: Awaited<ReturnType<typeof timeQuery>>['result'];
+    try {
+      ({ clientMs, result } = await timeQuery(client, form.sql, values, protocol));
+    } finally {
+      if (scoped) await client.query(closeScope(nested, 'execbench_sample'));
+    }
+    if (statements) {
+      const now = await statements.read();
+      // Exactly one new call: this execution (another session running the same statement would make it ambiguous).
+      const serverMs = now.calls - counters!.calls === 1 ? now.totalMs - counters!.totalMs : undefined;
+      counters = now;
+      if (timed && serverMs !== undefined) serverSamples.push(serverMs);
+    }
+    if (!timed) return;
+    clientSamples.push(clientMs);
+    rows = result.rows.length;
+    if (clientSamples.length <= 3 || clientSamples.length % DECODE_EVERY === 0) decodeSamples.push(decodeSample(result));
+    if (!statements) {
+      await guarded(client, write, nested, async () => {
+        serverSamples.push(analyzePlan(await explain(client, form.sql, values, { timing: false })).executionMs);
+      });
+    }
+  };
+
+  // A form whose single execution takes a tenth of the budget is slow: no warm-up, straight to the first look.
+  const slow = plan.executionMs > input.budgetMs / 10;
+  if (!slow) for (let i = 0; i < WARMUP_SAMPLES; i++) await sampleOnce(false);
+  const judgedSamples = () => (clock === 'server' ? serverSamples : clientSamples);
+  const deadline = started + input.budgetMs;
+  const cap = started + Math.max(input.budgetMs, MAX_FORM_MS);
+  // Phase 1: the budget (fast forms), and at least the first look's samples (every form).
+  while (judgedSamples().length < VERDICT_RULE.firstLookSamples || (!slow && performance.now() < deadline)) {
+    if (performance.now() > cap) break;
+    await sampleOnce(true);
+    if (iteration > 100_000) break;
+  }
+  let verdict: LatencyVerdict | undefined;
+  if (input.threshold && clock && judgedSamples().length > 0) {
+    const rule = { limitMs: input.threshold.p95Ms, clock, statistic: 'p95' as const };
+    verdict = judgeLatency(judgedSamples(), rule, 1);
+    for (let target = nextLookSamples(verdict); target !== undefined && performance.now() < cap; target = nextLookSamples(verdict)) {
+      while (judgedSamples().length < target && performance.now() < cap) await sampleOnce(true);
+      verdict = judgeLatency(judgedSamples(), rule, verdict.looks + 1);
+    }
+  }
+  if (clientSamples.length === 0) throw new Error('no latency sample was taken within the time budget; raise --time-budget');
+  if (serverSamples.length === 0) serverSamples.push(timingOffJson ? analyzePlan(timingOffJson).executionMs : plan.executionMs);
 
   const timingOffMs = timingOffJson ? analyzePlan(timingOffJson).executionMs : plan.executionMs;
-  const serverSamples: number[] = [plan.executionMs, timingOffMs];
-  const serverDeadline = started + input.budgetMs;
-  for (let i = 1; serverSamples.length < 30 && performance.now() < serverDeadline && !(slow && serverSamples.length >= 3); i++) {
-    const values = form.params(input.picker(i));
-    await guarded(client, write, input.nested ?? false, async () => {
-      serverSamples.push(analyzePlan(await explain(client, form.sql, values, { timing: false })).executionMs);
-    });
-  }
+  const client50 = summarize(clientSamples).p50Ms;
+  const server = summarize(serverSamples);
   return {
-    client: summarize(measured),
-    clientSamplesMs: thin(measured, MAX_RETAINED_SAMPLES).map(round),
-    server: summarize(serverSamples),
-    serverSamplesMs: serverSamples.map(round),
-    explainOverhead: { timingOnMs: round(plan.executionMs), timingOffMs: round(timingOffMs) },
+    latency: {
+      client: summarize(clientSamples),
+      clientSamplesMs: thin(clientSamples, MAX_RETAINED_SAMPLES).map(round),
+      server,
+      serverSamplesMs: thin(serverSamples, MAX_RETAINED_SAMPLES).map(round),
+      serverMethod,
+      protocol,
+      explainOverhead: {
+        timingOnMs: round(plan.executionMs),
+        timingOffMs: round(timingOffMs),
+        ...(statements ? { statementsMs: round(server.p50Ms) } : {}),
+      },
+      breakdown: {
+        serverMs: round(server.p50Ms),
+        wireMs: round(Math.max(0, client50 - server.p50Ms)),
+        decodeMs: round(decodeSamples.length > 0 ? summarize(decodeSamples).p50Ms : 0),
+        rows,
+      },
+    },
+    ...(verdict ? { verdict } : {}),
   };
 }
 
@@ -248,6 +307,4 @@ function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
 
-function fmt(n: number): string {
-  return n < 10 ? n.toFixed(2) : n.toFixed(1);
-}
+

@@ -9,7 +9,10 @@ import { judgeHeadlines } from './headline.ts';
 import { checkCleanupWithoutTableLocks } from './lock-check.ts';
 import { measureForm } from './measure.ts';
 import { createParamPicker, loadParamPools, type ParamPools } from './params.ts';
+import { ensureStatementsExtension, probeStatements, type StatementsProbe } from './server-clock.ts';
+import type { Clock, ClientProtocol } from '../results.ts';
 import { thresholdFor } from './thresholds.ts';
+import { formatInterval } from '../gate/latency-verdict.ts';
 
 /** A hung query must not hang the run: nothing execbench measures should take a minute. */
 const STATEMENT_TIMEOUT_MS = 120_000;
@@ -17,6 +20,8 @@ const STATEMENT_TIMEOUT_MS = 120_000;
 export interface ScaleRun {
   results: ScenarioResult[];
   headline: HeadlineCheck[];
+  /** Whether the server clock could use pg_stat_statements on this dataset's connection, and why not. */
+  statements: StatementsProbe;
 }
 
 export interface RunAtScaleOptions {
@@ -33,6 +38,11 @@ export interface RunAtScaleOptions {
    * rolled back): forms use savepoints, and the live lock check, which needs other connections, is skipped.
    */
   inTransactionOn?: pg.Client;
+  /** 'auto' (default): each threshold's own clock; otherwise every threshold on this one. */
+  clock?: 'auto' | Clock;
+  protocol?: ClientProtocol;
+  /** A server execbench started: create pg_stat_statements in its database (the library is preloaded). */
+  createStatementsExtension?: boolean;
 }
 
 /** Opens a client on a dataset schema, UTC, with a statement timeout. */
@@ -56,6 +66,7 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
   const client = options.inTransactionOn ?? await connectToDataset(options.connectionString, dataset.schema);
   const results: ScenarioResult[] = [];
   let pools: ParamPools | undefined;
+  let statements: StatementsProbe = { available: false, why: 'not probed' };
   try {
     // Statistics fresh, and the table clean: rolled-back writes of an earlier run (upserts, cleanup
     // batches, the audit's write cost) leave dead heap tuples and index entries until VACUUM, which
@@ -69,6 +80,8 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
       // scenarios. Needs superuser or pg_checkpoint on a user's server: without it, carry on.
       await client.query('CHECKPOINT').catch(() => undefined);
     }
+    if (options.createStatementsExtension && !nested) await ensureStatementsExtension(client);
+    statements = await probeStatements(client);
     const loaded = await loadParamPools(client, dataset);
     pools = loaded;
     const picker = (i: number) => createParamPicker(loaded, i);
@@ -92,6 +105,9 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
           client, scenarioId: id, scenario: definition, form, scale, gated,
           threshold: thresholdFor(definition, dataset.request.scale),
           picker, budgetMs: options.budgetMs, nested,
+          ...(options.clock ? { clock: options.clock } : {}),
+          ...(options.protocol ? { protocol: options.protocol } : {}),
+          ...(statements.available ? { statementsSchema: statements.schema } : {}),
         });
         results.push(result);
         log(`[${scale}] ${n + 1}/${options.scenarios.length} ${id} (${form}): ${verdictWord(result)}`);
@@ -123,7 +139,7 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
         : { status: 'failed', violations: [violation] };
     }
   }
-  return { results, headline };
+  return { results, headline, statements };
 }
 
 function skipped(
@@ -138,7 +154,9 @@ function skipped(
 
 export function verdictWord(r: ScenarioResult): string {
   const o = r.outcome;
-  const p95 = r.latency ? ` p95 ${r.latency.client.p95Ms.toFixed(2)} ms` : '';
+  const v = r.latencyVerdict;
+  const p95 = v ? ` ${v.clock} p95 ${formatInterval(v.ciLowMs, v.ciHighMs)} ms (n=${v.samples})` : r.latency ? ` client p95 ${r.latency.client.p95Ms.toFixed(2)} ms` : '';
+  if (o.status === 'passed' && v?.status === 'inconclusive') return `inconclusive${p95}`;
   if (o.status === 'failed') return `FAIL${p95} (${o.violations.map((v) => v.kind).join(', ')})`;
   if (o.status === 'passed') return `pass${p95}`;
   return o.status;

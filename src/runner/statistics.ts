@@ -1,4 +1,6 @@
 // Pure statistics over latency samples (milliseconds): summaries for reports, a seeded bootstrap for the gate.
+import binomialCdf from '@stdlib/stats-base-dists-binomial-cdf';
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import type { LatencyStats } from '../results.ts';
 
 /**
@@ -53,26 +55,79 @@ export function summarize(samplesMs: readonly number[]): LatencyStats {
   };
 }
 
-/** Two-sided 95% critical values of Student's t for 1..30 degrees of freedom (standard tables). */
-const T975 = [
-  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-  2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086,
-  2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
-];
-
 /**
- * The 0.975 quantile of Student's t with `df` degrees of freedom: a table up to 30, then the Cornish-Fisher
- * expansion around the normal quantile (error < 1e-4 beyond 30 df), rather than the flat 1.96 some tools use.
+ * The 0.975 quantile of Student's t with `df` degrees of freedom, from stdlib's t quantile function (a maintained,
+ * tested implementation through the inverse regularized incomplete beta function) instead of a hand-written table.
  */
 export function studentT975(df: number): number {
   if (!(df >= 1)) throw new RangeError(`studentT975: degrees of freedom must be >= 1, got ${df}.`);
-  const d = Math.floor(df);
-  if (d <= T975.length) return T975[d - 1] as number;
-  const z = 1.959963984540054;
-  const z3 = z ** 3;
-  const z5 = z ** 5;
-  const z7 = z ** 7;
-  return z + (z3 + z) / (4 * d) + (5 * z5 + 16 * z3 + 3 * z) / (96 * d ** 2) + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * d ** 3);
+  return tQuantile(0.975, Math.floor(df));
+}
+
+/** A distribution-free confidence interval of a quantile: ranks and values of the order statistics that bound it. */
+export interface QuantileInterval {
+  /** The quantile level, e.g. 0.95. */
+  p: number;
+  /** Two-sided confidence of [low, high], e.g. 0.95. */
+  confidence: number;
+  /** The point estimate (Hyndman & Fan type 7, as everywhere in execbench). */
+  estimate: number;
+  /** 1-based rank of the lower bound in the sorted sample; 0 = no lower bound from this few samples. */
+  lowRank: number;
+  /** 1-based rank of the upper bound; 0 = no upper bound from this few samples. */
+  highRank: number;
+  /** The lower bound, or null when the sample is too small to give one at this confidence. */
+  low: number | null;
+  /** The upper bound, or null when the sample is too small to give one at this confidence. */
+  high: number | null;
+}
+
+/**
+ * The exact distribution-free (order-statistic) confidence interval of the p-quantile of an i.i.d. sample.
+ *
+ * The number of samples below the true quantile q is Binomial(n, p), whatever the latency distribution, so
+ * P(X(r) <= q) = P(Bin(n, p) >= r) and P(X(s) >= q) = P(Bin(n, p) <= s - 1). Each side gets (1 - confidence) / 2:
+ * the lower bound is the largest r with P(Bin <= r - 1) <= alpha/2, the upper bound the smallest s with
+ * P(Bin <= s - 1) >= 1 - alpha/2. When no rank qualifies, that side has no bound (null): for the p95 at 95%
+ * an upper bound needs at least 72 samples (0.95^n <= 0.025), a lower bound only 2. No normal approximation, no
+ * resampling: exact for any continuous distribution, conservative (coverage >= confidence) for discrete ones.
+ */
+export function quantileInterval(samples: readonly number[], p: number, confidence: number): QuantileInterval {
+  const n = samples.length;
+  if (n === 0) throw new RangeError('quantileInterval: the sample is empty; measure at least one iteration first.');
+  if (!(p > 0 && p < 1)) throw new RangeError(`quantileInterval: p must be within (0, 1), got ${p}.`);
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`quantileInterval: confidence must be within (0, 1), got ${confidence}.`);
+  const sorted = [...samples].sort((a, b) => a - b);
+  const { lowRank, highRank } = quantileIntervalRanks(n, p, confidence);
+  return {
+    p,
+    confidence,
+    estimate: quantileSorted(sorted, p),
+    lowRank,
+    highRank,
+    low: lowRank > 0 ? (sorted[lowRank - 1] as number) : null,
+    high: highRank > 0 ? (sorted[highRank - 1] as number) : null,
+  };
+}
+
+/** The ranks of quantileInterval for a sample of n (pure arithmetic on the binomial; see there). */
+export function quantileIntervalRanks(n: number, p: number, confidence: number): { lowRank: number; highRank: number } {
+  const tail = (1 - confidence) / 2;
+  const cdf = binomialCdf.factory(n, p);
+  // Tiny tolerances keep exact boundary cases (cdf == tail) on the conservative side of floating point.
+  let lowRank = 0;
+  for (let r = 1; r <= n && cdf(r - 1) <= tail + 1e-12; r++) lowRank = r;
+  let highRank = 0;
+  for (let s = Math.max(1, lowRank); s <= n; s++) {
+    if (cdf(s - 1) >= 1 - tail - 1e-12) { highRank = s; break; }
+  }
+  return { lowRank, highRank };
+}
+
+/** The smallest sample size whose order-statistic interval of the p-quantile has an upper bound at this confidence. */
+export function minSamplesForUpperBound(p: number, confidence: number): number {
+  // P(Bin(n, p) <= n - 1) = 1 - p^n >= 1 - tail  <=>  n >= ln(tail) / ln(p).
+  return Math.ceil(Math.log((1 - confidence) / 2) / Math.log(p) - 1e-9);
 }
 
 /** Options of bootstrapShift. */

@@ -105,8 +105,8 @@ DO UPDATE SET ${UPSERT_SET};`,
     },
     expect: { indexes: ['idx_executions_unique_tenant_env_execution'] },
     thresholds: {
-      '100k': { p95Ms: 2, source: 'spec §6: "O(log n), ~2ms for conflict detection"' },
-      '1m': { p95Ms: 6, derived: true, source: "derived: §6 2 ms x 3 (the spec's own 100k->1M growth for paginated listing)" },
+      '100k': { p95Ms: 2, clock: 'server', source: 'spec §6: "O(log n), ~2ms for conflict detection"' },
+      '1m': { p95Ms: 6, clock: 'server', derived: true, source: "derived: §6 2 ms x 3 (the spec's own 100k->1M growth for paginated listing)" },
     },
   });
 }

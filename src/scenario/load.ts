@@ -47,9 +47,11 @@ export function validateScenario(value: unknown, file: string, id: string): Scen
   }
   if (typeof s.expect !== 'object' || s.expect === null) fail('expect (a plan contract object)', s.expect);
   if (s.thresholds !== null) {
-    const t = s.thresholds as Record<string, { p95Ms?: unknown }> | undefined;
+    const t = s.thresholds as Record<string, { p95Ms?: unknown; clock?: unknown }> | undefined;
     for (const scale of ['100k', '1m']) {
       if (typeof t?.[scale]?.p95Ms !== 'number') fail(`thresholds['${scale}'].p95Ms (number) or thresholds: null`, t?.[scale]?.p95Ms);
+      // Every threshold names its clock: a JavaScript scenario file could otherwise leave it out unnoticed.
+      if (t?.[scale]?.clock !== 'server' && t?.[scale]?.clock !== 'client') fail(`thresholds['${scale}'].clock ('server' or 'client')`, t?.[scale]?.clock);
     }
   }
   return value as ScenarioDefinition;

@@ -1,0 +1,87 @@
+// The client clock: one timed execution of a query, measured at the socket, with no decoding inside the timing.
+//
+// node-pg writes Parse, Bind, Describe, Execute and Sync as five separate socket writes (five packets with
+// TCP_NODELAY) and decodes every column of every row into JavaScript values before it resolves. Neither is the
+// database or the wire. execbench corks the socket so the request leaves in one write, as libpq sends it, starts
+// the clock when the write is handed to the socket, and stops it when the response's last chunk arrives (a 'data'
+// listener placed before node-pg's own parser). Rows arrive as raw text in array mode; the cost of decoding
+// them as an application's default node-pg client would is measured separately on a few samples (decodeSample).
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import type { ClientProtocol } from '../results.ts';
+
+/** One timed execution: the wire round trip, and the raw result for optional decode timing. */
+export interface ClientSample {
+  clientMs: number;
+  result: pg.QueryArrayResult<unknown[]>;
+}
+
+/** Raw text for every type: the timed region decodes nothing. */
+const RAW_TYPES = { getTypeParser: () => (value: string) => value };
+
+interface Wire {
+  stream: NodeJS.WritableStream & { cork(): void; uncork(): void } & NodeJS.EventEmitter;
+  lastDataAt: number;
+}
+
+const wires = new WeakMap<pg.ClientBase, Wire>();
+
+/** The socket of a connected node-pg client, with a first-in-line 'data' listener that stamps each arrival. */
+function wireOf(client: pg.ClientBase): Wire {
+  let wire = wires.get(client);
+  if (wire) return wire;
+  const stream = (client as unknown as { connection?: { stream?: Wire['stream'] } }).connection?.stream;
+  if (!stream || typeof stream.cork !== 'function' || typeof stream.prependListener !== 'function') {
+    throw new Error('execbench: the node-pg client has no socket stream to time (connect it first).');
+  }
+  const w: Wire = { stream, lastDataAt: 0 };
+  stream.prependListener('data', () => { w.lastDataAt = performance.now(); });
+  wires.set(client, w);
+  wire = w;
+  return wire;
+}
+
+/** Times one execution of `sql` on `client` by the chosen protocol. The client must be idle (no query in flight). */
+export async function timeQuery(client: pg.ClientBase, sql: string, values: unknown[], protocol: ClientProtocol): Promise<ClientSample> {
+  const wire = wireOf(client);
+  const config: pg.QueryArrayConfig<unknown[]> & { types: typeof RAW_TYPES } = protocol === 'prepared'
+    ? { name: preparedName(sql), text: sql, values, rowMode: 'array', types: RAW_TYPES }
+    : { text: sql, values, rowMode: 'array', types: RAW_TYPES };
+  // node-pg submits an idle client's query synchronously: every message lands in the cork, and leaves on uncork.
+  wire.stream.cork();
+  const pending = client.query(config);
+  const sentAt = performance.now();
+  wire.stream.uncork();
+  const result = await pending;
+  return { clientMs: wire.lastDataAt - sentAt, result };
+}
+
+/**
+ * How long an application's default node-pg client would spend turning these raw rows into objects with its
+ * type parsers (timestamps to Date, JSON parsed, ints, ...): the client-side decoding a dashboard pays for.
+ */
+export function decodeSample(result: pg.QueryArrayResult<unknown[]>): number {
+  const fields = result.fields;
+  const parsers = fields.map((f) => pg.types.getTypeParser(f.dataTypeID, 'text') as (v: string) => unknown);
+  const names = fields.map((f) => f.name);
+  const t0 = performance.now();
+  let sink = 0;
+  for (const row of result.rows) {
+    const object: Record<string, unknown> = {};
+    for (let i = 0; i < names.length; i++) {
+      const raw = row[i];
+      object[names[i]!] = raw === null || raw === undefined ? null : parsers[i]!(raw as string);
+    }
+    sink += Object.keys(object).length;
+  }
+  const ms = performance.now() - t0;
+  // Keeps the loop from being optimised away.
+  if (sink < 0) throw new Error('unreachable');
+  return ms;
+}
+
+/** A stable name per SQL text: node-pg refuses one name for two texts on a connection. */
+function preparedName(sql: string): string {
+  return `execbench_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
+}
