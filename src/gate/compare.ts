@@ -1,8 +1,8 @@
 // Pure: (baseline run, current run) -> one comparison per scenario x scale x form. Results are values, never exceptions,
 // except the guardrails (BaselineError) and invalid options (UsageError), which refuse a comparison that would be meaningless (BaselineError).
 import type { IndexUse, PlanFacts } from '../plan/types.ts';
-import type { RunResults, ScenarioResult } from '../results.ts';
-import { bootstrapShift } from '../runner/statistics.ts';
+import type { Clock, RunResults, ScenarioResult } from '../results.ts';
+import { bootstrapShift, quantile } from '../runner/statistics.ts';
 import { UsageError } from '../errors.ts';
 import { checkComparable } from './guardrails.ts';
 
@@ -26,6 +26,11 @@ export interface CompareOptions {
    * lost index) changes its plan and buffers, which the deterministic signals catch.
    */
   minAbsoluteMs?: number;
+  /**
+   * The same floor on the server clock (default 0.05 ms): pg_stat_statements times the executor alone, without
+   * the client's scheduler and GC noise, so a far smaller absolute change is real there.
+   */
+  minAbsoluteServerMs?: number;
   /**
    * Two-sided confidence of the bootstrap interval (default 0.99). A run makes dozens of comparisons
    * (scenarios x scales x {median, p95}); 99% keeps the chance of a false alarm per statistic at 0.5%.
@@ -57,6 +62,7 @@ export const DEFAULT_COMPARE_OPTIONS: Required<CompareOptions> = {
   absoluteSlack: 2,
   minEffect: 0.2,
   minAbsoluteMs: 0.5,
+  minAbsoluteServerMs: 0.05,
   confidence: 0.99,
   iterations: 2000,
   seed: 1,
@@ -82,6 +88,8 @@ export type SignalCheck =
   | {
       signal: 'time';
       statistic: 'median' | 'p95';
+      /** The clock compared: the threshold's, where both runs read it the same way. */
+      clock: Clock;
       passed: boolean;
       baselineMs: number;
       currentMs: number;
@@ -158,6 +166,7 @@ export function validateCompareOptions(options: CompareOptions): void {
   };
   nonNegative('min-effect', options.minEffect);
   nonNegative('min-absolute-ms', options.minAbsoluteMs);
+  nonNegative('min-absolute-server-ms', options.minAbsoluteServerMs);
   nonNegative('buffer-tolerance', options.bufferTolerance);
   nonNegative('rows-tolerance', options.rowsTolerance);
   nonNegative('absolute-slack', options.absoluteSlack);
@@ -276,11 +285,19 @@ function compareTime(
   opts: Required<CompareOptions>,
   seedKey: string,
 ): SignalCheck {
-  const a = base.latency?.clientSamplesMs ?? [];
-  const b = cur.latency?.clientSamplesMs ?? [];
+  // The clock the form's threshold judges: server execution time where both runs read it the same way
+  // (pg_stat_statements), else the client round trip. Comparing one clock across runs keeps a harness change on
+  // one side (a different server-clock method) from reading as a regression.
+  const clock: Clock = (cur.threshold?.clock ?? base.threshold?.clock) === 'server'
+    && base.latency?.serverMethod === 'pg_stat_statements' && cur.latency?.serverMethod === 'pg_stat_statements'
+    ? 'server' : 'client';
+  const samplesOf = (r: ScenarioResult): number[] => (clock === 'server' ? r.latency?.serverSamplesMs : r.latency?.clientSamplesMs) ?? [];
+  const a = samplesOf(base);
+  const b = samplesOf(cur);
+  const floorMs = clock === 'server' ? opts.minAbsoluteServerMs : opts.minAbsoluteMs;
   const need = statistic === 'p95' ? Math.max(opts.minSamples, opts.minSamplesP95) : opts.minSamples;
   if (a.length < need || b.length < need) {
-    const skipped = `time ${statistic} not compared: ${a.length} baseline and ${b.length} current samples (need ${need} each)`;
+    const skipped = `${clock} time ${statistic} not compared: ${a.length} baseline and ${b.length} current samples (need ${need} each)`;
     return { signal: 'time', statistic, passed: true, skipped, message: skipped };
   }
   const shift = bootstrapShift(a, b, {
@@ -290,23 +307,27 @@ function compareTime(
     seed: (opts.seed ^ hash32(seedKey)) >>> 0,
   });
   const pct = (r: number): string => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)}%`;
-  const statsOf = (r: ScenarioResult): number => (statistic === 'median' ? r.latency?.client.p50Ms : r.latency?.client.p95Ms) ?? Number.NaN;
+  const statsOf = (r: ScenarioResult): number => {
+    const samples = samplesOf(r);
+    return samples.length > 0 ? quantile(samples, statistic === 'median' ? 0.5 : 0.95) : Number.NaN;
+  };
   // "Statistically clear AND larger than the minimum effect" is read strictly: the whole interval must lie
   // beyond the minimum effect, not just the point estimate. Between two runs a busy machine drifts by 10-25%
   // as a whole, which no within-run bootstrap can see; an estimate of +23% with an interval from +11% is that.
   const clear = shift.ciLow > 1;
   const large = shift.ciLow > 1 + opts.minEffect;
-  const absolute = statsOf(cur) - statsOf(base) > opts.minAbsoluteMs;
+  const absolute = statsOf(cur) - statsOf(base) > floorMs;
   const passed = !(clear && large && absolute);
   const ci = `${(opts.confidence * 100).toFixed(0)}% CI ${pct(shift.ciLow)} .. ${pct(shift.ciHigh)}`;
   const verdict = passed
     ? !clear ? 'no clear slowdown'
       : !large ? `slower, but below the ${(opts.minEffect * 100).toFixed(0)}% minimum effect`
-        : `slower, but by less than ${opts.minAbsoluteMs} ms`
-    : `slower beyond the ${(opts.minEffect * 100).toFixed(0)}% and ${opts.minAbsoluteMs} ms minimum effect`;
+        : `slower, but by less than ${floorMs} ms`
+    : `slower beyond the ${(opts.minEffect * 100).toFixed(0)}% and ${floorMs} ms minimum effect`;
   return {
     signal: 'time',
     statistic,
+    clock,
     passed,
     baselineMs: statsOf(base),
     currentMs: statsOf(cur),
@@ -315,7 +336,7 @@ function compareTime(
     ciHigh: shift.ciHigh,
     confidence: opts.confidence,
     minEffect: opts.minEffect,
-    message: `time ${statistic} ${pct(shift.estimateRatio)} (${ci}): ${verdict}`,
+    message: `${clock} time ${statistic} ${pct(shift.estimateRatio)} (${ci}): ${verdict}`,
   };
 }
 

@@ -58,7 +58,9 @@ async function measureRun(runId: string): Promise<RunResults> {
       plan: analyzePlan(planJson), planJson,
       latency: {
         client: summarize(samples), clientSamplesMs: samples, server: summarize(samples), serverSamplesMs: samples,
+        serverMethod: 'explain-timing-off', protocol: 'unnamed',
         explainOverhead: { timingOnMs: 0, timingOffMs: 0 },
+        breakdown: { serverMs: 0, wireMs: 0, decodeMs: 0, rows: 0 },
       },
       durationMs: 0,
     });

@@ -65,7 +65,10 @@ function scenario(spec: ScenarioSpec = {}): ScenarioResult {
       clientSamplesMs: samples,
       server: summarize(samples),
       serverSamplesMs: samples,
+      serverMethod: 'explain-timing-off',
+      protocol: 'unnamed',
       explainOverhead: { timingOnMs: 1, timingOffMs: 1 },
+      breakdown: { serverMs: 1, wireMs: 0, decodeMs: 0, rows: 50 },
     };
   }
   return result;
@@ -201,7 +204,7 @@ describe('compareRuns', () => {
     const median = check(c, 'time', 'median');
     assert.equal(median.passed, false);
     assert.ok(median.signal === 'time' && !('skipped' in median) && median.ciLow > 1 && median.estimateRatio > 1.4);
-    assert.match(median.message, /^time median \+\d+\.\d% \(99% CI \+\d+\.\d% \.\. \+\d+\.\d%\): slower beyond the 20% and 0\.5 ms minimum effect$/);
+    assert.match(median.message, /^client time median \+\d+\.\d% \(99% CI \+\d+\.\d% \.\. \+\d+\.\d%\): slower beyond the 20% and 0\.5 ms minimum effect$/);
   });
 
   test('a write scenario 60% slower is reported but not gated by default; gateWriteTime gates it', () => {

@@ -48,8 +48,8 @@ describe('summarize', () => {
     close(stats.meanMs, 5);
     // Sum of squares 32, n - 1 = 7.
     close(stats.sdMs, Math.sqrt(32 / 7));
-    // t(0.975, 7) = 2.365 from the table, not 1.96.
-    close(stats.rmePct, (2.365 * Math.sqrt(32 / 7) / Math.sqrt(8) / 5) * 100);
+    // t(0.975, 7) = 2.3646 (tables print 2.365), not 1.96.
+    close(stats.rmePct, (2.3646243 * Math.sqrt(32 / 7) / Math.sqrt(8) / 5) * 100, 1e-5);
   });
 
   test('one sample has sd and rme 0, not NaN, so results stay JSON', () => {
@@ -71,9 +71,10 @@ describe('summarize', () => {
     assert.throws(() => quantile([1], 1.5), /within \[0, 1\]/);
   });
 
-  test('t critical values match tables, and beyond 30 df approach 1.96 from above', () => {
-    close(studentT975(1), 12.706);
-    close(studentT975(30), 2.042);
+  test('t critical values match the printed tables (3 decimals), and approach 1.96 from above', () => {
+    close(studentT975(1), 12.706, 5e-4);
+    close(studentT975(7), 2.365, 5e-4);
+    close(studentT975(30), 2.042, 5e-4);
     close(studentT975(40), 2.021, 5e-4);
     close(studentT975(120), 1.980, 5e-4);
     assert.ok(studentT975(10_000) > 1.96 && studentT975(10_000) < 1.961);
