@@ -4,12 +4,26 @@ import { UsageError } from './errors.ts';
 /** Parses '750', '750ms', '1.5s' into milliseconds. */
 export function parseBudget(value: string | number): number {
   const text = String(value).trim();
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/.exec(text);
-  const ms = m ? Number(m[1]) * (m[2] === 's' ? 1000 : 1) : NaN;
+  const ms = durationMs(text);
   if (!Number.isFinite(ms) || ms < 50 || ms > 600_000) {
     throw new UsageError(`Invalid --time-budget '${text}': give milliseconds per scenario form between 50 and 600000, e.g. 750, 750ms or 1.5s.`);
   }
   return ms;
+}
+
+/** A duration flag ('20s', '60000', '1500ms') within bounds; the error names the flag, the value and an example. */
+export function parseDuration(flag: string, value: string | number, bounds: { minMs: number; maxMs: number; example: string }): number {
+  const text = String(value).trim();
+  const ms = durationMs(text);
+  if (!Number.isFinite(ms) || ms < bounds.minMs || ms > bounds.maxMs) {
+    throw new UsageError(`Invalid --${flag} '${text}': give a duration between ${bounds.minMs} ms and ${bounds.maxMs / 1000} s, e.g. --${flag} ${bounds.example}.`);
+  }
+  return ms;
+}
+
+function durationMs(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/.exec(text);
+  return m ? Number(m[1]) * (m[2] === 's' ? 1000 : 1) : Number.NaN;
 }
 
 export function list(values: unknown): string[] {

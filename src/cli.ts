@@ -5,7 +5,7 @@ import { runBenchCommand } from './commands/run.ts';
 import { resolveProviderOptions } from './config.ts';
 import { EXIT, ExecbenchError, UsageError } from './errors.ts';
 import { parseScale } from './seed/scale.ts';
-import { list, numberFlag, parseBudget } from './cli-args.ts';
+import { list, numberFlag, parseBudget, parseDuration } from './cli-args.ts';
 import { ALL_FAIL_ON, DEFAULT_FAIL_ON, type FailOn } from './gate/verdict.ts';
 
 const DEFAULT_SEED = 20261124;
@@ -80,6 +80,7 @@ async function main(): Promise<number> {
         .option('fail-on', { type: 'string', array: true, default: [...DEFAULT_FAIL_ON], describe: 'what fails the run: contracts, thresholds, baseline, inconclusive (a latency interval that still contains its limit)', group: 'Run:' })
         .option('clock', { choices: ['auto', 'server', 'client'] as const, default: 'auto' as const, describe: 'which clock thresholds judge: auto = each threshold\'s own (the spec\'s tables: server execution time; the Overview\'s promises: client round trip)', group: 'Run:' })
         .option('protocol', { choices: ['unnamed', 'prepared'] as const, default: 'unnamed' as const, describe: 'how the client clock sends each query: unnamed statements (pgbench -M extended) or named prepared ones (-M prepared)', group: 'Run:' })
+        .option('max-form-time', { type: 'string', nargs: 1, default: '20s', describe: 'cap per form on buying samples for an undecided latency verdict (a p95 pass needs 99 samples): 20s, 60000ms', group: 'Run:' })
         .option('calibrate', { type: 'boolean', default: false, describe: 'also time the small queries with pgbench (must be on the PATH) and show its p50 beside execbench\'s', group: 'Run:' })
         .option('baseline', { type: 'string', describe: 'compare with this results.json: plan, buffers, rows, latency with statistics', group: 'Run:' })
         .option('gate-write-time', { type: 'boolean', default: false, describe: 'with --baseline: also gate the latency of (rolled-back) write scenarios', group: 'Run:' })
@@ -115,6 +116,7 @@ async function main(): Promise<number> {
           clock: argv.clock,
           protocol: argv.protocol,
           calibrate: argv.calibrate,
+          maxFormMs: parseDuration('max-form-time', argv['max-form-time'], { minMs: 1000, maxMs: 3_600_000, example: '60s' }),
           provider: providerOptions(argv),
         });
       },

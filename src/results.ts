@@ -78,16 +78,21 @@ export interface FormLatency {
   server: LatencyStats;
   serverSamplesMs: number[];
   /**
-   * pg_stat_statements: the executor time of each timed execution (no per-node instrumentation; includes
-   * handing the rows to the socket). explain-timing-off: separate EXPLAIN (ANALYZE, TIMING OFF) runs, which still
-   * count rows per plan node (used where the extension is not available).
+   * pg_stat_statements: the executor time of each timed execution (no per-node instrumentation). explain-timing-off:
+   * an EXPLAIN (ANALYZE, TIMING OFF) run beside each timed execution, which still counts rows per plan node: used
+   * where the extension is not available, and for bulk results (more than 1,000 rows), whose executor time under
+   * pg_stat_statements would include sending every row to the client.
    */
   serverMethod: ServerClockMethod;
   protocol: ClientProtocol;
   /** Medians (ms) of EXPLAIN ANALYZE with TIMING ON and OFF, and of pg_stat_statements where available. */
   explainOverhead: { timingOnMs: number; timingOffMs: number; statementsMs?: number };
-  /** Where the client's time goes (medians, ms): server execution, the wire and protocol, decoding into JS values. */
-  breakdown: { serverMs: number; wireMs: number; decodeMs: number; rows: number };
+  /**
+   * Where the client's time goes (medians, ms): server execution; for bulk results (more than 1,000 rows) the
+   * server's side of sending them (pg_stat_statements minus EXPLAIN: converting rows to text, writing the socket);
+   * the wire and protocol (the client round trip minus the server's part); decoding into JS values (timed apart).
+   */
+  breakdown: { serverMs: number; sendMs?: number; wireMs: number; decodeMs: number; rows: number };
   /** pgbench's p50 for the same query on the same server (run --calibrate), ms. */
   calibration?: { pgbenchP50Ms: number; execbenchP50Ms: number; ratio: number; mode: 'extended' | 'prepared'; transactions: number };
 }

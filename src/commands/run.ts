@@ -12,7 +12,8 @@ import { withClient } from '../db/client.ts';
 import { readServerSettings } from '../db/settings.ts';
 import type { Database, ProviderOptions } from '../db/provider.ts';
 import { withDatabase } from '../db/with-database.ts';
-import { EXIT } from '../errors.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import { findPgbench, PGBENCH_HINT } from '../runner/pgbench.ts';
 import { compareRuns, type RunComparison } from '../gate/compare.ts';
 import { checkComparable, postgresMajor } from '../gate/guardrails.ts';
 import { BaselineError } from '../errors.ts';
@@ -52,6 +53,8 @@ export interface RunOptions {
   protocol?: ClientProtocol;
   /** Time the small queries with pgbench too, beside execbench's client clock (needs pgbench on the PATH). */
   calibrate?: boolean;
+  /** Cap per form on buying samples for an undecided latency verdict, ms. */
+  maxFormMs?: number;
   baselinePath?: string;
   /** Run the index audit after the scenarios (sizes, scans, duplicates, bloat, write cost). */
   audit: boolean;
@@ -78,6 +81,8 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
   const runId = startedAt.toISOString().replace(/[:.]/g, '-');
   const timings: Record<string, number> = {};
 
+  // --calibrate needs pgbench: say so before any work, with how to get it.
+  if (options.calibrate && !(await findPgbench())) throw new UsageError(`--calibrate: ${PGBENCH_HINT}`);
   const outcome = await withDatabase(options.provider, async (db) => {
     timings.provisionMs = Math.round(performance.now() - t0);
     log(`execbench: ${db.kind} Postgres ${db.serverVersion}: ${db.reason}`);
@@ -104,6 +109,8 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
         ...(options.protocol ? { protocol: options.protocol } : {}),
         // In a server execbench started, pg_stat_statements is preloaded: create the extension in its database.
         createStatementsExtension: db.kind !== 'url',
+        ...(options.calibrate ? { calibrate: true } : {}),
+        ...(options.maxFormMs ? { maxFormMs: options.maxFormMs } : {}),
         beforeScenarios: async (client) => { before = await snapshotIndexScans(client, dataset.schema); },
         afterScenarios: async (client) => {
           if (!options.audit) return;
@@ -228,8 +235,13 @@ function gateLine(results: RunResults, decision: { exitCode: number; reasons: st
     ? ` The ${failedFindings} failing "(not gated)" rows are the spec's own SQL: reported as findings, gated only with --strict-spec.`
     : '';
   if (decision.exitCode === EXIT.ok) {
-    const ignored = decision.ignored.length ? ` ${decision.ignored.length} failure(s) outside --fail-on were not counted.` : '';
-    return `Gate: PASSED (exit 0): ${gated.length} gated forms judged.${findingsNote}${ignored}`;
+    const inconclusive = decision.ignored.filter((line) => / inconclusive: /.test(line));
+    const others = decision.ignored.length - inconclusive.length;
+    const ignored = others > 0 ? ` ${others} failure(s) outside --fail-on were not counted.` : '';
+    const warn = inconclusive.length > 0
+      ? `\n  warning: ${inconclusive.length} latency verdict(s) inconclusive (the interval still contains the limit, or too few samples for a bound; a warning, fatal with --fail-on ...,inconclusive):\n${inconclusive.map((l) => `    - ${l}`).join('\n')}`
+      : '';
+    return `Gate: PASSED (exit 0): ${gated.length} gated forms judged.${findingsNote}${ignored}${warn}`;
   }
   return `Gate: FAILED (exit ${decision.exitCode}):\n${decision.reasons.map((r) => `  - ${r}`).join('\n')}\n${findingsNote.trim()}`;
 }

@@ -19,10 +19,23 @@ import { summarize } from './statistics.ts';
 /** Client samples kept in the results document per form (evenly thinned beyond this). */
 const MAX_RETAINED_SAMPLES = 1000;
 /**
- * The most a form may spend buying samples for an undecided verdict (ms). A slow form gets the 99 samples a
- * "passed" needs even when that costs more than --time-budget; past this cap its verdict stays inconclusive.
+ * The most a form may spend buying samples for an undecided verdict (ms; --max-form-time). A slow form gets the 99
+ * samples a "passed" needs even when that costs more than --time-budget, up to this cap; past it the verdict stays
+ * inconclusive and says how many samples it lacked.
  */
-export const MAX_FORM_MS = 20_000;
+export const DEFAULT_MAX_FORM_MS = 20_000;
+/**
+ * A decided fast form stops sampling here even within its budget: 400 samples give the baseline gate's p95
+ * comparison (which needs 100) a usable interval, and more buy little for a verdict already decided.
+ */
+const DECIDED_ENOUGH_SAMPLES = 400;
+/**
+ * A form returning more rows than this is timed on the server with EXPLAIN (ANALYZE, TIMING OFF), which discards
+ * the rows as the spec's "Execution Time" does: pg_stat_statements' executor time would include converting every row
+ * to text and handing it to the socket, waiting whenever the client reads slower than the server writes. The
+ * pg_stat_statements figure is still recorded, as the server's part of sending (breakdown.sendMs).
+ */
+export const BULK_ROWS = 1000;
 /** Decode timing (decodeSample) on the first samples and then every this many: enough for a median. */
 const DECODE_EVERY = 25;
 /** Untimed executions before the timed ones of a fast form: caches, plan cache and JIT-free paths warm. */
@@ -47,6 +60,8 @@ export interface MeasureInput {
   protocol?: ClientProtocol;
   /** Schema of a readable pg_stat_statements (probeStatements); absent: the server clock uses EXPLAIN TIMING OFF. */
   statementsSchema?: string;
+  /** The cap on buying samples for an undecided verdict, ms (default DEFAULT_MAX_FORM_MS). */
+  maxFormMs?: number;
 }
 
 /** Runs and judges one form. Never throws for a failing query: that is a result. */
@@ -104,7 +119,10 @@ export async function measureForm(input: MeasureInput): Promise<ScenarioResult> 
 
   let measured: { latency: FormLatency; verdict?: LatencyVerdict };
   try {
-    measured = await measureLatency(input, form, write, plan, timingOffJson, clock, started);
+    // A form the gate does not count, whose plan contract already failed, is decided: its latency needs only the
+    // first look (a finding's evidence), not the samples a pass would need.
+    const decided = !input.gated && violations.length > 0;
+    measured = await measureLatency(input, form, write, plan, timingOffJson, clock, started, decided);
   } catch (error) {
     // Parameters rotate: a later sample can fail (a timeout, a lock) where the EXPLAIN run did not.
     return done({ status: 'failed', violations: [...violations, sqlError(error)] }, { plan, planJson });
@@ -137,6 +155,7 @@ async function measureLatency(
   timingOffJson: unknown,
   clock: Clock | undefined,
   started: number,
+  decided: boolean,
 ): Promise<{ latency: FormLatency; verdict?: LatencyVerdict }> {
   const { client } = input;
   const nested = input.nested ?? false;
@@ -148,13 +167,18 @@ async function measureLatency(
   let rows = 0;
   let iteration = 0;
 
+  const sendSamples: number[] = [];
   let statements: StatementsReader | undefined;
   if (input.statementsSchema) {
     const queryId = await statementQueryId(client, form.sql, form.params(input.picker(0))).catch(() => undefined);
     if (queryId) statements = statementsReader(client, input.statementsSchema, queryId);
   }
-  const serverMethod: ServerClockMethod = statements ? 'pg_stat_statements' : 'explain-timing-off';
+  const bulk = plan.rowsReturned > BULK_ROWS;
+  // Bulk results: pg_stat_statements still read (the server's side of sending), the server clock from EXPLAIN.
+  const explainServer = !statements || bulk;
+  const serverMethod: ServerClockMethod = explainServer ? 'explain-timing-off' : 'pg_stat_statements';
   let counters = statements ? await statements.read() : undefined;
+  const statementSamples: number[] = [];
 
   const sampleOnce = async (timed: boolean): Promise<void> => {
     const values = form.params(input.picker(iteration++));
@@ -171,16 +195,18 @@ async function measureLatency(
       // Exactly one new call: this execution (another session running the same statement would make it ambiguous).
       const serverMs = now.calls - counters!.calls === 1 ? now.totalMs - counters!.totalMs : undefined;
       counters = now;
-      if (timed && serverMs !== undefined) serverSamples.push(serverMs);
+      if (timed && serverMs !== undefined) (explainServer ? statementSamples : serverSamples).push(serverMs);
     }
     if (!timed) return;
     clientSamples.push(clientMs);
     rows = result.rows.length;
     if (clientSamples.length <= 3 || clientSamples.length % DECODE_EVERY === 0) decodeSamples.push(decodeSample(result));
-    if (!statements) {
+    if (explainServer) {
       await guarded(client, write, nested, async () => {
         serverSamples.push(analyzePlan(await explain(client, form.sql, values, { timing: false })).executionMs);
       });
+      // The EXPLAIN run's own pg_stat_statements entry is another statement: the next delta stays this query's.
+      if (statements) counters = await statements.read();
     }
   };
 
@@ -189,20 +215,29 @@ async function measureLatency(
   if (!slow) for (let i = 0; i < WARMUP_SAMPLES; i++) await sampleOnce(false);
   const judgedSamples = () => (clock === 'server' ? serverSamples : clientSamples);
   const deadline = started + input.budgetMs;
-  const cap = started + Math.max(input.budgetMs, MAX_FORM_MS);
-  // Phase 1: the budget (fast forms), and at least the first look's samples (every form).
-  while (judgedSamples().length < VERDICT_RULE.firstLookSamples || (!slow && performance.now() < deadline)) {
-    if (performance.now() > cap) break;
-    await sampleOnce(true);
-    if (iteration > 100_000) break;
-  }
+  const cap = started + Math.max(input.budgetMs, input.maxFormMs ?? DEFAULT_MAX_FORM_MS);
+  const rule = input.threshold && clock ? { limitMs: input.threshold.p95Ms, clock, statistic: 'p95' as const } : undefined;
+  // Phase 1: the budget (fast forms; a decided one stops at DECIDED_ENOUGH_SAMPLES), and at least the first look's
+  // samples (every form). A slow or already-decided form goes straight to the first look.
+  const firstLook = VERDICT_RULE.firstLookSamples;
   let verdict: LatencyVerdict | undefined;
-  if (input.threshold && clock && judgedSamples().length > 0) {
-    const rule = { limitMs: input.threshold.p95Ms, clock, statistic: 'p95' as const };
-    verdict = judgeLatency(judgedSamples(), rule, 1);
-    for (let target = nextLookSamples(verdict); target !== undefined && performance.now() < cap; target = nextLookSamples(verdict)) {
+  while (judgedSamples().length < firstLook || (!slow && !decided && performance.now() < deadline)) {
+    if (performance.now() > cap || iteration > 100_000) break;
+    await sampleOnce(true);
+    // One early look for a fast form, counted like every other look of the sequential rule.
+    if (rule && !verdict && !slow && !decided && judgedSamples().length === DECIDED_ENOUGH_SAMPLES) {
+      verdict = judgeLatency(judgedSamples(), rule, 1);
+      if (verdict.status !== 'inconclusive') break;
+    }
+  }
+  if (rule && judgedSamples().length > 0) {
+    if (!verdict || verdict.samples < judgedSamples().length) verdict = judgeLatency(judgedSamples(), rule, (verdict?.looks ?? 0) + 1);
+    for (let target = decided ? undefined : nextLookSamples(verdict); target !== undefined && performance.now() < cap; target = nextLookSamples(verdict)) {
       while (judgedSamples().length < target && performance.now() < cap) await sampleOnce(true);
       verdict = judgeLatency(judgedSamples(), rule, verdict.looks + 1);
+    }
+    if (verdict.status === 'inconclusive' && !decided && performance.now() >= cap && verdict.ciHighMs === null) {
+      verdict = { ...verdict, reason: `${verdict.reason}; the ${Math.round(Math.max(input.budgetMs, input.maxFormMs ?? DEFAULT_MAX_FORM_MS) / 1000)} s cap per form (--max-form-time) ran out first` };
     }
   }
   if (clientSamples.length === 0) throw new Error('no latency sample was taken within the time budget; raise --time-budget');
@@ -222,11 +257,13 @@ async function measureLatency(
       explainOverhead: {
         timingOnMs: round(plan.executionMs),
         timingOffMs: round(timingOffMs),
-        ...(statements ? { statementsMs: round(server.p50Ms) } : {}),
+        ...(statements ? { statementsMs: round(summarize(statementSamples.length > 0 ? statementSamples : serverSamples).p50Ms) } : {}),
       },
       breakdown: {
         serverMs: round(server.p50Ms),
-        wireMs: round(Math.max(0, client50 - server.p50Ms)),
+        // Bulk forms: the server's share of sending (pg_stat_statements' executor time minus EXPLAIN's execution).
+        ...(statementSamples.length > 0 ? { sendMs: round(Math.max(0, summarize(statementSamples).p50Ms - server.p50Ms)) } : {}),
+        wireMs: round(Math.max(0, client50 - Math.max(server.p50Ms, statementSamples.length > 0 ? summarize(statementSamples).p50Ms : 0))),
         decodeMs: round(decodeSamples.length > 0 ? summarize(decodeSamples).p50Ms : 0),
         rows,
       },

@@ -12,6 +12,7 @@ import { createParamPicker, loadParamPools, type ParamPools } from './params.ts'
 import { ensureStatementsExtension, probeStatements, type StatementsProbe } from './server-clock.ts';
 import type { Clock, ClientProtocol } from '../results.ts';
 import { thresholdFor } from './thresholds.ts';
+import { calibrateForm } from './calibrate.ts';
 import { formatInterval } from '../gate/latency-verdict.ts';
 
 /** A hung query must not hang the run: nothing execbench measures should take a minute. */
@@ -43,6 +44,10 @@ export interface RunAtScaleOptions {
   protocol?: ClientProtocol;
   /** A server execbench started: create pg_stat_statements in its database (the library is preloaded). */
   createStatementsExtension?: boolean;
+  /** Time each read form with pgbench too (run --calibrate; pgbench must be on the PATH). */
+  calibrate?: boolean;
+  /** Cap on buying samples for an undecided latency verdict, per form, ms (--max-form-time). */
+  maxFormMs?: number;
 }
 
 /** Opens a client on a dataset schema, UTC, with a statement timeout. */
@@ -107,10 +112,17 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
           picker, budgetMs: options.budgetMs, nested,
           ...(options.clock ? { clock: options.clock } : {}),
           ...(options.protocol ? { protocol: options.protocol } : {}),
+          ...(options.maxFormMs ? { maxFormMs: options.maxFormMs } : {}),
           ...(statements.available ? { statementsSchema: statements.schema } : {}),
         });
+        if (options.calibrate && !nested && result.latency) {
+          const calibration = await calibrateForm(result, definition[form]!.sql, definition[form]!.params(picker(0)), {
+            connectionString: options.connectionString, schema: dataset.schema, protocol: options.protocol ?? 'unnamed',
+          }).catch((error: unknown) => { log(`[${scale}] ${id} (${form}): --calibrate: ${(error as Error).message}`); return undefined; });
+          if (calibration) result.latency.calibration = calibration;
+        }
         results.push(result);
-        log(`[${scale}] ${n + 1}/${options.scenarios.length} ${id} (${form}): ${verdictWord(result)}`);
+        log(`[${scale}] ${n + 1}/${options.scenarios.length} ${id} (${form}): ${verdictWord(result)}${result.latency?.calibration ? ` (pgbench p50 ${result.latency.calibration.pgbenchP50Ms.toFixed(3)} ms, execbench x${result.latency.calibration.ratio.toFixed(2)})` : ''}`);
       }
     }
     await options.afterScenarios?.(client);

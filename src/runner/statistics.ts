@@ -255,3 +255,8 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** The median (type-7 p50) of an unsorted sample. */
+export function median(samples: readonly number[]): number {
+  return quantile(samples, 0.5);
+}

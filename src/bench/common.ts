@@ -1,0 +1,26 @@
+// What the benchmark scripts share: the default dataset request (the same one `npm run bench` seeds, so the
+// cache is reused) and a top-level that turns a failure into one line and an exit code.
+import { EXIT, ExecbenchError } from '../errors.ts';
+import type { DatasetRequest, ScaleSpec } from '../seed/types.ts';
+
+/** The seed `execbench run` uses by default (src/cli.ts). */
+export const DEFAULT_SEED = 20261124;
+
+/** The dataset `npm run bench` builds for a scale: reusing it keeps benchmark scripts from reseeding. */
+export function benchRequest(scale: ScaleSpec): DatasetRequest {
+  return { scale, seed: DEFAULT_SEED, indexBuild: 'after', fresh: false, optional: { coveringIndex: true, dailyStats: true } };
+}
+
+/** Runs a script's main; an error becomes one line on stderr (the stack only with EXECBENCH_DEBUG) and exit 2/3. */
+export async function runScript(main: () => Promise<number | void>): Promise<void> {
+  try {
+    const code = await main();
+    if (typeof code === 'number') process.exitCode = code;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${process.env.EXECBENCH_DEBUG && error instanceof Error ? error.stack : message}\n`);
+    process.exitCode = error instanceof ExecbenchError ? error.exitCode : EXIT.harness;
+  }
+}
+
+export { median } from '../runner/statistics.ts';

@@ -1,0 +1,87 @@
+// `npm run bench:flake [runs] [-- run flags]`: the default run, N times (10) on unchanged code and data. A gate that
+// fails on unchanged code gets switched off: this counts how often it would (target 0), how many latency verdicts
+// were inconclusive, and the widest interval. Each run is a real `execbench run` in its own process, as a user or CI
+// runs it. Last line: one JSON object.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunResults } from '../results.ts';
+import { textTable } from '../report/console.ts';
+import { runScript } from './common.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+interface RunSummary {
+  run: number; exitCode: number; seconds: number; gated: number; failedGated: string[];
+  inconclusive: string[]; widest: { form: string; widthPct: number; interval: string } | undefined;
+}
+
+await runScript(async () => {
+  const runs = Number(process.argv[2] ?? 10);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 100) {
+    process.stderr.write(`bench:flake: invalid run count '${process.argv[2]}': give a whole number from 1 to 100, e.g. npm run bench:flake -- 10\n`);
+    return 3;
+  }
+  const extra = process.argv.slice(3);
+  const summaries: RunSummary[] = [];
+  for (let i = 1; i <= runs; i++) {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'execbench-flake-'));
+    try {
+      const t0 = Date.now();
+      const exitCode = await runCli(['run', '--out', out, ...extra]);
+      const seconds = (Date.now() - t0) / 1000;
+      const results = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8').catch(() => 'null')) as RunResults | null;
+      const summary = summarize(i, exitCode, seconds, results);
+      summaries.push(summary);
+      process.stderr.write(`bench:flake: run ${i}/${runs}: exit ${exitCode} in ${seconds.toFixed(0)} s; ${summary.failedGated.length} gated failures, ${summary.inconclusive.length} inconclusive\n`);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }
+  const failedRuns = summaries.filter((s) => s.exitCode !== 0);
+  const widest = summaries.map((s) => s.widest).filter((w) => w !== undefined).sort((a, b) => b.widthPct - a.widthPct)[0];
+  process.stdout.write(`\n${textTable(['run', 'exit', 'seconds', 'gated forms', 'failed', 'inconclusive', 'widest interval (width / limit)'],
+    summaries.map((s) => [String(s.run), String(s.exitCode), s.seconds.toFixed(0), String(s.gated), s.failedGated.join(', ') || '-',
+      s.inconclusive.join(', ') || '-', s.widest ? `${s.widest.form} ${s.widest.interval} (${s.widest.widthPct.toFixed(0)}%)` : '-']))}\n\n`);
+  process.stdout.write(`Gate failed in ${failedRuns.length} of ${runs} runs on unchanged code and data (target 0); ` +
+    `${summaries.reduce((n, s) => n + s.inconclusive.length, 0)} inconclusive verdicts in all.\n`);
+  process.stdout.write(JSON.stringify({
+    runs, failedRuns: failedRuns.length, target: 0,
+    inconclusive: summaries.reduce((n, s) => n + s.inconclusive.length, 0),
+    widestInterval: widest ?? null,
+    medianRunSeconds: [...summaries.map((s) => s.seconds)].sort((a, b) => a - b)[Math.floor(summaries.length / 2)],
+    failures: failedRuns.map((s) => ({ run: s.run, exitCode: s.exitCode, forms: s.failedGated })),
+  }) + '\n');
+  return failedRuns.length > 0 ? 1 : 0;
+});
+
+function summarize(run: number, exitCode: number, seconds: number, results: RunResults | null): RunSummary {
+  const gated = results?.scenarios.filter((r) => r.gated) ?? [];
+  const name = (r: RunResults['scenarios'][number]) => `${r.scenarioId}@${r.scale}/${r.form}`;
+  let widest: RunSummary['widest'];
+  for (const r of gated) {
+    const v = r.latencyVerdict;
+    if (!v || v.ciLowMs === null || v.ciHighMs === null) continue;
+    const widthPct = ((v.ciHighMs - v.ciLowMs) / v.limitMs) * 100;
+    if (!widest || widthPct > widest.widthPct) widest = { form: name(r), widthPct, interval: `[${v.ciLowMs.toFixed(3)}, ${v.ciHighMs.toFixed(3)}] ms of ${v.limitMs} ms (${v.clock})` };
+  }
+  return {
+    run, exitCode, seconds, gated: gated.length,
+    failedGated: gated.filter((r) => r.outcome.status !== 'passed' && r.outcome.status !== 'skipped').map(name),
+    inconclusive: gated.filter((r) => r.latencyVerdict?.status === 'inconclusive').map(name),
+    widest,
+  };
+}
+
+/** One `execbench run` as a child process; its tables go to this process's stderr, quietly. */
+function runCli(args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args], {
+      cwd: ROOT, stdio: ['ignore', 'ignore', process.env.EXECBENCH_DEBUG ? 'inherit' : 'ignore'],
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 2)));
+  });
+}
