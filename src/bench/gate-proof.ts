@@ -69,6 +69,7 @@ await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
   const run = async (label: string, subset = scenarios, inTransactionOn?: pg.Client) => {
     const { results } = await runScenariosAtScale({
       connectionString: db.connectionString, dataset, scenarios: subset, budgetMs, log: () => {},
+      createStatementsExtension: db.kind !== 'url',
       ...(inTransactionOn ? { inTransactionOn } : {}),
     });
     return asResults(db, settings, dataset, subset, results, label);

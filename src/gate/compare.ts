@@ -285,11 +285,11 @@ function compareTime(
   opts: Required<CompareOptions>,
   seedKey: string,
 ): SignalCheck {
-  // The clock the form's threshold judges: server execution time where both runs read it the same way
-  // (pg_stat_statements), else the client round trip. Comparing one clock across runs keeps a harness change on
-  // one side (a different server-clock method) from reading as a regression.
+  // The clock the form's threshold judges: server execution time where both runs read it the same way (the same
+  // method), else the client round trip. Comparing one clock across runs keeps a harness change on one side (a
+  // different server-clock method) from reading as a regression.
   const clock: Clock = (cur.threshold?.clock ?? base.threshold?.clock) === 'server'
-    && base.latency?.serverMethod === 'pg_stat_statements' && cur.latency?.serverMethod === 'pg_stat_statements'
+    && base.latency?.serverMethod !== undefined && base.latency.serverMethod === cur.latency?.serverMethod
     ? 'server' : 'client';
   const samplesOf = (r: ScenarioResult): number[] => (clock === 'server' ? r.latency?.serverSamplesMs : r.latency?.clientSamplesMs) ?? [];
   const a = samplesOf(base);
