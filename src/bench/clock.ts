@@ -32,6 +32,8 @@ interface Row {
   scale: string; query: string; rows: number;
   execbench: Record<ClientProtocol, number>; pgbench: Record<'extended' | 'prepared', number>; nodePgDefault: number;
   ratioExtended: number; ratioPrepared: number; target: 'pass' | 'FAIL' | 'n/a';
+  /** How much slower the round trip is with pg_stat_statements tracking than without (its own overhead), %. */
+  statementsOverheadPct?: number;
 }
 
 await runScript(async () => {
@@ -50,17 +52,24 @@ await runScript(async () => {
       const client = await connectToDataset(db.connectionString, dataset.schema);
       try {
         const pick = createParamPicker(await loadParamPools(client, dataset), 0);
+        const tracked = await client.query(`SET pg_stat_statements.track = 'top'`).then(() => true, () => false);
         for (const { id, definition } of scenarios) {
           const form = definition.corrected ?? definition.documented;
           const values = form.params(pick);
           // One probe sizes the rounds: slow queries get fewer executions per round, never fewer than 20.
           const probe = await timeQuery(client, form.sql, values, 'unnamed');
           const perRound = Math.max(20, Math.min(400, Math.round(ROUND_MS / Math.max(probe.clientMs, 0.05))));
-          const samples = { unnamed: [] as number[], prepared: [] as number[], extended: [] as number[], pgPrepared: [] as number[], nodePg: [] as number[] };
+          const samples = { unnamed: [] as number[], prepared: [] as number[], extended: [] as number[], pgPrepared: [] as number[], nodePg: [] as number[], untracked: [] as number[] };
           for (let round = 0; round < ROUNDS; round++) {
             for (const protocol of ['unnamed', 'prepared'] as const) {
               for (let i = 0; i < 3; i++) await timeQuery(client, form.sql, values, protocol);
               for (let i = 0; i < perRound; i++) samples[protocol].push((await timeQuery(client, form.sql, values, protocol)).clientMs);
+            }
+            // pg_stat_statements' own cost on a statement: the same round trip with its tracking off for this session.
+            if (tracked) {
+              await client.query(`SET pg_stat_statements.track = 'none'`);
+              for (let i = 0; i < perRound; i++) samples.untracked.push((await timeQuery(client, form.sql, values, 'unnamed')).clientMs);
+              await client.query('RESET pg_stat_statements.track');
             }
             samples.nodePg.push(...await nodePgDefault(client, form.sql, values, perRound));
             samples.extended.push(...await runPgbench({ connectionString: db.connectionString, schema: dataset.schema, sql: form.sql, values, mode: 'extended', transactions: perRound }));
@@ -71,6 +80,7 @@ await runScript(async () => {
             execbench: { unnamed: median(samples.unnamed), prepared: median(samples.prepared) },
             pgbench: { extended: median(samples.extended), prepared: median(samples.pgPrepared) },
             nodePgDefault: median(samples.nodePg),
+            ...(tracked ? { statementsOverheadPct: (median(samples.unnamed) / median(samples.untracked) - 1) * 100 } : {}),
             ratioExtended: 0, ratioPrepared: 0, target: 'n/a',
           };
           row.ratioExtended = row.execbench.unnamed / row.pgbench.extended;
@@ -86,12 +96,14 @@ await runScript(async () => {
   });
   const x = (r: number) => `x${r.toFixed(2)}`;
   process.stdout.write(`\n${textTable(
-    ['scale', 'query', 'rows', 'execbench unnamed', 'pgbench -M extended', 'ratio', 'execbench prepared', 'pgbench -M prepared', 'ratio', 'node-pg default', `target <= x${TARGET_RATIO}`],
+    ['scale', 'query', 'rows', 'execbench unnamed', 'pgbench -M extended', 'ratio', 'execbench prepared', 'pgbench -M prepared', 'ratio', 'node-pg default', 'pg_stat_statements cost', `target <= x${TARGET_RATIO}`],
     rows.map((r) => [r.scale, r.query, String(r.rows), fmt(r.execbench.unnamed), fmt(r.pgbench.extended), x(r.ratioExtended),
-      fmt(r.execbench.prepared), fmt(r.pgbench.prepared), x(r.ratioPrepared), fmt(r.nodePgDefault), r.target]),
+      fmt(r.execbench.prepared), fmt(r.pgbench.prepared), x(r.ratioPrepared), fmt(r.nodePgDefault),
+      r.statementsOverheadPct === undefined ? '-' : `${r.statementsOverheadPct >= 0 ? '+' : ''}${r.statementsOverheadPct.toFixed(1)}%`, r.target]),
   )}\n  p50 in ms over ${ROUNDS} interleaved rounds, one client each, same server and parameters. execbench: the wire round trip` +
     `\n  (one socket write, stop at the last byte, rows not decoded); pgbench: per-transaction latency from its log (-l);` +
-    `\n  node-pg default: await client.query() with rows decoded into objects. Target applies to queries of at most ${SMALL_ROWS} rows.\n\n`);
+    `\n  node-pg default: await client.query() with rows decoded into objects. pg_stat_statements cost: execbench unnamed with` +
+    `\n  the extension tracking vs not tracking this session (its own overhead on the statement). Target: queries of at most ${SMALL_ROWS} rows.\n\n`);
   const failed = rows.filter((r) => r.target === 'FAIL').length;
   process.stdout.write(JSON.stringify({ pgbench: pgbenchVersion, targetRatio: TARGET_RATIO, failed, rows }) + '\n');
   return failed > 0 ? 1 : 0;
