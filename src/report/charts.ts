@@ -3,6 +3,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { RunResults, ScenarioResult } from '../results.ts';
 import { SPEC_PAGINATED_GROWTH } from '../scenario/spec-thresholds.ts';
+import { breakdownParts, MANY_ROWS } from './format.ts';
 
 /** A chart of the report: a stable id (used as the HTML anchor), a heading, one sentence on how to read it, the spec. */
 export interface ChartDefinition {
@@ -60,24 +61,40 @@ function round(n: number, digits = 3): number {
   return Math.round(n * f) / f;
 }
 
-/** Client p95 per scenario at every scale as bars, the scenario's threshold at that scale as a tick. Log x: times span 0.1 ms to seconds. */
+/**
+ * The judged p95 per scenario at every scale as bars (the clock each threshold judges, named in the label), its
+ * order-statistic interval as an error bar (dashed to the right edge where the sample gives no upper bound), and the
+ * limit at that scale as a black tick. Log x: times span 0.01 ms to seconds.
+ */
 export function buildLatencyChart(results: RunResults): TopLevelSpec | null {
-  const rows = gatedWithLatency(results).map((r) => ({
-    scenario: r.scenarioId,
-    scale: r.scale,
-    p95Ms: round(r.latency.client.p95Ms),
-    thresholdMs: r.threshold?.p95Ms ?? null,
-    verdict: r.outcome.status,
-  }));
+  const judged = gatedWithLatency(results);
+  const clockOf = new Map<string, string>();
+  for (const r of judged) if (r.latencyVerdict && !clockOf.has(r.scenarioId)) clockOf.set(r.scenarioId, r.latencyVerdict.clock);
+  const rows = judged.map((r) => {
+    const v = r.latencyVerdict;
+    return {
+      scenario: r.scenarioId,
+      // One clock per scenario in practice (its thresholds share it); a form judged on no clock is shown on the client's p95.
+      label: `${r.scenarioId} (${clockOf.get(r.scenarioId) ?? 'client, not judged'})`,
+      scale: r.scale,
+      clock: v?.clock ?? null,
+      p95Ms: round(v ? v.estimateMs : r.latency.client.p95Ms),
+      ciLowMs: v?.ciLowMs ?? null,
+      ciHighMs: v?.ciHighMs ?? null,
+      thresholdMs: r.threshold?.p95Ms ?? null,
+      status: v?.status ?? null,
+      verdict: r.outcome.status,
+    };
+  });
   if (rows.length === 0) return null;
-  const scenarios = scenarioOrder(results).filter((id) => rows.some((row) => row.scenario === id));
-  const y = { field: 'scenario', type: 'nominal', title: null, sort: scenarios } as const;
+  const labels = scenarioOrder(results).flatMap((id) => [...new Set(rows.filter((row) => row.scenario === id).map((row) => row.label))]);
+  const y = { field: 'label', type: 'nominal', title: null, sort: labels } as const;
   const yOffset = { field: 'scale', type: 'nominal', sort: scaleOrder(results) } as const;
   // A log scale has no zero, so bars need an explicit baseline: the decade below the smallest value.
-  const values = rows.flatMap((row) => (row.thresholdMs === null ? [row.p95Ms] : [row.p95Ms, row.thresholdMs])).filter((v) => v > 0);
+  const values = rows.flatMap((row) => [row.p95Ms, row.thresholdMs, row.ciLowMs, row.ciHighMs]).filter((v): v is number => v !== null && v > 0);
   const baseline = 10 ** Math.floor(Math.log10(Math.min(...values)));
-  const top = 10 ** Math.ceil(Math.log10(Math.max(...values)));
-  const x = { type: 'quantitative', scale: { type: 'log', domain: [baseline, top] as number[] }, title: 'client p95 (ms, log scale); black tick = threshold' } as const;
+  const top = 10 ** Math.ceil(Math.log10(Math.max(...values) * 1.0001));
+  const x = { type: 'quantitative', scale: { type: 'log', domain: [baseline, top] as number[] }, title: 'judged p95 (ms, log scale): bar = estimate, whisker = interval, black tick = limit' } as const;
   return {
     $schema: SCHEMA,
     width: WIDTH,
@@ -85,8 +102,19 @@ export function buildLatencyChart(results: RunResults): TopLevelSpec | null {
     data: { values: rows },
     layer: [
       {
-        mark: { type: 'bar', height: { band: 1 } },
+        mark: { type: 'bar', height: { band: 1 }, opacity: 0.85 },
         encoding: { y, yOffset, x: { ...x, field: 'p95Ms' }, x2: { datum: baseline }, color: scaleColor(results) },
+      },
+      {
+        transform: [{ filter: 'datum.ciLowMs != null && datum.ciHighMs != null' }],
+        mark: { type: 'rule', color: '#1f2328', strokeWidth: 1.5 },
+        encoding: { y, yOffset, x: { ...x, field: 'ciLowMs' }, x2: { field: 'ciHighMs' } },
+      },
+      {
+        // No upper bound (too few samples): the interval runs off the chart, dashed.
+        transform: [{ filter: 'datum.ciLowMs != null && datum.ciHighMs == null' }, { calculate: `${top}`, as: 'openEndMs' }],
+        mark: { type: 'rule', color: '#1f2328', strokeWidth: 1.5, strokeDash: [3, 2] },
+        encoding: { y, yOffset, x: { ...x, field: 'ciLowMs' }, x2: { field: 'openEndMs' } },
       },
       {
         transform: [{ filter: 'datum.thresholdMs != null' }],
@@ -94,6 +122,39 @@ export function buildLatencyChart(results: RunResults): TopLevelSpec | null {
         encoding: { y, yOffset, x: { ...x, field: 'thresholdMs' } },
       },
     ],
+    config: CONFIG,
+  } as TopLevelSpec;
+}
+
+/** The forms (gated or not) that return many rows: where the wire and decoding, not the server, take the time. */
+export function manyRowForms(results: RunResults, minRows = MANY_ROWS): (ScenarioResult & { latency: NonNullable<ScenarioResult['latency']> })[] {
+  return results.scenarios.filter((r): r is ScenarioResult & { latency: NonNullable<ScenarioResult['latency']> } =>
+    r.latency !== undefined && r.latency.breakdown !== undefined && r.latency.breakdown.rows >= minRows);
+}
+
+/** Server, wire and decode medians stacked per form that returns many rows ("where the time goes"); null when none does. */
+export function buildBreakdownChart(results: RunResults): TopLevelSpec | null {
+  const forms = manyRowForms(results);
+  if (forms.length === 0) return null;
+  const PARTS = ['server', 'send', 'wire', 'decode'] as const;
+  const rows = forms.flatMap((r) => {
+    const b = r.latency.breakdown;
+    const form = `${r.scenarioId} ${r.scale}${r.gated ? '' : ` ${r.form}`} (${b.rows.toLocaleString('en-US')} rows)`;
+    return breakdownParts(b).map(([part, ms]) => ({ form, scenario: r.scenarioId, scale: r.scale, part, order: PARTS.indexOf(part), ms: round(ms) }));
+  });
+  const sort = [...new Set(rows.map((row) => row.form))];
+  return {
+    $schema: SCHEMA,
+    width: WIDTH,
+    height: { step: 22 },
+    data: { values: rows },
+    mark: { type: 'bar', height: { band: 0.7 } },
+    encoding: {
+      y: { field: 'form', type: 'nominal', title: null, sort },
+      x: { field: 'ms', type: 'quantitative', stack: 'zero', title: 'median ms per execution: server execution + sending (server side) + wire and protocol + decoding into JS values' },
+      color: { field: 'part', type: 'nominal', title: 'Time', sort: [...PARTS], scale: { domain: [...PARTS], range: ['#4c78a8', '#72b7b2', '#f58518', '#54a24b'] } },
+      order: { field: 'order', type: 'quantitative' },
+    },
     config: CONFIG,
   } as TopLevelSpec;
 }
@@ -249,7 +310,8 @@ export function buildIndexSizeChart(results: RunResults): TopLevelSpec | null {
 export function buildCharts(results: RunResults): ChartDefinition[] {
   const scales = scaleOrder(results);
   const candidates: [string, string, string, TopLevelSpec | null][] = [
-    ['latency', 'Latency against the threshold', 'Client p95 of the form the gate judges, per scale (bars); the black tick is the threshold at that scale.', buildLatencyChart(results)],
+    ['latency', 'Latency against the threshold', 'The p95 of the clock each threshold judges (server or client, in the label), for the form the gate judges, per scale: bar = estimate, whisker = its distribution-free interval (dashed: no upper bound yet, too few samples), black tick = the limit at that scale.', buildLatencyChart(results)],
+    ['breakdown', 'Where the time goes', `Forms returning ${MANY_ROWS.toLocaleString('en-US')} rows or more: median server execution (EXPLAIN TIMING OFF for these bulk results), the server's side of sending the rows (pg_stat_statements minus EXPLAIN, where read), wire and protocol (the rest of the client round trip), and decoding the rows into JavaScript values (timed apart, not in the client clock).`, buildBreakdownChart(results)],
     ['growth', `Growth from ${scales[0]} to ${scales.at(-1)}`, 'How many times slower each scenario got at the larger scale; dashed lines: the spec\'s own growth figure and the growth in rows.', buildGrowthChart(results)],
     ['distribution', 'Latency distribution', 'Box plot of the retained client samples (box: p25-p75, line: median, whiskers: 1.5 IQR, dots: outliers).', buildDistributionChart(results)],
     ['buffers', 'Buffers per execution', 'Shared buffers hit and read by one EXPLAIN ANALYZE execution of each gated form.', buildBuffersChart(results)],

@@ -1,5 +1,6 @@
 // Pure: the console view of a run (a table, the findings, the headline checks, the budget line).
-import type { RunResults, ScenarioResult } from '../results.ts';
+import { formatInterval, minSamplesToPass } from '../gate/latency-verdict.ts';
+import type { RunResults, ScenarioResult, Violation } from '../results.ts';
 import { describeAccess } from '../runner/contract.ts';
 
 /** Renders rows as an aligned text table. */
@@ -9,42 +10,90 @@ export function textTable(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+/** Short names for violation kinds, so a failing row fits the table (the legend spells them out). */
+const KIND: Record<Violation['kind'], string> = {
+  'sql-error': 'sql-error', 'index-not-used': 'index', 'seq-scan': 'seqscan', threshold: 'p95', buffers: 'buffers',
+  'rows-removed': 'rows-removed', lock: 'lock', baseline: 'baseline',
+};
+
 function verdict(r: ScenarioResult): string {
+  const inconclusive = r.latencyVerdict?.status === 'inconclusive';
   switch (r.outcome.status) {
-    case 'passed': return 'pass';
-    case 'failed': return `FAIL: ${r.outcome.violations.map((v) => v.kind).join(',')}`;
+    // An inconclusive latency verdict is a warning: the outcome stays passed, the table must not say pass.
+    case 'passed': return inconclusive ? 'inconclusive' : 'pass';
+    case 'failed': return `FAIL: ${[...new Set(r.outcome.violations.map((v) => KIND[v.kind]))].join(',')}${inconclusive ? ',p95?' : ''}`;
     case 'errored': return 'ERROR';
     case 'skipped': return 'skip';
   }
 }
 
-const ms = (n: number | undefined) => (n === undefined ? '-' : n < 10 ? n.toFixed(2) : n.toFixed(1));
+const ms = (n: number | undefined) => (n === undefined ? '-' : n < 1 ? n.toFixed(3) : n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0));
 
-/** The scenario x scale x form table. */
+/** The judged clock; ° where that form's server clock is EXPLAIN TIMING OFF while the run read pg_stat_statements. */
+function clockCell(r: ScenarioResult): string {
+  const clock = r.latencyVerdict?.clock ?? r.threshold?.clock;
+  if (!clock) return '-';
+  return clock === 'server' && r.latency?.serverMethod === 'explain-timing-off' ? 'server°' : clock;
+}
+
+/** A limit as the spec writes it: 10, 2.5, 0.5. */
+const limit = (n: number) => String(Math.round(n * 1000) / 1000);
+
+/**
+ * The table's target width. The verdict columns alone take ~150 characters (a p95 with its interval is 20), so the
+ * access column (last but one) gives way, down to ACCESS_MIN, where an index name is still recognisable; the legend
+ * below stays within 130.
+ */
+const TABLE_WIDTH = 160;
+const ACCESS_MIN = 28;
+
+/** The scenario x scale x form table, and a legend saying what the clocks, intervals and marks mean. */
 export function renderResultsTable(results: RunResults): string {
-  const rows = results.scenarios.map((r) => [
-    r.scenarioId,
-    r.scale,
-    r.form + (r.gated || (results.options.strictSpec && r.form === 'documented') ? '' : ' (not gated)'),
-    verdict(r),
-    ms(r.latency?.client.p50Ms),
-    ms(r.latency?.client.p95Ms),
-    r.threshold ? `${ms(r.threshold.p95Ms)}${r.threshold.derived ? '*' : ''}` : '-',
-    ms(r.latency?.server.p50Ms),
-    r.plan ? ellipsis(describeAccess(r.plan).replace(/ using /g, ' '), 60) : '-',
-    r.plan ? String(r.plan.buffers.sharedHit + r.plan.buffers.sharedRead) : '-',
-  ]);
-  return textTable(
-    ['scenario', 'scale', 'form', 'verdict', 'p50 ms', 'p95 ms', 'limit ms', 'server ms', 'access', 'buffers'],
-    rows,
-  ) + [
-    '',
-    '  p50/p95: client round trip of the plain query (ms); server: median EXPLAIN ANALYZE execution time (ms);',
-    '  limit: the spec\'s figure for client p95 (ms); * = derived by execbench where the spec gives none for this',
-    '  scale (the HTML report and junit.xml say how); access: the plan\'s scans; buffers: shared blocks hit+read',
-    '  of one execution. "(not gated)": the SQL exactly as the spec prints it; where it needed a correction, the',
-    '  corrected form is what the gate judges and the documented form\'s failures are spec findings.',
-  ].join('\n');
+  const strict = results.options.strictSpec;
+  const cells = results.scenarios.map((r) => {
+    const v = r.latencyVerdict;
+    return [
+      r.scenarioId,
+      r.scale,
+      r.form + (r.gated || (strict && r.form === 'documented') ? '' : '†'),
+      verdict(r),
+      clockCell(r),
+      v ? `${ms(v.estimateMs)} ${formatInterval(v.ciLowMs, v.ciHighMs)}` : '-',
+      v ? String(v.samples) : '-',
+      r.threshold ? `${limit(r.threshold.p95Ms)}${r.threshold.derived ? '*' : ''}` : '-',
+      ms(r.latency?.client.p50Ms),
+      ms(r.latency?.server.p50Ms),
+      r.plan ? describeAccess(r.plan).replace(/ using /g, ' ') : '-',
+      r.plan ? String(r.plan.buffers.sharedHit + r.plan.buffers.sharedRead) : '-',
+    ];
+  });
+  const header = ['scenario', 'scale', 'form', 'verdict', 'clock', 'p95 [interval] ms', 'n', 'limit ms', 'client p50', 'server p50', 'access', 'buffers'];
+  const ACCESS = header.indexOf('access');
+  const others = header.reduce((sum, h, i) => (i === ACCESS ? sum : sum + Math.max(h.length, ...cells.map((c) => c[i]!.length)) + 2), 0);
+  const accessWidth = Math.max(ACCESS_MIN, TABLE_WIDTH - others);
+  for (const row of cells) row[ACCESS] = ellipsis(row[ACCESS]!, accessWidth);
+  const server = results.environment.serverClock;
+  const client = results.environment.clientClock;
+  const serverHow = server
+    ? server.method === 'pg_stat_statements' ? 'executor time from pg_stat_statements, per timed execution (this run)' : 'EXPLAIN (ANALYZE, TIMING OFF) runs, pg_stat_statements was not available (this run)'
+    : 'pg_stat_statements executor time, or EXPLAIN (ANALYZE, TIMING OFF) where it is missing';
+  const bulk = results.scenarios.some((r) => r.latency?.serverMethod === 'explain-timing-off') && server?.method === 'pg_stat_statements';
+  const protocol = client?.protocol ?? results.options.protocol;
+  const inconclusive = results.scenarios.filter((r) => r.latencyVerdict?.status === 'inconclusive').length;
+  return `${textTable(header, cells)}\n\n${[
+    '  verdict: pass | FAIL: what broke (index = documented index not used, seqscan, p95 = latency verdict FAILED) | ERROR | skip |',
+    '  inconclusive: the p95 interval contains the limit, or lacks the bound that would decide; a warning, not a failure',
+    `  (--fail-on inconclusive makes it fatal)${inconclusive ? `: ${inconclusive} here` : ''}. p95? after FAIL: the contract failed, the latency is inconclusive.`,
+    `  clock: what the limit judges. server = ${serverHow};`,
+    ...(bulk ? [`  server° = EXPLAIN (ANALYZE, TIMING OFF) beside each execution: results over 1,000 rows (executor time would count sending);`] : []),
+    `  client = wire round trip of the plain query${protocol ? ` (${protocol} statement)` : ''}, socket write to last byte, row decoding excluded.`,
+    '  p95 [interval]: the judged clock\'s p95 and its distribution-free order-statistic interval, 98.75% per look (95% overall);',
+    `  — = too few samples for that bound (an upper bound needs ${minSamplesToPass()}). n: samples of the judged clock. limit: the spec's p95 (ms);`,
+    '  * = derived by execbench where the spec gives none for this scale (the HTML report and junit.xml say how). client/server p50:',
+    '  medians of both clocks (ms). access: the plan\'s scans; buffers: shared blocks hit+read of one EXPLAIN ANALYZE execution.',
+    '  †: not gated, the SQL exactly as the spec prints it; where it needed a correction, the corrected form is what the gate judges',
+    '  and the documented form\'s failures are spec findings.',
+  ].join('\n')}`;
 }
 
 function ellipsis(text: string, max: number): string {

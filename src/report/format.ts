@@ -1,5 +1,6 @@
 // Number and text formatting shared by the HTML, Markdown and JUnit writers, so they print the same figures.
-import type { Outcome, ScenarioResult } from '../results.ts';
+import { formatInterval } from '../gate/latency-verdict.ts';
+import type { EnvironmentInfo, LatencyVerdict, Outcome, ScenarioResult } from '../results.ts';
 
 /** Milliseconds with precision that fits the size: 0.412, 3.21, 41.7, 1234. */
 export function formatMs(ms: number | undefined): string {
@@ -53,11 +54,84 @@ export function usedIndexes(result: ScenarioResult): string[] {
   return [...new Set((result.plan?.indexes ?? []).map((use) => use.index))];
 }
 
-/** "threshold p95 <= 10 ms" or a dash; 'derived' marked. */
+/** "≤ 10 ms server" or a dash; 'derived' marked. */
 export function formatThreshold(result: ScenarioResult): string {
   if (!result.threshold) return '–';
-  return `≤ ${formatMs(result.threshold.p95Ms)} ms${result.threshold.derived ? ' (derived)' : ''}`;
+  return `≤ ${formatLimit(result.threshold.p95Ms)} ms ${result.threshold.clock}${result.threshold.derived ? ' (derived)' : ''}`;
 }
+
+/** A confidence as people write it: 0.9875 -> '98.75%', 0.95 -> '95%'. */
+export function formatConfidence(confidence: number): string {
+  return `${(confidence * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
+}
+
+/** How a latency verdict's status is printed: FAILED in capitals, as a failure should stand out. */
+export function verdictStatusLabel(status: LatencyVerdict['status']): string {
+  return status === 'failed' ? 'FAILED' : status;
+}
+
+/** The p95 estimate and its interval: '0.054 [0.050, 0.060]', '49.1 [45.5, —]' (— = too few samples for that bound). */
+export function formatVerdictP95(verdict: LatencyVerdict): string {
+  return `${formatMs(verdict.estimateMs)} ${formatInterval(verdict.ciLowMs, verdict.ciHighMs)}`;
+}
+
+/**
+ * One line with every fact of a latency verdict, for JUnit, Markdown and the HTML scenario section:
+ * 'server p95 0.054 [0.050, 0.060] ms (98.75% per look, 95% overall), n=400, limit 10 ms: passed'.
+ */
+export function formatLatencyVerdict(verdict: LatencyVerdict): string {
+  return `${verdict.clock} p95 ${formatVerdictP95(verdict)} ms (${formatConfidence(verdict.confidence)} per look, ${formatConfidence(verdict.overallConfidence)} overall), `
+    + `n=${verdict.samples}, limit ${formatLimit(verdict.limitMs)} ms: ${verdictStatusLabel(verdict.status)}`;
+}
+
+/** The confidence of the run's intervals: '98.75% per look (95% overall)' (the defaults where nothing was judged). */
+export function confidenceLevels(results: ScenarioResult[]): string {
+  const v = results.find((r) => r.latencyVerdict)?.latencyVerdict;
+  return `${formatConfidence(v?.confidence ?? 0.9875)} per look (${formatConfidence(v?.overallConfidence ?? 0.95)} overall)`;
+}
+
+/** What an inconclusive verdict means for the run, said once for every report. */
+export const INCONCLUSIVE_NOTE = 'inconclusive: a warning, not a failure; --fail-on inconclusive makes it fatal';
+
+/** The two clocks as this run read them (the run's own one-line descriptions, which name the method and protocol). */
+export function describeClocks(env: EnvironmentInfo): { server: string; client: string } {
+  const server = env.serverClock;
+  const client = env.clientClock;
+  return {
+    server: server ? (server.detail.includes(server.method === 'pg_stat_statements' ? 'pg_stat_statements' : 'TIMING OFF') ? server.detail : `${server.method}: ${server.detail}`)
+      : 'not recorded (results from before the server clock was named)',
+    client: client ? (client.detail.includes(client.protocol) ? client.detail : `${client.protocol} statement: ${client.detail}`)
+      : 'not recorded (results from before the client clock was named)',
+  };
+}
+
+/**
+ * The clock a verdict judged, for this form: the run's description, except where this form's server clock is
+ * EXPLAIN TIMING OFF while the run read pg_stat_statements (bulk results, over 1,000 rows).
+ */
+export function formClockDetail(result: ScenarioResult, env: EnvironmentInfo): string {
+  const clock = result.latencyVerdict?.clock ?? result.threshold?.clock ?? 'client';
+  const clocks = describeClocks(env);
+  if (clock === 'client') return clocks.client;
+  if (result.latency?.serverMethod === 'explain-timing-off' && env.serverClock?.method !== 'explain-timing-off') {
+    return `EXPLAIN (ANALYZE, TIMING OFF) beside each execution for this form (${formatCount(result.latency.breakdown.rows)} rows: `
+      + 'pg_stat_statements\' executor time would include sending them; it is recorded as the send part of the breakdown)';
+  }
+  return clocks.server;
+}
+
+/** A limit as the spec writes it: 10, 2.5, 300 (no padding zeros: it is a given number, not a measurement). */
+export function formatLimit(ms: number): string {
+  return String(Math.round(ms * 1000) / 1000);
+}
+
+/** The parts of a breakdown in the order the time is spent; 'send' only where the run recorded it (bulk results). */
+export function breakdownParts(b: { serverMs: number; sendMs?: number; wireMs: number; decodeMs: number }): ['server' | 'send' | 'wire' | 'decode', number][] {
+  return [['server', b.serverMs], ...(b.sendMs !== undefined ? [['send', b.sendMs] as ['send', number]] : []), ['wire', b.wireMs], ['decode', b.decodeMs]];
+}
+
+/** Forms returning at least this many rows get a "where the time goes" breakdown: the wire and decoding start to matter. */
+export const MANY_ROWS = 1000;
 
 /** Sorts results by scenario (run order), then scale (run order), then documented before corrected. */
 export function orderResults(results: ScenarioResult[], scales: string[]): ScenarioResult[] {
@@ -77,8 +151,11 @@ export function countOutcomes(results: ScenarioResult[]): Record<Outcome['status
   return counts;
 }
 
-/** What a report shows for a result: its outcome, or 'finding' for a failed form the gate does not judge. */
-export type DisplayStatus = Outcome['status'] | 'finding';
+/**
+ * What a report shows for a result: its outcome, 'finding' for a failed form the gate does not judge, or
+ * 'inconclusive' for a passed form whose latency verdict could not decide (a warning).
+ */
+export type DisplayStatus = Outcome['status'] | 'finding' | 'inconclusive';
 
 /** The tooltip on a FINDING badge. */
 export const FINDING_TITLE = 'documented form, not gated; --strict-spec gates it';
@@ -91,10 +168,20 @@ export function countsForGate(result: Pick<ScenarioResult, 'gated' | 'form'>, st
 /**
  * The status to print: a failed form the gate does not judge (a documented statement the spec gets wrong, reported
  * as a spec finding) is a 'finding', not a failure, so the table agrees with the gate banner. Under --strict-spec it
- * is judged, and 'failed' is right.
+ * is judged, and 'failed' is right. A passed form whose latency verdict is inconclusive is 'inconclusive': the
+ * outcome stays passed (only --fail-on inconclusive fails the run), but the report must not call it a pass.
  */
-export function displayStatus(result: Pick<ScenarioResult, 'gated' | 'form' | 'outcome'>, strictSpec: boolean): DisplayStatus {
+export function displayStatus(
+  result: Pick<ScenarioResult, 'gated' | 'form' | 'outcome'> & { latencyVerdict?: Pick<LatencyVerdict, 'status'> | undefined },
+  strictSpec: boolean,
+): DisplayStatus {
+  if (result.outcome.status === 'passed' && result.latencyVerdict?.status === 'inconclusive') return 'inconclusive';
   return result.outcome.status === 'failed' && !countsForGate(result, strictSpec) ? 'finding' : result.outcome.status;
+}
+
+/** How many of these results have an inconclusive latency verdict. */
+export function countInconclusive(results: ScenarioResult[]): number {
+  return results.filter((r) => r.latencyVerdict?.status === 'inconclusive').length;
 }
 
 /**

@@ -3,9 +3,11 @@ import type { AuditReport } from '../audit/types.ts';
 import type { DatasetSummary, EnvironmentInfo, Finding, HeadlineCheck, RunResults, ScenarioResult } from '../results.ts';
 import { buildCharts, scaleOrder, type ChartDefinition } from './charts.ts';
 import {
-  countOutcomes, countsForGate, displayStatus, FINDING_TITLE, formatBytes, formatCount, formatDuration, formatMs, formatThreshold, formatTimings,
-  orderResults, outcomeReason, shortFingerprint, usedIndexes,
+  confidenceLevels, countInconclusive, countOutcomes, countsForGate, describeClocks, displayStatus, FINDING_TITLE, formatBytes, formatCount, formatDuration,
+  formatLatencyVerdict, formatLimit, formatMs, formatThreshold, formatTimings, INCONCLUSIVE_NOTE, MANY_ROWS, orderResults, outcomeReason, shortFingerprint,
+  usedIndexes, verdictStatusLabel, breakdownParts,
 } from './format.ts';
+import { formatInterval } from '../gate/latency-verdict.ts';
 import { renderChartSvg } from './render.ts';
 
 /** Escapes text for HTML element content and double-quoted attributes. */
@@ -33,6 +35,7 @@ export async function renderHtmlReport(results: RunResults): Promise<string> {
   const strict = results.options.strictSpec;
   const gated = ordered.filter((r) => countsForGate(r, strict));
   const counts = countOutcomes(gated);
+  const inconclusive = countInconclusive(gated);
   const verdict = counts.failed + counts.errored > 0 ? 'fail' : 'pass';
   const title = `execbench report ${results.runId}`;
   return `<!doctype html>
@@ -50,12 +53,12 @@ export async function renderHtmlReport(results: RunResults): Promise<string> {
     <h1>execbench <span class="muted">report</span></h1>
     <p class="run-line">Run <code>${h(results.runId)}</code> · ${h(results.startedAt)} → ${h(results.finishedAt)} · scales ${h(scales.join(', '))}${results.environment.gitCommit ? ` · commit <code>${h(results.environment.gitCommit.slice(0, 12))}</code>` : ''}</p>
     <p class="overall ${verdict}" id="overall-verdict">${verdict === 'pass' ? 'All gated scenarios passed' : 'The gate fails'}:
-      ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped (gated forms${strict ? ' and, with --strict-spec, every documented form' : ''}) · ${results.findings.length} spec finding${results.findings.length === 1 ? '' : 's'}</p>
+      ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped (gated forms${strict ? ' and, with --strict-spec, every documented form' : ''}) · ${results.findings.length} spec finding${results.findings.length === 1 ? '' : 's'}${inconclusive ? ` · <span title="${h(INCONCLUSIVE_NOTE)}">${inconclusive} inconclusive latency verdict${inconclusive === 1 ? '' : 's'} (warning${inconclusive === 1 ? '' : 's'})</span>` : ''}</p>
     <nav><a href="#verdicts">Verdicts</a><a href="#findings">Spec findings</a><a href="#headline">Headline checks</a><a href="#charts">Charts</a><a href="#scenarios">Scenarios</a>${results.audit?.length ? '<a href="#audit">Index audit</a>' : ''}<a href="#environment">Environment</a></nav>
   </div>
 </header>
 <main class="wrap">
-${renderVerdicts(ordered, scales, strict)}
+${renderVerdicts(ordered, scales, strict, results.environment)}
 ${renderFindings(results.findings)}
 ${renderHeadline(results.headline)}
 ${renderChartSection(charts)}
@@ -94,6 +97,7 @@ function badge(status: string, text = status, title = ''): string {
 function resultBadge(r: ScenarioResult, strict: boolean): string {
   const status = displayStatus(r, strict);
   if (status === 'finding') return badge('spec-finding', 'finding', FINDING_TITLE);
+  if (status === 'inconclusive') return badge('inconclusive', 'inconclusive', `latency verdict ${INCONCLUSIVE_NOTE}`);
   return badge(status, status, countsForGate(r, strict) ? '' : 'documented form, not gated');
 }
 
@@ -120,7 +124,19 @@ function truncate(text: string, max: number): string {
 }
 
 /** One row per scenario and scale: the gated form's verdict and numbers, and how the documented form fared beside it. */
-function renderVerdicts(ordered: ScenarioResult[], scales: string[], strict: boolean): string {
+/** Whether this form's judged server clock is EXPLAIN TIMING OFF. */
+function explainServer(r: ScenarioResult): boolean {
+  return (r.latencyVerdict?.clock ?? r.threshold?.clock) === 'server' && r.latency?.serverMethod === 'explain-timing-off';
+}
+
+/** The judged p95 with its interval, n and the verdict's status; the reason in the tooltip. */
+function verdictCell(r: ScenarioResult): string {
+  const v = r.latencyVerdict;
+  if (!v) return `<td class="num p95">${r.latency ? `<span class="muted" title="no threshold: not judged">client ${h(formatMs(r.latency.client.p95Ms))}</span>` : '–'}</td>`;
+  return `<td class="num p95 lv-${h(v.status)}" title="${h(v.reason)}"><strong>${h(formatMs(v.estimateMs))}</strong> <span class="ci">${h(formatInterval(v.ciLowMs, v.ciHighMs))}</span><div class="small"><span class="lv ${h(v.status)}">${h(verdictStatusLabel(v.status))}</span></div></td>`;
+}
+
+function renderVerdicts(ordered: ScenarioResult[], scales: string[], strict: boolean, env: EnvironmentInfo): string {
   const scenarioIds = [...new Set(ordered.map((r) => r.scenarioId))];
   const body = scenarioIds.map((id) => {
     const rows = ordered.filter((r) => r.scenarioId === id);
@@ -142,10 +158,10 @@ function renderVerdicts(ordered: ScenarioResult[], scales: string[], strict: boo
 <td>${h(r.scale)}</td>
 <td class="verdict">${resultBadge(r, strict)} <span class="muted form-name">${h(r.form)}</span>${reason ? `<div class="reason">${h(reason)}</div>` : ''}</td>
 <td class="documented">${documentedCell}</td>
-<td class="num"${r.threshold ? ` title="${h(r.threshold.source)}"` : ''}>${r.threshold ? `≤ ${h(formatMs(r.threshold.p95Ms))} ms${r.threshold.derived ? '<div class="small muted">derived</div>' : ''}` : '–'}</td>
+<td class="num limit"${r.threshold ? ` title="${h(r.threshold.source)}"` : ''}>${r.threshold ? `≤ ${h(formatLimit(r.threshold.p95Ms))} ms<div class="small clock">${h(r.latencyVerdict?.clock ?? r.threshold.clock)}${explainServer(r) ? ' <span title="server clock of this form: EXPLAIN (ANALYZE, TIMING OFF) beside each execution (bulk result, or pg_stat_statements not available)">(EXPLAIN)</span>' : ''}${r.threshold.derived ? ' · derived' : ''}</div>` : '–'}</td>
+${verdictCell(r)}
+<td class="num">${r.latencyVerdict ? h(r.latencyVerdict.samples) : '–'}</td>
 <td class="num">${h(formatMs(lat?.client.p50Ms))}</td>
-<td class="num ${lat && r.threshold && lat.client.p95Ms > r.threshold.p95Ms ? 'over' : ''}"><strong>${h(formatMs(lat?.client.p95Ms))}</strong></td>
-<td class="num">${h(formatMs(lat?.client.p99Ms))}</td>
 <td class="num">${h(formatMs(lat?.server.p50Ms ?? r.plan?.executionMs))}</td>
 <td class="num">${r.plan ? `${h(formatCount(r.plan.buffers.sharedHit))} / ${h(formatCount(r.plan.buffers.sharedRead))}` : '–'}</td>
 <td>${indexCell(r, used, expectedHit)}</td>
@@ -155,10 +171,11 @@ function renderVerdicts(ordered: ScenarioResult[], scales: string[], strict: boo
   });
   return `<section id="verdicts">
 <h2>Verdicts</h2>
-<p class="lead">Every scenario at every scale (${h(scales.join(', '))}). The verdict and numbers are those of the form the gate judges (the corrected SQL where the spec's needed a correction); the documented column says how the SQL exactly as the spec prints it fared. <span class="badge spec-finding">finding</span> marks a documented form that does not hold but is not gated (a spec finding; <code>--strict-spec</code> gates it). Latency: client round trip of the plain query (ms); server: median EXPLAIN ANALYZE execution (ms); buffers: shared hit / read of one execution.</p>
+<p class="lead">Every scenario at every scale (${h(scales.join(', '))}). The verdict and numbers are those of the form the gate judges (the corrected SQL where the spec's needed a correction); the documented column says how the SQL exactly as the spec prints it fared. <span class="badge spec-finding">finding</span> marks a documented form that does not hold but is not gated (a spec finding; <code>--strict-spec</code> gates it). </p>
+<p class="lead" id="clocks-legend">Each limit judges the p95 of one <strong>clock</strong>, named under it. <strong>server</strong>: ${h(describeClocks(env).server)}. <strong>client</strong>: ${h(describeClocks(env).client)}. The p95 column is that clock's estimate with its distribution-free order-statistic interval at ${h(confidenceLevels(ordered))}; — means too few samples for that bound; n counts the judged clock's samples. <span class="badge inconclusive">inconclusive</span>: the interval contains the limit or lacks the bound that would decide, a warning (<code>--fail-on inconclusive</code> makes it fatal). Client and server p50: medians of both clocks (ms); buffers: shared hit / read of one EXPLAIN ANALYZE execution.</p>
 <div class="table-scroll">
 <table class="verdicts" id="verdict-table">
-<thead><tr><th>Scale</th><th>Verdict</th><th>Documented form</th><th class="num">Threshold p95</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">Server</th><th class="num">Buffers hit / read</th><th title="✓: an expected index was used; ✗: none was">Index used</th></tr></thead>
+<thead><tr><th>Scale</th><th>Verdict</th><th>Documented form</th><th class="num">Limit p95 (clock)</th><th class="num">p95 [interval] ms</th><th class="num">n</th><th class="num">Client p50</th><th class="num">Server p50</th><th class="num">Buffers hit / read</th><th title="✓: an expected index was used; ✗: none was">Index used</th></tr></thead>
 <tbody>
 ${body.join('\n')}
 </tbody>
@@ -249,13 +266,55 @@ function renderRun(r: ScenarioResult, strict: boolean): string {
   const raw = r.planJson !== undefined
     ? `<details class="raw"><summary>Raw EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)</summary><pre><code>${h(JSON.stringify(r.planJson, null, 2))}</code></pre></details>`
     : '';
-  return `<div class="run ${h(displayStatus(r, strict) === 'finding' ? 'spec-finding' : r.outcome.status)}" data-scale="${h(r.scale)}">
-<h5>${h(r.scale)} ${resultBadge(r, strict)}${r.latency ? ` <span class="muted">client p50 ${h(formatMs(r.latency.client.p50Ms))} · p95 ${h(formatMs(r.latency.client.p95Ms))} · p99 ${h(formatMs(r.latency.client.p99Ms))} ms (${h(r.latency.client.samples)} samples)</span>` : ''}</h5>
+  const v = r.latencyVerdict;
+  // A passed or inconclusive outcome has no reason of its own: an undecided latency verdict gives its sentence.
+  const verdictReason = v && v.status === 'inconclusive' && !reason ? `<p class="reason lv-reason">${h(INCONCLUSIVE_NOTE)}: ${h(v.reason)}</p>` : '';
+  return `<div class="run ${h(runClass(r, strict))}" data-scale="${h(r.scale)}">
+<h5>${h(r.scale)} ${resultBadge(r, strict)}</h5>
+${v ? `<p class="latency-verdict lv-${h(v.status)}" data-clock="${h(v.clock)}"><span class="label">Latency verdict</span> ${h(formatLatencyVerdict(v))} <span class="muted">· ${h(v.looks)} look${v.looks === 1 ? '' : 's'}</span></p>` : ''}
 ${reason ? `<p class="reason">${h(reason)}</p>` : ''}
+${verdictReason}
+${r.latency ? renderLatencyFacts(r.latency) : ''}
 ${facts}
 ${tree}
 ${raw}
 </div>`;
+}
+
+function runClass(r: ScenarioResult, strict: boolean): string {
+  const status = displayStatus(r, strict);
+  return status === 'finding' ? 'spec-finding' : status === 'inconclusive' ? 'passed inconclusive' : r.outcome.status;
+}
+
+/** Both clocks' figures, what the instrumentation costs, where the time goes (many rows) and pgbench's figure (--calibrate). */
+function renderLatencyFacts(l: NonNullable<ScenarioResult['latency']>): string {
+  const o = l.explainOverhead;
+  const lines = [
+    `<p class="facts clocks">Client p50 ${h(formatMs(l.client.p50Ms))} · p95 ${h(formatMs(l.client.p95Ms))} · p99 ${h(formatMs(l.client.p99Ms))} ms <span class="muted">(${h(l.client.samples)} samples, ${h(l.protocol)} statement)</span> · server p50 ${h(formatMs(l.server.p50Ms))} · p95 ${h(formatMs(l.server.p95Ms))} ms <span class="muted">(${h(l.server.samples)} samples, ${h(l.serverMethod === 'pg_stat_statements' ? 'pg_stat_statements' : 'EXPLAIN TIMING OFF')})</span></p>`,
+    `<p class="facts overhead"><span class="label">Instrumentation</span> median execution: EXPLAIN ANALYZE TIMING ON ${h(formatMs(o.timingOnMs))} ms · TIMING OFF ${h(formatMs(o.timingOffMs))} ms${o.statementsMs !== undefined ? ` · pg_stat_statements ${h(formatMs(o.statementsMs))} ms` : ''}${o.timingOffMs > 0 ? ` <span class="muted">(TIMING ON costs ${h((o.timingOnMs / o.timingOffMs).toFixed(2))}× TIMING OFF)</span>` : ''}</p>`,
+  ];
+  if (l.breakdown.rows >= MANY_ROWS) lines.push(renderBreakdown(l.breakdown));
+  if (l.calibration) {
+    const c = l.calibration;
+    lines.push(`<p class="facts calibration"><span class="label">Calibration</span> pgbench p50 ${h(formatMs(c.pgbenchP50Ms))} ms <span class="muted">(-M ${h(c.mode)}, ${h(formatCount(c.transactions))} transactions)</span> · execbench client p50 ${h(formatMs(c.execbenchP50Ms))} ms · ratio <strong>${h(c.ratio.toFixed(2))}×</strong></p>`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * A small stacked bar (plain HTML, no chart needed) of where a form returning many rows spends its time (medians):
+ * server execution, the server's side of sending the rows (bulk results, where pg_stat_statements was read), the
+ * wire and protocol, and decoding the rows into JavaScript values.
+ */
+function renderBreakdown(b: NonNullable<ScenarioResult['latency']>['breakdown']): string {
+  const parts = breakdownParts(b);
+  const total = parts.reduce((sum, [, ms]) => sum + ms, 0);
+  const bar = total > 0
+    ? parts.map(([name, ms]) => `<span class="seg ${name}" style="width:${((ms / total) * 100).toFixed(1)}%" title="${name} ${h(formatMs(ms))} ms"></span>`).join('')
+    : '';
+  const label = parts.map(([name, ms]) => `${name} ${formatMs(ms)} ms`).join(', ');
+  return `<div class="breakdown"><span class="label">Where the time goes</span> (${h(formatCount(b.rows))} rows, medians): ${parts.map(([name, ms]) => `<span class="key ${name}"></span>${name} ${h(formatMs(ms))} ms`).join(' · ')}
+<div class="bar" role="img" aria-label="${h(label)}">${bar}</div></div>`;
 }
 
 type PlanNode = Record<string, unknown> & { Plans?: unknown };
@@ -419,7 +478,9 @@ function renderEnvironment(env: EnvironmentInfo, datasets: DatasetSummary[], res
 <dt>Platform</dt><dd>${h(env.machine.platform)} · Node ${h(env.machine.node)}</dd>
 <dt>Git commit</dt><dd>${env.gitCommit ? `<code>${h(env.gitCommit)}</code>` : '<span class="muted">unknown</span>'}</dd>
 <dt>execbench</dt><dd>${h(env.execbenchVersion)}</dd>
-<dt>Options</dt><dd>scales ${h(results.options.scales.join(', '))} · time budget ${h(formatDuration(results.options.timeBudgetMs))} · strict spec ${results.options.strictSpec ? 'on' : 'off'}</dd>
+<dt>Server clock</dt><dd id="server-clock">${env.serverClock ? `<strong>${h(env.serverClock.method)}</strong><br><span class="muted">${h(env.serverClock.detail)}</span>` : '<span class="muted">not recorded</span>'}</dd>
+<dt>Client clock</dt><dd id="client-clock">${env.clientClock ? `<strong>${h(env.clientClock.protocol)} statement</strong><br><span class="muted">${h(env.clientClock.detail)}</span>` : '<span class="muted">not recorded</span>'}</dd>
+<dt>Options</dt><dd>scales ${h(results.options.scales.join(', '))} · time budget ${h(formatDuration(results.options.timeBudgetMs))} · strict spec ${results.options.strictSpec ? 'on' : 'off'} · clock ${h(results.options.clock ?? 'auto')}${results.options.clock === undefined || results.options.clock === 'auto' ? ' (each threshold its own)' : ' (every threshold)'} · protocol ${h(results.options.protocol ?? env.clientClock?.protocol ?? 'unnamed')}</dd>
 </dl>
 <div>
 <h3>Plan-shaping settings</h3>
@@ -480,6 +541,15 @@ p.reason{max-width:none;margin:0 0 6px}
 .badge.errored{background:var(--err-bg);color:var(--err)}.badge.skipped,.badge.info{background:var(--skip-bg);color:var(--skip)}
 .badge.warning{background:var(--warn-bg);color:var(--warn)}
 .badge.spec-finding{background:var(--find-bg);color:var(--find)}
+.badge.inconclusive{background:var(--warn-bg);color:var(--warn)}
+td.p95 .ci{color:var(--muted);white-space:nowrap}td.lv-failed strong{color:var(--fail)}
+.lv{font-size:11px;font-weight:600}.lv.passed{color:var(--pass)}.lv.failed{color:var(--fail)}.lv.inconclusive{color:var(--warn)}
+td.limit .clock{color:var(--muted)}
+p.latency-verdict{margin:2px 0 6px}p.latency-verdict.lv-failed{color:var(--fail)}p.latency-verdict.lv-inconclusive{color:var(--warn)}
+.breakdown{margin:4px 0 8px;font-size:13px}.breakdown .bar{display:flex;height:10px;max-width:420px;border-radius:3px;overflow:hidden;background:var(--soft);margin-top:3px}
+.seg.server,.key.server{background:#4c78a8}.seg.send,.key.send{background:#72b7b2}.seg.wire,.key.wire{background:#f58518}.seg.decode,.key.decode{background:#54a24b}
+.run .facts .label,.latency-verdict .label,.breakdown .label{display:inline;margin-right:4px}
+.key{display:inline-block;width:9px;height:9px;border-radius:2px;margin-right:3px;vertical-align:baseline}
 .tag{display:inline-block;font-size:11px;padding:0 6px;border:1px solid var(--accent);color:var(--accent);border-radius:8px;vertical-align:1px}
 code.idx-ok{background:var(--pass-bg);color:var(--pass);font-weight:600}
 code.idx-other{background:var(--warn-bg);color:var(--warn);font-weight:600}

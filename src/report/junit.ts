@@ -1,7 +1,7 @@
 // JUnit XML: one test case per scenario x scale x form, so CI test tabs list every query with its verdict.
-import type { RunResults, ScenarioResult } from '../results.ts';
+import type { EnvironmentInfo, RunResults, ScenarioResult } from '../results.ts';
 import { scaleOrder } from './charts.ts';
-import { countOutcomes, formatMs, orderResults, outcomeReason } from './format.ts';
+import { breakdownParts, countOutcomes, formClockDetail, MANY_ROWS, formatLatencyVerdict, formatMs, INCONCLUSIVE_NOTE, orderResults, outcomeReason } from './format.ts';
 
 /** Escapes text for XML content and attributes, dropping characters XML 1.0 cannot carry at all. */
 export function escapeXml(value: unknown): string {
@@ -34,7 +34,7 @@ export function renderJunitXml(results: RunResults): string {
       const counts = countOutcomes(rows);
       const ms = rows.reduce((sum, r) => sum + r.durationMs, 0);
       return `  <testsuite name="execbench ${x(rows[0]!.scale)}" tests="${rows.length}" failures="${counts.failed}" errors="${counts.errored}" skipped="${counts.skipped}" time="${seconds(ms)}" timestamp="${x(results.startedAt)}">
-${rows.map(renderTestcase).join('\n')}
+${rows.map((r) => renderTestcase(r, results.environment)).join('\n')}
   </testsuite>`;
     });
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -53,21 +53,45 @@ function asJunitCase(r: ScenarioResult, strictSpec: boolean): ScenarioResult {
   return { ...r, outcome: { status: 'skipped', reason: `spec finding, not gated (--strict-spec gates it): ${outcomeReason(r.outcome)}` } };
 }
 
-function renderTestcase(r: ScenarioResult): string {
+/**
+ * One test case. The latency verdict (clock, p95 with its interval and confidence, n, limit, status) is in
+ * <system-out> and, when it failed, in the failure message. An inconclusive verdict leaves a passing test case
+ * passing, with a line saying so: the exit code (--fail-on inconclusive) decides whether it fails the run.
+ */
+function renderTestcase(r: ScenarioResult, env: EnvironmentInfo): string {
   const open = `    <testcase classname="${x(r.scenarioId)}" name="${x(`${r.scale} ${r.form}`)}" time="${seconds(r.durationMs)}">`;
   const body: string[] = [];
   const outcome = r.outcome;
+  const v = r.latencyVerdict;
+  const latencyLine = v ? `latency: ${formatLatencyVerdict(v)}` : undefined;
   if (outcome.status === 'failed') {
     const first = outcome.violations[0];
-    body.push(`      <failure message="${x(first ? `${first.kind}: ${first.message}` : 'failed')}" type="${x(first?.kind ?? 'failed')}">${x(outcomeReason(outcome).split('; ').join('\n'))}</failure>`);
+    // The first violation names the failure; a threshold violation is told as its whole verdict (clock, p95, interval,
+    // confidence, n, limit, status), and a latency verdict that is not passed rides along behind another violation.
+    const message = first?.kind === 'threshold' && v
+      ? `threshold: ${formatLatencyVerdict(v)}`
+      : `${first ? `${first.kind}: ${first.message}` : 'failed'}${v && v.status !== 'passed' ? `; ${latencyLine}` : ''}`;
+    const text = [...outcome.violations.map((violation) => `${violation.kind}: ${violation.message}`), ...(latencyLine ? [latencyLine] : [])].join('\n');
+    body.push(`      <failure message="${x(message)}" type="${x(first?.kind ?? 'failed')}">${x(text)}</failure>`);
   } else if (outcome.status === 'errored') {
     body.push(`      <error message="${x(outcome.error)}" type="errored">${x(outcome.error)}</error>`);
   } else if (outcome.status === 'skipped') {
     body.push(`      <skipped message="${x(outcome.reason)}"/>`);
   }
   const facts: string[] = [`${r.title} (${r.spec})`, `gated: ${r.gated}`];
-  if (r.threshold) facts.push(`threshold p95 ${r.threshold.p95Ms} ms${r.threshold.derived ? ' (derived)' : ''}: ${r.threshold.source}`);
-  if (r.latency) facts.push(`client p50 ${formatMs(r.latency.client.p50Ms)} ms, p95 ${formatMs(r.latency.client.p95Ms)} ms, p99 ${formatMs(r.latency.client.p99Ms)} ms; server p50 ${formatMs(r.latency.server.p50Ms)} ms`);
+  if (r.threshold) facts.push(`threshold p95 ${r.threshold.p95Ms} ms on the ${r.threshold.clock} clock${r.threshold.derived ? ' (derived)' : ''}: ${r.threshold.source}`);
+  if (v && latencyLine) {
+    facts.push(latencyLine);
+    if (v.status === 'inconclusive') facts.push(`INCONCLUSIVE (${INCONCLUSIVE_NOTE}): ${v.reason}`);
+    else facts.push(`verdict: ${v.reason}`);
+    facts.push(`${v.clock} clock: ${formClockDetail(r, env)}`);
+  }
+  if (r.latency) {
+    const l = r.latency;
+    facts.push(`client p50 ${formatMs(l.client.p50Ms)} ms, p95 ${formatMs(l.client.p95Ms)} ms, p99 ${formatMs(l.client.p99Ms)} ms (${l.client.samples} samples, ${l.protocol} statement); server p50 ${formatMs(l.server.p50Ms)} ms, p95 ${formatMs(l.server.p95Ms)} ms (${l.server.samples} samples, ${l.serverMethod})`);
+    if (l.breakdown.rows >= MANY_ROWS) facts.push(`where the time goes (${l.breakdown.rows} rows, medians): ${breakdownParts(l.breakdown).map(([part, ms]) => `${part} ${formatMs(ms)} ms`).join(', ')}`);
+    if (l.calibration) facts.push(`pgbench p50 ${formatMs(l.calibration.pgbenchP50Ms)} ms (${l.calibration.mode}, ${l.calibration.transactions} transactions) vs execbench client p50 ${formatMs(l.calibration.execbenchP50Ms)} ms: ratio ${l.calibration.ratio.toFixed(2)}`);
+  }
   if (r.plan) facts.push(`indexes used: ${[...new Set(r.plan.indexes.map((u) => u.index))].join(', ') || 'none'}; buffers ${r.plan.buffers.sharedHit} hit / ${r.plan.buffers.sharedRead} read`);
   body.push(`      <system-out>${x(facts.join('\n'))}</system-out>`);
   return `${open}\n${body.join('\n')}\n    </testcase>`;

@@ -1,9 +1,17 @@
 // The Markdown summary: verdicts, spec findings and the key numbers, fit for a GitHub Actions job summary.
 import type { RunResults, ScenarioResult } from '../results.ts';
 import { scaleOrder } from './charts.ts';
-import { countOutcomes, countsForGate, displayStatus, type DisplayStatus, FINDING_TITLE, formatMs, formatThreshold, orderResults, outcomeReason, usedIndexes } from './format.ts';
+import {
+  countInconclusive, countOutcomes, countsForGate, describeClocks, displayStatus, type DisplayStatus, FINDING_TITLE, confidenceLevels, formatLimit, formatMs,
+  formatVerdictP95, INCONCLUSIVE_NOTE, orderResults, outcomeReason, usedIndexes, verdictStatusLabel,
+} from './format.ts';
 
-const ICON: Record<DisplayStatus, string> = { passed: '✅ pass', failed: '❌ fail', errored: '💥 error', skipped: '⏭️ skip', finding: '🔎 finding' };
+const ICON: Record<DisplayStatus, string> = {
+  passed: '✅ pass', failed: '❌ fail', errored: '💥 error', skipped: '⏭️ skip', finding: '🔎 finding', inconclusive: '⚠️ inconclusive',
+};
+
+const VERDICT_HEADER = '| Scenario | Scale | Form | Verdict | Clock | p95 [interval] (ms) | n | Limit (ms) | Client p50 (ms) | Server p50 (ms) | Index used | Reason |';
+const VERDICT_ALIGN = '|---|---|---|---|---|--:|--:|--:|--:|--:|---|---|';
 
 /** Escapes a value for a Markdown table cell: pipes and newlines would break the row. */
 export function markdownCell(value: unknown): string {
@@ -27,13 +35,17 @@ export function renderMarkdownSummary(results: RunResults): string {
   lines.push('');
   lines.push(`Run \`${markdownCell(results.runId)}\` · scales ${scales.join(', ')} · Postgres ${markdownCell(results.environment.postgres.version)} (${results.environment.provider.kind}) · ${results.environment.machine.cpus} CPU${results.environment.gitCommit ? ` · commit \`${results.environment.gitCommit.slice(0, 12)}\`` : ''}`);
   lines.push('');
-  lines.push(`**Gated forms${strict ? ' (with --strict-spec: and every documented form)' : ''}:** ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped. **Spec findings:** ${results.findings.length}.`);
+  const inconclusive = countInconclusive(ordered.filter((r) => countsForGate(r, strict)));
+  lines.push(`**Gated forms${strict ? ' (with --strict-spec: and every documented form)' : ''}:** ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped. **Spec findings:** ${results.findings.length}.`
+    + (inconclusive > 0 ? ` **Inconclusive latency verdicts:** ${inconclusive} (${INCONCLUSIVE_NOTE}).` : ''));
   lines.push('');
 
   lines.push('### Verdicts');
   lines.push('');
-  lines.push('| Scenario | Scale | Form | Verdict | p95 client (ms) | Threshold | Server (ms) | Index used | Reason |');
-  lines.push('|---|---|---|---|--:|--:|--:|---|---|');
+  lines.push(clockNote(results));
+  lines.push('');
+  lines.push(VERDICT_HEADER);
+  lines.push(VERDICT_ALIGN);
   for (const r of gated) lines.push(verdictRow(r, strict));
   lines.push('');
 
@@ -45,7 +57,7 @@ export function renderMarkdownSummary(results: RunResults): string {
     for (const r of documented) tally.set(displayStatus(r, strict), (tally.get(displayStatus(r, strict)) ?? 0) + 1);
     const label = (status: DisplayStatus, n: number) =>
       status === 'passed' ? `${n} hold` : status === 'finding' ? `${n} spec finding${n === 1 ? '' : 's'}` : `${n} ${status}`;
-    const parts = (['passed', 'finding', 'failed', 'errored', 'skipped'] as const).filter((s) => tally.has(s)).map((s) => label(s, tally.get(s)!));
+    const parts = (['passed', 'inconclusive', 'finding', 'failed', 'errored', 'skipped'] as const).filter((s) => tally.has(s)).map((s) => label(s, tally.get(s)!));
     lines.push('### Documented forms, not gated');
     lines.push('');
     lines.push(strict
@@ -54,8 +66,8 @@ export function renderMarkdownSummary(results: RunResults): string {
     lines.push('');
     lines.push(`<details><summary>${documented.length} documented form${documented.length === 1 ? '' : 's'}: ${parts.join(', ')}</summary>`);
     lines.push('');
-    lines.push('| Scenario | Scale | Form | Verdict | p95 client (ms) | Threshold | Server (ms) | Index used | Reason |');
-    lines.push('|---|---|---|---|--:|--:|--:|---|---|');
+    lines.push(VERDICT_HEADER);
+    lines.push(VERDICT_ALIGN);
     for (const r of documented) lines.push(verdictRow(r, strict));
     lines.push('');
     lines.push('</details>');
@@ -87,18 +99,34 @@ export function renderMarkdownSummary(results: RunResults): string {
   return lines.join('\n');
 }
 
+/** One paragraph: which clock is which on this run, and how to read an interval. */
+function clockNote(results: RunResults): string {
+  const clocks = describeClocks(results.environment);
+  const level = confidenceLevels(results.scenarios);
+  return `Each limit judges the p95 of one clock. **server**: ${markdownCell(clocks.server)}. **client**: ${markdownCell(clocks.client)}. `
+    + `Intervals are distribution-free order-statistic intervals at ${level}; — means too few samples for that bound; n is the judged clock's samples. `
+    + `⚠️ ${INCONCLUSIVE_NOTE}.`;
+}
+
 function verdictRow(r: ScenarioResult, strict: boolean): string {
   const used = usedIndexes(r);
+  const v = r.latencyVerdict;
+  const status = v ? ` ${verdictStatusLabel(v.status)}` : '';
+  // The latency verdict's own sentence where the outcome has no reason to give (passed, inconclusive).
+  const reason = outcomeReason(r.outcome) || (v && v.status !== 'passed' ? v.reason : '');
   const cells = [
     markdownCell(r.scenarioId),
     markdownCell(r.scale),
     markdownCell(r.form),
     ICON[displayStatus(r, strict)],
-    r.latency ? formatMs(r.latency.client.p95Ms) : '–',
-    markdownCell(formatThreshold(r)),
+    markdownCell(`${v?.clock ?? r.threshold?.clock ?? '–'}${(v?.clock ?? r.threshold?.clock) === 'server' && r.latency?.serverMethod === 'explain-timing-off' ? ' (EXPLAIN TIMING OFF)' : ''}`),
+    v ? `${markdownCell(formatVerdictP95(v))}${status}` : '–',
+    v ? String(v.samples) : '–',
+    r.threshold ? `${formatLimit(r.threshold.p95Ms)}${r.threshold.derived ? ' (derived)' : ''}` : '–',
+    r.latency ? formatMs(r.latency.client.p50Ms) : '–',
     r.latency ? formatMs(r.latency.server.p50Ms) : r.plan ? formatMs(r.plan.executionMs) : '–',
     r.plan ? (used.length ? used.map((name) => code(markdownCell(name))).join(' ') : 'no index') : '–',
-    markdownCell(truncate(outcomeReason(r.outcome), 200)),
+    markdownCell(truncate(reason, 200)),
   ];
   return `| ${cells.join(' | ')} |`;
 }

@@ -1,7 +1,7 @@
 // Trend export for github-action-benchmark's `customSmallerIsBetter` tool: client p95 of every gated form.
 import type { RunResults } from '../results.ts';
 import { scaleOrder } from './charts.ts';
-import { formatMs, orderResults } from './format.ts';
+import { formatLatencyVerdict, formatMs, orderResults } from './format.ts';
 
 /** One entry of github-action-benchmark's custom JSON format. */
 export interface TrendEntry {
@@ -23,7 +23,7 @@ export function buildTrendEntries(results: RunResults): TrendEntry[] {
         unit: 'ms' as const,
         value: Math.round(client.p95Ms * 1000) / 1000,
         range: `± ${client.rmePct.toFixed(1)}%`,
-        extra: `p50 ${formatMs(client.p50Ms)} ms, p99 ${formatMs(client.p99Ms)} ms, ${client.samples} samples; ${r.outcome.status}`,
+        extra: `p50 ${formatMs(client.p50Ms)} ms, p99 ${formatMs(client.p99Ms)} ms, ${client.samples} samples; ${r.outcome.status}${r.latencyVerdict ? `; verdict: ${formatLatencyVerdict(r.latencyVerdict)}` : ''}`,
       };
     });
 }

@@ -64,7 +64,7 @@ describe('HTML report in a real browser', () => {
           error: figure.querySelector('.chart-error')?.textContent ?? null,
         };
       }));
-      assert.deepEqual(charts.map((c) => c.id), ['latency', 'growth', 'distribution', 'buffers', 'index-sizes']);
+      assert.deepEqual(charts.map((c) => c.id), ['latency', 'breakdown', 'growth', 'distribution', 'buffers', 'index-sizes']);
       for (const chart of charts) {
         assert.equal(chart.error, null, `${chart.id}: ${chart.error}`);
         assert.ok(chart.width > 200 && chart.height > 100, `${chart.id}: SVG laid out at ${chart.width}x${chart.height}`);

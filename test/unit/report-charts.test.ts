@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { RunResults } from '../../src/results.ts';
 import {
-  auditIndexSizes, buildBuffersChart, buildCharts, buildDistributionChart, buildGrowthChart, buildIndexSizeChart, buildLatencyChart,
+  auditIndexSizes, buildBreakdownChart, buildBuffersChart, buildCharts, buildDistributionChart, buildGrowthChart, buildIndexSizeChart, buildLatencyChart,
 } from '../../src/report/charts.ts';
 import { renderChartSvg } from '../../src/report/render.ts';
 
@@ -30,19 +30,55 @@ function values(spec: Json): Json[] {
 const gatedWithLatency = (r: RunResults) => r.scenarios.filter((s) => s.gated && s.latency);
 
 describe('report chart builders', () => {
-  it('latency chart: one p95 bar per gated form with latency and a threshold tick, both scales, log x', () => {
+  it('latency chart: the judged clock\'s p95 per gated form as a bar, its interval as a whisker, the limit as a tick, log x', () => {
     const results = fixture();
     const spec = compiles(buildLatencyChart(results));
     const rows = values(spec);
     assert.equal(rows.length, gatedWithLatency(results).length);
     assert.deepEqual(new Set(rows.map((r) => r.scale)), new Set(['100k', '1m']));
-    const sparkline1m = rows.find((r) => r.scenario === 'sparkline-7d' && r.scale === '1m');
-    assert.equal(sparkline1m?.thresholdMs, 300);
-    assert.deepEqual(spec.layer.map((l: Json) => l.mark.type), ['bar', 'tick']);
+    const sparkline1m = rows.find((r) => r.scenario === 'sparkline-7d' && r.scale === '1m')!;
+    const source = results.scenarios.find((s) => s.scenarioId === 'sparkline-7d' && s.scale === '1m')!.latencyVerdict!;
+    assert.equal(sparkline1m.thresholdMs, 300);
+    // The bar is the judged (server) clock's estimate, not the client p95 (which is far larger for 78k rows).
+    assert.equal(sparkline1m.p95Ms, Math.round(source.estimateMs * 1000) / 1000);
+    assert.equal(sparkline1m.clock, 'server');
+    assert.equal(sparkline1m.label, 'sparkline-7d (server)');
+    assert.equal(sparkline1m.ciLowMs, source.ciLowMs);
+    assert.equal(sparkline1m.ciHighMs, null, 'the fixture\'s sparkline at 1m has no upper bound');
+    assert.equal(rows.find((r) => r.scenario === 'paginated-deep-page' && r.scale === '100k')!.label, 'paginated-deep-page (client)');
+    assert.deepEqual(spec.layer.map((l: Json) => l.mark.type), ['bar', 'rule', 'rule', 'tick']);
     assert.equal(spec.layer[0].encoding.x.field, 'p95Ms');
-    assert.equal(spec.layer[1].encoding.x.field, 'thresholdMs');
+    assert.deepEqual([spec.layer[1].encoding.x.field, spec.layer[1].encoding.x2.field], ['ciLowMs', 'ciHighMs']);
+    assert.deepEqual(spec.layer[2].mark.strokeDash, [3, 2], 'an open-ended interval is dashed');
+    assert.equal(spec.layer[3].encoding.x.field, 'thresholdMs');
     assert.equal(spec.layer[0].encoding.x.scale.type, 'log');
     assert.equal(spec.layer[0].encoding.yOffset.field, 'scale');
+    // The log domain holds every interval bound, so no whisker is clipped.
+    const [low, high] = spec.layer[0].encoding.x.scale.domain;
+    for (const r of rows) for (const v of [r.ciLowMs, r.ciHighMs, r.p95Ms, r.thresholdMs]) if (v !== null) assert.ok(v >= low && v <= high, `${r.scenario} ${r.scale}: ${v} outside [${low}, ${high}]`);
+  });
+
+  it('breakdown chart: server, send, wire and decode stacked for every form returning 1000 rows or more, and none without such forms', () => {
+    const results = fixture();
+    const spec = compiles(buildBreakdownChart(results));
+    const rows = values(spec);
+    const many = results.scenarios.filter((s) => s.latency && s.latency.breakdown.rows >= 1000);
+    assert.deepEqual([...new Set(many.map((s) => `${s.scenarioId} ${s.scale}`))], ['sparkline-7d 100k', 'sparkline-7d 1m']);
+    // Bulk results carry the server's side of sending (sendMs): four parts each.
+    assert.ok(many.every((s) => s.latency!.breakdown.sendMs !== undefined));
+    assert.equal(rows.length, many.length * 4);
+    const at1m = many.find((s) => s.scale === '1m')!.latency!.breakdown;
+    const parts = rows.filter((r) => r.scale === '1m');
+    assert.deepEqual(parts.map((r) => r.part), ['server', 'send', 'wire', 'decode']);
+    assert.deepEqual(parts.map((r) => r.ms), [at1m.serverMs, at1m.sendMs, at1m.wireMs, at1m.decodeMs]);
+    assert.equal(parts[0]!.form, `sparkline-7d 1m (${at1m.rows.toLocaleString('en-US')} rows)`);
+    assert.equal(spec.encoding.x.stack, 'zero');
+    assert.equal(spec.encoding.color.field, 'part');
+    // Without sendMs (no pg_stat_statements): three parts.
+    delete many[0]!.latency!.breakdown.sendMs;
+    assert.deepEqual(values(compiles(buildBreakdownChart(results))).filter((r) => r.scale === many[0]!.scale).map((r) => r.part), ['server', 'wire', 'decode']);
+    for (const s of results.scenarios) if (s.latency) s.latency.breakdown.rows = 999;
+    assert.equal(buildBreakdownChart(results), null);
   });
 
   it('latency chart: skipped and errored forms have no bar (they measured nothing)', () => {
@@ -117,11 +153,11 @@ describe('report chart builders', () => {
     assert.deepEqual(auditIndexSizes([{ scale: '1m', indexes: [{ name: 'i', sizeBytes: 8192, extra: true }] }]), [{ scale: '1m', indexes: [{ name: 'i', sizeBytes: 8192 }] }]);
   });
 
-  it('buildCharts lists the five charts for the fixture and four without an audit', () => {
+  it('buildCharts lists the six charts for the fixture and five without an audit', () => {
     const results = fixture();
-    assert.deepEqual(buildCharts(results).map((c) => c.id), ['latency', 'growth', 'distribution', 'buffers', 'index-sizes']);
+    assert.deepEqual(buildCharts(results).map((c) => c.id), ['latency', 'breakdown', 'growth', 'distribution', 'buffers', 'index-sizes']);
     delete results.audit;
-    assert.deepEqual(buildCharts(results).map((c) => c.id), ['latency', 'growth', 'distribution', 'buffers']);
+    assert.deepEqual(buildCharts(results).map((c) => c.id), ['latency', 'breakdown', 'growth', 'distribution', 'buffers']);
   });
 
   it('every chart renders to an SVG with drawn marks in Node', async () => {

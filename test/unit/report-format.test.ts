@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ScenarioResult } from '../../src/results.ts';
-import { countsForGate, displayStatus, formatTimings, shortFingerprint, timingLabel } from '../../src/report/format.ts';
+import type { LatencyVerdict, ScenarioResult } from '../../src/results.ts';
+import {
+  countsForGate, describeClocks, displayStatus, formatConfidence, formatLatencyVerdict, formatLimit, formatThreshold, formatTimings, formatVerdictP95,
+  shortFingerprint, timingLabel,
+} from '../../src/report/format.ts';
+
+const verdict = (over: Partial<LatencyVerdict>): LatencyVerdict => ({
+  clock: 'server', statistic: 'p95', limitMs: 300, estimateMs: 49.08, ciLowMs: 45.482, ciHighMs: null, confidence: 0.9875, overallConfidence: 0.95,
+  samples: 84, looks: 2, status: 'inconclusive', reason: 'server p95 [45.5, —] ms: 84 samples give no upper bound', ...over,
+});
 
 type Row = Pick<ScenarioResult, 'gated' | 'form' | 'outcome'>;
 const failed: ScenarioResult['outcome'] = { status: 'failed', violations: [{ kind: 'sql-error', message: 'x' }] };
@@ -36,5 +44,33 @@ describe('report formatting', () => {
     assert.equal(displayStatus({ gated: true, form: 'documented', outcome: failed }, false), 'failed');
     assert.equal(displayStatus({ gated: false, form: 'documented', outcome: { status: 'passed' } }, false), 'passed');
     assert.equal(displayStatus({ gated: false, form: 'documented', outcome: { status: 'errored', error: 'timeout' } }, false), 'errored');
+  });
+
+  it('a passed form with an inconclusive latency verdict is shown as inconclusive; a failed or errored one keeps its status', () => {
+    const passed: Row = { gated: true, form: 'documented', outcome: { status: 'passed' } };
+    assert.equal(displayStatus({ ...passed, latencyVerdict: verdict({}) }, false), 'inconclusive');
+    assert.equal(displayStatus({ ...passed, latencyVerdict: verdict({ status: 'passed' }) }, false), 'passed');
+    assert.equal(displayStatus({ gated: false, form: 'documented', outcome: failed, latencyVerdict: verdict({}) }, false), 'finding');
+    assert.equal(displayStatus({ gated: true, form: 'corrected', outcome: failed, latencyVerdict: verdict({}) }, false), 'failed');
+  });
+
+  it('formats a verdict with clock, p95, interval (— for a missing bound), confidence, n, limit and status', () => {
+    assert.equal(formatLatencyVerdict(verdict({})), 'server p95 49.1 [45.5, —] ms (98.75% per look, 95% overall), n=84, limit 300 ms: inconclusive');
+    assert.equal(formatLatencyVerdict(verdict({ clock: 'client', limitMs: 2.5, estimateMs: 0.412, ciLowMs: 0.4, ciHighMs: 0.43, samples: 400, status: 'passed' })),
+      'client p95 0.412 [0.400, 0.430] ms (98.75% per look, 95% overall), n=400, limit 2.5 ms: passed');
+    assert.match(formatLatencyVerdict(verdict({ status: 'failed', ciLowMs: 320 })), /: FAILED$/);
+    assert.equal(formatVerdictP95(verdict({ ciLowMs: null, ciHighMs: null })), '49.1 [—, —]');
+    assert.equal(formatConfidence(0.9875), '98.75%');
+    assert.equal(formatConfidence(0.95), '95%');
+    assert.equal(formatLimit(24), '24');
+    assert.equal(formatLimit(0.5), '0.5');
+  });
+
+  it('names the threshold\'s clock, and the run\'s clocks from its environment (or says they were not recorded)', () => {
+    const r = { threshold: { p95Ms: 36, clock: 'server', derived: true, source: 'x' } } as ScenarioResult;
+    assert.equal(formatThreshold(r), '≤ 36 ms server (derived)');
+    const env = { serverClock: { method: 'explain-timing-off', detail: 'EXPLAIN (ANALYZE, TIMING OFF): separate runs' }, clientClock: { protocol: 'prepared', detail: 'round trip' } } as const;
+    assert.deepEqual(describeClocks(env as never), { server: 'EXPLAIN (ANALYZE, TIMING OFF): separate runs', client: 'prepared statement: round trip' });
+    assert.match(describeClocks({} as never).server, /not recorded/);
   });
 });

@@ -20,6 +20,16 @@ function withDocumentedOnlyFinding(): RunResults {
   return results;
 }
 
+/** The scenario section's block for one scale of one form. */
+function runBlock(html: string, scenarioId: string, form: 'documented' | 'corrected', scale: string): string {
+  const section = html.slice(html.indexOf(`id="scenario-${scenarioId}"`));
+  const formAt = section.indexOf(`<div class="form ${form}">`);
+  assert.ok(formAt > 0, `no ${form} form for ${scenarioId}`);
+  const start = section.indexOf(`data-scale="${scale}">`, formAt);
+  assert.ok(start > 0, `no ${scale} run for ${scenarioId} ${form}`);
+  return section.slice(start, section.indexOf('<div class="plan">', start));
+}
+
 /** The verdict-table row of one scenario at one scale. */
 function verdictRow(html: string, scenarioId: string, scale: string): string {
   const start = html.indexOf(`<tr data-scenario="${scenarioId}" data-scale="${scale}"`);
@@ -47,8 +57,8 @@ describe('HTML report', () => {
     const html = await renderHtmlReport(results);
     const table = html.slice(html.indexOf('<table class="verdicts"'), html.indexOf('</table>', html.indexOf('<table class="verdicts"')));
     for (const s of results.scenarios) assert.ok(table.includes(`data-scenario="${s.scenarioId}" data-scale="${s.scale}"`), `no row for ${s.scenarioId} ${s.scale}`);
-    assert.equal((html.match(/<figure class="chart"/g) ?? []).length, 5);
-    assert.equal((html.match(/<div class="svg"><svg/g) ?? []).length, 5);
+    assert.equal((html.match(/<figure class="chart"/g) ?? []).length, 6);
+    assert.equal((html.match(/<div class="svg"><svg/g) ?? []).length, 6);
   });
 
   it('escapes every text it prints from the results', async () => {
@@ -155,5 +165,95 @@ describe('HTML report', () => {
     assert.match(html, /<div class="table-scroll">\s*<table class="verdicts" id="verdict-table">/);
     assert.match(html, /\.table-scroll\{overflow-x:auto\}/);
     assert.ok(html.includes('idx_<wbr>executions_<wbr>tenant_<wbr>env_<wbr>failed_<wbr>started'));
+  });
+
+  it('shows each verdict\'s clock, p95 with its interval, n and status in the verdict table; inconclusive is a warning badge', async () => {
+    const results = fixture();
+    const html = await renderHtmlReport(results);
+    const find = (id: string, scale: string, form = 'corrected') => results.scenarios.find((s) => s.scenarioId === id && s.scale === scale && s.form === form)!;
+
+    const inconclusive = verdictRow(html, 'sparkline-7d', '1m');
+    const v = find('sparkline-7d', '1m', 'documented').latencyVerdict!;
+    assert.equal(v.status, 'inconclusive');
+    assert.equal(v.ciHighMs, null);
+    assert.match(inconclusive, /data-status="passed" data-display="inconclusive"/);
+    assert.match(inconclusive, /<td class="verdict"><span class="badge inconclusive" title="latency verdict inconclusive: a warning, not a failure; --fail-on inconclusive makes it fatal">inconclusive<\/span>/);
+    assert.ok(inconclusive.includes(`<strong>${v.estimateMs < 100 ? v.estimateMs.toFixed(1) : Math.round(v.estimateMs)}</strong> <span class="ci">[${v.ciLowMs!.toFixed(1)}, —]</span>`), inconclusive);
+    assert.ok(inconclusive.includes(`<td class="num">${v.samples}</td>`));
+    assert.match(inconclusive, /≤ 300 ms<div class="small clock">server <span[^>]*>\(EXPLAIN\)<\/span><\/div>/);
+    assert.match(inconclusive, /<span class="lv inconclusive">inconclusive<\/span>/);
+
+    const failed = verdictRow(html, 'retention-cleanup-batch', '1m');
+    assert.match(failed, /<span class="badge failed"/);
+    assert.match(failed, /<td class="num p95 lv-failed" title="server p95 \[[\d.]+, —\] ms &gt; 40\.0 ms/);
+    assert.match(failed, /<span class="lv failed">FAILED<\/span>/);
+
+    const client = verdictRow(html, 'paginated-deep-page', '100k');
+    assert.match(client, /≤ 500 ms<div class="small clock">client<\/div>/);
+    assert.match(client, /<span class="lv passed">passed<\/span>/);
+    // The banner counts the warnings without calling the run failed for them.
+    assert.match(html, /· <span title="[^"]*">2 inconclusive latency verdicts \(warnings\)<\/span><\/p>/);
+    assert.match(html, /id="clocks-legend">[^<]*<strong>clock<\/strong>.*98\.75% per look \(95% overall\); — means too few samples/s);
+  });
+
+  it('an inconclusive verdict on a form that passes everything else does not fail the banner', async () => {
+    const results = fixture();
+    for (const s of results.scenarios) if (s.gated && s.outcome.status !== 'skipped') s.outcome = { status: 'passed' };
+    const html = await renderHtmlReport(results);
+    assert.match(html, /id="overall-verdict">All gated scenarios passed/);
+    assert.match(html, /2 inconclusive latency verdicts/);
+    delete results.scenarios.find((s) => s.latencyVerdict?.status === 'inconclusive')!.latencyVerdict;
+    assert.match(await renderHtmlReport(results), /1 inconclusive latency verdict \(warning\)/);
+  });
+
+  it('the scenario section gives each run its verdict sentence, both clocks, the instrumentation overhead, and pgbench where calibrated', async () => {
+    const results = fixture();
+    const html = await renderHtmlReport(results);
+    const recent = results.scenarios.find((s) => s.scenarioId === 'recent-failures' && s.scale === '100k')!;
+    const block = runBlock(html, 'recent-failures', 'documented', '100k');
+    const v = recent.latencyVerdict!;
+    assert.match(block, new RegExp(`<p class="latency-verdict lv-passed" data-clock="server"><span class="label">Latency verdict</span> server p95 ${v.estimateMs.toFixed(3)} \\[${v.ciLowMs!.toFixed(3)}, ${v.ciHighMs!.toFixed(3)}\\] ms \\(98\\.75% per look, 95% overall\\), n=${v.samples}, limit 5 ms: passed`));
+    const o = recent.latency!.explainOverhead;
+    assert.ok(block.includes(`EXPLAIN ANALYZE TIMING ON ${o.timingOnMs.toFixed(3)} ms · TIMING OFF ${o.timingOffMs.toFixed(3)} ms · pg_stat_statements ${o.statementsMs!.toFixed(3)} ms`), block);
+    const c = recent.latency!.calibration!;
+    assert.ok(block.includes(`pgbench p50 ${c.pgbenchP50Ms.toFixed(3)} ms <span class="muted">(-M extended, ${c.transactions.toLocaleString('en-US')} transactions)</span> · execbench client p50 ${c.execbenchP50Ms.toFixed(3)} ms · ratio <strong>${c.ratio.toFixed(2)}×</strong>`), block);
+    assert.ok(block.includes('(400 samples, unnamed statement)') && block.includes('pg_stat_statements)'));
+    // Few rows: no breakdown; an uncalibrated form: no pgbench line.
+    assert.doesNotMatch(block, /Where the time goes/);
+    assert.doesNotMatch(runBlock(html, 'upsert-conflict', 'corrected', '100k'), /Calibration/);
+    // A passed outcome with an undecided verdict says why, with the consequence.
+    assert.match(runBlock(html, 'sparkline-7d', 'documented', '1m'), /<p class="reason lv-reason">inconclusive: a warning, not a failure; --fail-on inconclusive makes it fatal: server p95 \[[\d.]+, —\] ms: 75 samples give no upper bound/);
+  });
+
+  it('shows where the time goes (server / send / wire / decode) for a form returning many rows', async () => {
+    const results = fixture();
+    const html = await renderHtmlReport(results);
+    const b = results.scenarios.find((s) => s.scenarioId === 'sparkline-7d' && s.scale === '1m')!.latency!.breakdown;
+    assert.ok(b.rows >= 1000);
+    const block = runBlock(html, 'sparkline-7d', 'documented', '1m');
+    assert.ok(block.includes(`(${b.rows.toLocaleString('en-US')} rows, medians)`), block);
+    assert.match(block, /<span class="key server"><\/span>server [\d.]+ ms · <span class="key send"><\/span>send [\d.]+ ms · <span class="key wire"><\/span>wire [\d.]+ ms · <span class="key decode"><\/span>decode [\d.]+ ms/);
+    const widths = [...block.matchAll(/<span class="seg (\w+)" style="width:([\d.]+)%"/g)].map((m) => [m[1], Number(m[2])] as const);
+    assert.deepEqual(widths.map(([part]) => part), ['server', 'send', 'wire', 'decode']);
+    const total = b.serverMs + b.sendMs! + b.wireMs + b.decodeMs;
+    assert.ok(Math.abs(widths[2]![1] - (b.wireMs / total) * 100) < 0.1, 'the wire segment is its share of the total');
+    // The bulk form's server clock is EXPLAIN TIMING OFF, and the verdict table says so under the limit.
+    assert.match(verdictRow(html, 'sparkline-7d', '1m'), /≤ 300 ms<div class="small clock">server <span title="server clock of this form: EXPLAIN \(ANALYZE, TIMING OFF\)[^"]*">\(EXPLAIN\)<\/span><\/div>/);
+    assert.match(html, /<figure class="chart" id="chart-breakdown"/);
+  });
+
+  it('names the server clock method and the client clock protocol in the environment section', async () => {
+    const results = fixture();
+    const env = (html: string) => html.slice(html.indexOf('<section id="environment">'));
+    const html = env(await renderHtmlReport(results));
+    assert.match(html, /<dt>Server clock<\/dt><dd id="server-clock"><strong>pg_stat_statements<\/strong><br><span class="muted">pg_stat_statements: executor time of each timed execution/);
+    assert.match(html, /<dt>Client clock<\/dt><dd id="client-clock"><strong>unnamed statement<\/strong><br><span class="muted">wire round trip by the extended protocol with an unnamed statement/);
+    assert.match(html, /clock auto \(each threshold its own\) · protocol unnamed/);
+    results.environment.serverClock = { method: 'explain-timing-off', detail: 'EXPLAIN (ANALYZE, TIMING OFF): execution time of separate runs: the extension is not installed' };
+    results.options.clock = 'client';
+    const fallback = await renderHtmlReport(results);
+    assert.match(env(fallback), /<dd id="server-clock"><strong>explain-timing-off<\/strong>/);
+    assert.match(env(fallback), /clock client \(every threshold\)/);
+    assert.match(fallback, /id="clocks-legend">[^]*<strong>server<\/strong>: EXPLAIN \(ANALYZE, TIMING OFF\): execution time of separate runs/);
   });
 });

@@ -33,20 +33,63 @@ describe('Markdown summary', () => {
     assert.ok(count('failed') + count('errored') > 0, 'the fixture is meant to contain failures');
     assert.match(md, /^## execbench: ❌ the gate fails/);
     assert.ok(md.includes(`**Gated forms:** ${count('passed')} passed, ${count('failed')} failed, ${count('errored')} errored, ${count('skipped')} skipped. **Spec findings:** ${results.findings.length}.`));
+    const inconclusive = results.scenarios.filter((s) => s.gated && s.latencyVerdict?.status === 'inconclusive').length;
+    assert.equal(inconclusive, 2);
+    assert.ok(md.includes(`**Inconclusive latency verdicts:** 2 (inconclusive: a warning, not a failure; --fail-on inconclusive makes it fatal).`));
   });
 
-  it('has one verdict row per gated form, with its p95 and the index used', () => {
+  it('has one verdict row per gated form, with its clock, p95 interval, n, limit, medians and the index used', () => {
     const results = fixture();
     const rows = tableAfter(renderMarkdownSummary(results), '### Verdicts');
     assert.equal(rows.length, results.scenarios.filter((s) => s.gated).length);
     const recent = rows.find((r) => r[0] === 'recent-failures' && r[1] === '100k')!;
     const source = results.scenarios.find((s) => s.scenarioId === 'recent-failures' && s.scale === '100k')!;
+    const v = source.latencyVerdict!;
     assert.equal(recent[3], '✅ pass');
-    assert.equal(Number(recent[4]), Number(source.latency!.client.p95Ms.toFixed(3)));
-    assert.equal(recent[7], '`idx_executions_tenant_env_failed_started`');
+    assert.equal(recent[4], 'server');
+    assert.equal(recent[5], `${v.estimateMs.toFixed(3)} [${v.ciLowMs!.toFixed(3)}, ${v.ciHighMs!.toFixed(3)}] passed`);
+    assert.equal(recent[6], String(v.samples));
+    assert.equal(recent[7], '5');
+    assert.equal(Number(recent[8]), Number(source.latency!.client.p50Ms.toFixed(3)));
+    assert.equal(Number(recent[9]), Number(source.latency!.server.p50Ms.toFixed(3)));
+    assert.equal(recent[10], '`idx_executions_tenant_env_failed_started`');
+    assert.equal(rows.find((r) => r[0] === 'recent-failures' && r[1] === '1m')![7], '15 (derived)');
+    assert.equal(rows.find((r) => r[0] === 'paginated-deep-page' && r[1] === '100k')![4], 'client');
     const errored = rows.find((r) => r[0] === 'paginated-deep-page' && r[1] === '1m')!;
     assert.equal(errored[3], '💥 error');
-    assert.match(errored[8]!, /statement timeout/);
+    assert.deepEqual(errored.slice(4, 8), ['client', '–', '–', '500']);
+    assert.match(errored[11]!, /statement timeout/);
+  });
+
+  it('marks an inconclusive verdict as a warning with its reason, and a failed one FAILED with the interval', () => {
+    const results = fixture();
+    const rows = tableAfter(renderMarkdownSummary(results), '### Verdicts');
+    const sparkline = rows.find((r) => r[0] === 'sparkline-7d' && r[1] === '1m')!;
+    assert.equal(sparkline[3], '⚠️ inconclusive');
+    assert.match(sparkline[5]!, /^[\d.]+ \[[\d.]+, —\] inconclusive$/);
+    assert.equal(sparkline[6], '75');
+    assert.match(sparkline[11]!, /^server p95 \[[\d.]+, —\] ms: 75 samples give no upper bound at 98\.75% \(needs 99\)/);
+    const retention = rows.find((r) => r[0] === 'retention-cleanup-batch' && r[1] === '100k')!;
+    assert.equal(retention[3], '⚠️ inconclusive');
+    assert.match(retention[11]!, /contains the limit 15\.0 ms/);
+    const failed = rows.find((r) => r[0] === 'retention-cleanup-batch' && r[1] === '1m')!;
+    assert.equal(failed[3], '❌ fail');
+    assert.match(failed[5]!, /^[\d.]+ \[[\d.]+, —\] FAILED$/);
+    assert.match(failed[11]!, /^threshold: server p95 \[[\d.]+, —\] ms &gt; 40\.0 ms/);
+  });
+
+  it('says under the Verdicts heading which clock is which on this run and how to read an interval', () => {
+    const results = fixture();
+    const md = renderMarkdownSummary(results);
+    const note = md.split('\n')[md.split('\n').indexOf('### Verdicts') + 2]!;
+    assert.match(note, /^Each limit judges the p95 of one clock\. \*\*server\*\*: pg_stat_statements: executor time of each timed execution/);
+    assert.match(note, /\*\*client\*\*: wire round trip by the extended protocol with an unnamed statement/);
+    assert.match(note, /distribution-free order-statistic intervals at 98\.75% per look \(95% overall\); — means too few samples for that bound/);
+    results.environment.serverClock = { method: 'explain-timing-off', detail: 'EXPLAIN (ANALYZE, TIMING OFF): execution time of separate runs: not installed' };
+    results.environment.clientClock = { protocol: 'prepared', detail: 'wire round trip by a named prepared statement' };
+    const other = renderMarkdownSummary(results);
+    assert.match(other, /\*\*server\*\*: EXPLAIN \(ANALYZE, TIMING OFF\): execution time of separate runs/);
+    assert.match(other, /\*\*client\*\*: wire round trip by a named prepared statement/);
   });
 
   it('lists every non-gated documented form, passing ones too, with its failures as spec findings, and every finding with its fix', () => {
@@ -105,7 +148,7 @@ describe('Markdown summary', () => {
     first.outcome = { status: 'failed', violations: [{ kind: 'threshold', message: 'x | y\nz <b>' }] };
     const rows = tableAfter(renderMarkdownSummary(results), '### Verdicts');
     const row = rows.find((r) => r[0] === first.scenarioId && r[1] === first.scale)!;
-    assert.equal(row.length, 9);
-    assert.equal(row[8], 'threshold: x \\| y z &lt;b&gt;');
+    assert.equal(row.length, 12);
+    assert.equal(row[11], 'threshold: x \\| y z &lt;b&gt;');
   });
 });

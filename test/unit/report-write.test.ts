@@ -45,6 +45,8 @@ describe('trend export', () => {
     const recent = entries.find((e) => e.name === 'recent-failures 1m client p95')!;
     assert.equal(recent.unit, 'ms');
     assert.equal(recent.value, gated.find((s) => s.scenarioId === 'recent-failures' && s.scale === '1m')!.latency!.client.p95Ms);
+    // The value stays the client p95 (a stable trend line); the judged verdict rides along in extra.
+    assert.match(recent.extra!, /; verdict: server p95 [\d.]+ \[[\d.]+, [\d.]+\] ms \(98\.75% per look, 95% overall\), n=\d+, limit 15 ms: passed$/);
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ScenarioResult } from '../../src/results.ts';
+import type { FormLatency, ScenarioResult } from '../../src/results.ts';
 import { deriveFindings } from '../../src/runner/findings.ts';
 import { judgeHeadlines } from '../../src/runner/headline.ts';
 import { loadScenarios } from '../../src/scenario/load.ts';
@@ -12,10 +12,11 @@ function result(over: Partial<ScenarioResult>): ScenarioResult {
   };
 }
 
-const latency = (p50: number, p95: number) => ({
+const latency = (p50: number, p95: number): FormLatency => ({
   client: { samples: 10, minMs: p50, maxMs: p95, meanMs: p50, sdMs: 0, rmePct: 0, p50Ms: p50, p95Ms: p95, p99Ms: p95 },
   clientSamplesMs: [], server: { samples: 1, minMs: 1, maxMs: 1, meanMs: 1, sdMs: 0, rmePct: 0, p50Ms: 1, p95Ms: 1, p99Ms: 1 },
-  serverSamplesMs: [], explainOverhead: { timingOnMs: 1, timingOffMs: 1 },
+  serverSamplesMs: [], serverMethod: 'pg_stat_statements', protocol: 'unnamed', explainOverhead: { timingOnMs: 1, timingOffMs: 1, statementsMs: 1 },
+  breakdown: { serverMs: 1, wireMs: Math.max(0, p50 - 1), decodeMs: 0, rows: 1 },
 });
 
 describe('findings', () => {
