@@ -34,7 +34,7 @@ export async function checkWritableDir(target: string, options: PathCheckOptions
   const resolved = resolveGiven(target, fail);
   const { existing, stats } = await nearestExisting(resolved, fail);
   if (!stats.isDirectory()) {
-    throw fail(existing === resolved ? 'is a file, not a folder' : `goes through '${existing}', which is a file, not a folder`);
+    throw fail(existing === resolved ? `is ${stats.isFile() ? 'a file' : 'a device or other special file'}, not a folder` : `goes through '${existing}', which is a file, not a folder`);
   }
   // An existing folder gets files written into it; a missing one is created below its nearest ancestor.
   const refused = await probeCreate(existing, existing === resolved ? 'file' : 'folder');

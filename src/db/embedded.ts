@@ -107,13 +107,13 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Database>
       runningPostmasters.delete(postmasterPid);
       watchdog?.kill('SIGKILL');
       rmSync(`${dataDir}.owner`, { force: true });
-      if (commandLine(postmasterPid) === undefined) return 'nothing (Postgres had stopped)';
+      if (commandLine(postmasterPid) === undefined) return 'Postgres had already stopped.';
       try {
         process.kill(postmasterPid, 'SIGKILL');
       } catch {
-        return 'nothing (Postgres had stopped)';
+        return 'Postgres had already stopped.';
       }
-      return `postgres (pid ${postmasterPid}) was killed with SIGKILL; its other processes exit on their own, and the next start recovers ${dataDir}`;
+      return `Killed postgres (pid ${postmasterPid}) with SIGKILL: its other processes exit on their own, and the next start recovers ${dataDir}.`;
     };
     const stop = () => {
       stopped ??= (async () => {

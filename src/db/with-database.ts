@@ -51,7 +51,7 @@ export async function withDatabase<T>(
         'a container is removed by testcontainers\' reaper.';
     }
     if (database.kind === 'url') return 'Your server is left as it was (execbench only connected to it).';
-    return database.abandon ? `Left behind: ${database.abandon()}.` : `The ${database.kind} server may still be running; testcontainers' reaper removes a container within a minute.`;
+    return database.abandon?.() ?? `The ${database.kind} server may still be running; testcontainers' reaper removes a container within a minute.`;
   };
 
   let received: 'SIGINT' | 'SIGTERM' | undefined;

@@ -47,14 +47,14 @@ export const REPORT_FILES = ['results.json', 'index.html', 'summary.md', 'junit.
 
 /**
  * Before any work: the report folder must be writable (or creatable), must not hold a file of a report's name
- * that execbench did not write (it would be overwritten), and $GITHUB_STEP_SUMMARY, when set, must be appendable.
+ * , which execbench did not write (it would be overwritten), and $GITHUB_STEP_SUMMARY, when set, must be appendable.
  */
 export async function checkReportTargets(outDir: string, options: PathCheckOptions & { env?: NodeJS.ProcessEnv }): Promise<void> {
   const dir = await checkWritableDir(outDir, options);
   for (const name of REPORT_FILES) {
     const text = await readFile(path.join(dir, name), 'utf8').catch(() => undefined);
     if (text !== undefined && !looksLikeOurs(name, text)) {
-      throw new PathError(`${options.label} '${outDir}' holds a ${name} that execbench did not write; it would be overwritten. ${options.fix}`, outDir, options.exitCode !== undefined ? { exitCode: options.exitCode } : {});
+      throw new PathError(`${options.label} '${outDir}' holds ${name}, which execbench did not write (it would be overwritten). ${options.fix}`, outDir, options.exitCode !== undefined ? { exitCode: options.exitCode } : {});
     }
   }
   const summaryPath = (options.env ?? process.env).GITHUB_STEP_SUMMARY;
