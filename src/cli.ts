@@ -11,7 +11,7 @@ import { list, numberFlag, parseBudget } from './cli-args.ts';
 const DEFAULT_SEED = 20261124;
 const DEFAULT_BUDGET = '750ms';
 
-const EXIT_CODES = 'Exit codes: 0 all gated checks passed; 1 a contract, threshold or baseline check failed; 2 harness error; 3 bad input (nothing changed); 4 baseline refused or unreadable.';
+const EXIT_CODES = 'Exit codes: 0 all gated checks passed; 1 a contract, threshold or baseline check failed; 2 harness error; 3 bad input, such as a path that is not what it must be (nothing changed); 4 baseline refused or unreadable; 130/143 ended by SIGINT/SIGTERM.';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
