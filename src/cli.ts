@@ -72,8 +72,10 @@ async function checkedProviderOptions(argv: ProviderArgs) {
   refuseEmpty(argv['cache-dir'], { label: '--cache-dir', fix: CACHE_FIX });
   const options = providerOptions(argv);
   if (options.provider === 'embedded' || (options.provider === 'auto' && options.databaseUrl === undefined)) {
-    const label = argv['cache-dir'] !== undefined ? '--cache-dir' : process.env.EXECBENCH_CACHE_DIR?.trim() ? 'EXECBENCH_CACHE_DIR' : 'The cache folder';
-    await checkWritableDir(options.cacheDir, { label, fix: CACHE_FIX });
+    const given = argv['cache-dir'] !== undefined ? '--cache-dir' : process.env.EXECBENCH_CACHE_DIR?.trim() ? 'EXECBENCH_CACHE_DIR' : undefined;
+    await checkWritableDir(options.cacheDir, given
+      ? { label: given, fix: CACHE_FIX }
+      : { label: 'The default cache folder', fix: 'Give a writable one with --cache-dir or EXECBENCH_CACHE_DIR, e.g. /var/tmp/execbench (created if missing).' });
   }
   return options;
 }

@@ -121,7 +121,7 @@ describe('other bad paths -> one line, nothing started or changed', () => {
   });
 });
 
-describe('a read-only folder (root ignores mode bits, so a read-only mount; as another user, mode 0555)', () => {
+describe('a read-only folder: root ignores mode bits, so a read-only tmpfs mount (mode 0555 when not root), and the nobody user', () => {
   const isRoot = process.getuid?.() === 0;
   let ro: string | undefined;
   let skip: string | false = false;
@@ -152,5 +152,18 @@ describe('a read-only folder (root ignores mode bits, so a read-only mount; as a
     assertRefused(execbench([...run(ro!), '--out', path.join(tmp, 'out-9')]), 3, /^execbench: --cache-dir '.*read-only' is not writable/);
     assert.equal(existsSync(cache), false);
     assert.deepEqual(readdirSync(ro!), []);
+  });
+
+  it('run as the nobody user, a root-owned 0755 folder is not writable -> exit 3 (EACCES)', (t) => {
+    if (!isRoot || !existsSync('/usr/sbin/runuser')) return t.skip('needs root and runuser to switch to nobody');
+    const owned = path.join(tmp, 'root-owned');
+    mkdirSync(owned, { mode: 0o755 });
+    execFileSync('chmod', ['0755', tmp]); // mkdtemp made it 0700: nobody must reach `owned`
+    const r = spawnSync('/usr/sbin/runuser', ['-u', 'nobody', '--', process.execPath, '--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'report', FIXTURE, '--out', path.join(owned, 'reports')], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, HOME: os.tmpdir(), GITHUB_STEP_SUMMARY: '' }, timeout: 60_000,
+    });
+    assertRefused({ code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: 0 }, 3,
+      /^execbench: --out '.*root-owned\/reports' cannot be created: its nearest existing folder '.*root-owned' is not writable \(EACCES: permission denied\)\./);
+    assert.deepEqual(readdirSync(owned), []);
   });
 });
