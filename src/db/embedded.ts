@@ -103,7 +103,10 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Database>
     let stopped: Promise<void> | undefined;
     // The last resort when stop() hangs (a stopped or wedged postmaster): SIGKILL works on any process, and
     // Postgres recovers the data directory from its WAL on the next start.
+    let finished = false;
     const abandon = (): string => {
+      // After stop() the claim may already belong to another execbench: leave it alone.
+      if (finished) return 'Postgres had already stopped.';
       runningPostmasters.delete(postmasterPid);
       watchdog?.kill('SIGKILL');
       rmSync(`${dataDir}.owner`, { force: true });
@@ -122,6 +125,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Database>
         (instance as unknown as { process?: ChildProcess }).process = undefined;
         watchdog?.kill('SIGKILL');
         await release();
+        finished = true;
       })();
       return stopped;
     };

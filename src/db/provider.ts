@@ -39,7 +39,7 @@ export interface Database {
   stop(): Promise<void>;
   /**
    * Optional last resort when stop() hangs (a signal's cleanup ran out of time): ends at once, synchronously,
-   * what execbench started, and returns one phrase saying what was done or what may be left.
+   * what execbench started, and returns one sentence saying what was done or what may be left.
    */
   abandon?(): string;
 }
