@@ -47,6 +47,7 @@ export async function withDatabase<T>(
   /** What is left when execbench exits before stop() finished: ends what it can at once and says so. */
   const leaveNow = (): string => {
     if (database === undefined) {
+      if (options.databaseUrl !== undefined) return 'execbench was still connecting to your server; nothing was started.';
       return 'Postgres was still being provisioned: a server that was starting is told to shut down as execbench exits; ' +
         'a container is removed by testcontainers\' reaper.';
     }

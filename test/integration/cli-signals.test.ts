@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -23,8 +24,8 @@ function pgrep(pattern: string): number[] {
   }
 }
 
-/** Starts the CLI; resolves `ready` once stderr or stdout shows `readyWhen`. */
-function startCli(args: string[], readyWhen: RegExp) {
+/** Starts the CLI; resolves `ready` once stderr or stdout shows `readyWhen` (if given). */
+function startCli(args: string[], readyWhen?: RegExp) {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args], {
     cwd: ROOT, env: { ...process.env, DATABASE_URL: '', GITHUB_STEP_SUMMARY: '' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -32,11 +33,12 @@ function startCli(args: string[], readyWhen: RegExp) {
   let stderr = '';
   const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.on('exit', (code) => resolve({ code, at: Date.now() })));
   const ready = new Promise<void>((resolve, reject) => {
-    const check = () => { if (readyWhen.test(stdout + stderr)) resolve(); };
+    const check = () => { if (readyWhen?.test(stdout + stderr)) resolve(); };
     child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); check(); });
     child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); check(); });
     void exited.then(({ code }) => reject(new Error(`execbench exited ${code} before it was ready: ${stderr}`)));
   });
+  ready.catch(() => {}); // a test that never awaits it must not see an unhandled rejection when the CLI exits
   return { child, ready, exited, stderr: () => stderr };
 }
 
@@ -82,6 +84,35 @@ async function assertNothingLeft(execbenchPid: number, tree: number[]): Promise<
   assert.equal(isAlive(execbenchPid), false);
   assert.equal(existsSync(`${dataDir}.owner`), false, 'the claim on the data directory is released');
 }
+
+describe('a signal while provisioning is stuck', () => {
+  it('execbench run: SIGTERM while connecting to a server that accepts and never answers -> exit 143 within the bound, one line', async (t) => {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => { sockets.push(socket); });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    const connected = new Promise<void>((resolve) => silent.once('connection', () => resolve()));
+    try {
+      const out = path.join(cacheDir, 'never-written');
+      const cli = startCli(['run', '--database-url', `postgres://u:p@127.0.0.1:${port}/db`, '--scale', '2000', '--scenario', 'recent-failures', '--out', out]);
+      await connected;
+      const sent = Date.now();
+      cli.child.kill('SIGTERM');
+      const { code, at } = await cli.exited;
+      t.diagnostic(`exited ${at - sent} ms after SIGTERM`);
+      assert.equal(code, 143, cli.stderr());
+      // pg's own connect timeout is 10 s: the 5 s bound, not that timeout, ended it.
+      assert.ok(at - sent >= 4500 && at - sent < 9000, `exited ${at - sent} ms after SIGTERM`);
+      const lines = cli.stderr().trim().split('\n');
+      assert.equal(lines.at(-1), 'execbench: cleanup did not finish within 5 s of SIGTERM; exiting anyway. execbench was still connecting to your server; nothing was started.');
+      assert.equal(lines.filter((l) => l.startsWith('execbench:')).length, 2, cli.stderr());
+      assert.equal(existsSync(out), false);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+});
 
 describe('a signal while the cleanup is stuck', () => {
   it('execbench db: Ctrl-C with a stopped postmaster -> exits within the 5 s bound, exit 130, one line naming what it killed', async (t) => {
