@@ -6,7 +6,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { checkAppendableFile, checkReadableFile, checkWritableDir, ensureDir, PathError } from '../../src/paths.ts';
+import { runCompareCommand } from '../../src/commands/compare.ts';
+import { runReportCommand } from '../../src/commands/report.ts';
 import { checkReportTargets, writeReports } from '../../src/report/write-reports.ts';
 import type { RunResults } from '../../src/results.ts';
 
@@ -120,5 +123,33 @@ describe('checkReportTargets', () => {
     await writeReports(fixture, dir, { env: {} });
     await checkReportTargets(dir, { ...FIX, env: {} });
     await rejectsWith(checkReportTargets(dir, { ...FIX, env: { GITHUB_STEP_SUMMARY: tmp } }), /\$GITHUB_STEP_SUMMARY '.*' is a folder, not a file/);
+  });
+});
+
+describe('report and compare check their files before reading or writing anything', () => {
+  const FIXTURE = fileURLToPath(new URL('../fixtures/results/small.json', import.meta.url));
+  const quiet = { env: {}, log: () => {} };
+
+  it('report: an empty results path -> exit 3; an --out holding a foreign index.html -> exit 3 and the file kept', async () => {
+    await rejectsWith(runReportCommand('', undefined, quiet), /^Results file '' is empty \(an unset variable\?\)\./);
+    const site = path.join(tmp, 'site');
+    mkdirSync(site);
+    writeFileSync(path.join(site, 'index.html'), '<p>my page</p>');
+    await rejectsWith(runReportCommand(FIXTURE, site, quiet), /^--out '.*site' holds index\.html, which execbench did not write \(it would be overwritten\)\./);
+    assert.deepEqual(readdirSync(site), ['index.html']);
+    assert.equal(readFileSync(path.join(site, 'index.html'), 'utf8'), '<p>my page</p>');
+  });
+
+  it('report: a missing parent folder of --out is created', async () => {
+    const out = path.join(tmp, 'new', 'nested', 'reports');
+    assert.equal(await runReportCommand(FIXTURE, out, quiet), 0);
+    assert.deepEqual(readdirSync(out).sort(), ['index.html', 'junit.xml', 'results.json', 'summary.md', 'trend.json']);
+  });
+
+  it('compare: an empty path, or a FIFO (a read would block forever) -> exit 4 at once, as for a missing file', async () => {
+    const fifo = path.join(tmp, 'results.fifo');
+    execFileSync('mkfifo', [fifo]);
+    await rejectsWith(runCompareCommand({ baselinePath: '', currentPath: FIXTURE, print: () => {} }), /^baseline file '' is empty/, 4);
+    await rejectsWith(runCompareCommand({ baselinePath: FIXTURE, currentPath: fifo, print: () => {} }), /^current file '.*results\.fifo' is not a regular file\. Point to a results\.json/, 4);
   });
 });
