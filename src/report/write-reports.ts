@@ -47,7 +47,7 @@ export const REPORT_FILES = ['results.json', 'index.html', 'summary.md', 'junit.
 
 /**
  * Before any work: the report folder must be writable (or creatable), must not hold a file of a report's name
- * , which execbench did not write (it would be overwritten), and $GITHUB_STEP_SUMMARY, when set, must be appendable.
+ * that execbench did not write (it would be overwritten), and $GITHUB_STEP_SUMMARY, when set, must be appendable.
  */
 export async function checkReportTargets(outDir: string, options: PathCheckOptions & { env?: NodeJS.ProcessEnv }): Promise<void> {
   const dir = await checkWritableDir(outDir, options);
