@@ -1,5 +1,5 @@
 // Writes every report of a run into one folder, and the Markdown summary to GitHub's job summary when there is one.
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkAppendableFile, checkWritableDir, ensureDir, PathError, type PathCheckOptions } from '../paths.ts';
 import type { RunResults } from '../results.ts';
@@ -52,8 +52,12 @@ export const REPORT_FILES = ['results.json', 'index.html', 'summary.md', 'junit.
 export async function checkReportTargets(outDir: string, options: PathCheckOptions & { env?: NodeJS.ProcessEnv }): Promise<void> {
   const dir = await checkWritableDir(outDir, options);
   for (const name of REPORT_FILES) {
-    const text = await readFile(path.join(dir, name), 'utf8').catch(() => undefined);
-    if (text !== undefined && !looksLikeOurs(name, text)) {
+    const file = path.join(dir, name);
+    // Only regular files are read: a FIFO of that name would block the read.
+    const regular = await stat(file).then((st) => st.isFile(), () => undefined);
+    if (regular === undefined) continue;
+    const text = regular ? await readFile(file, 'utf8').catch(() => '') : '';
+    if (!looksLikeOurs(name, text)) {
       throw new PathError(`${options.label} '${outDir}' holds ${name}, which execbench did not write (it would be overwritten). ${options.fix}`, outDir, options.exitCode !== undefined ? { exitCode: options.exitCode } : {});
     }
   }
