@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { runBenchCommand } from './commands/run.ts';
 import { resolveProviderOptions } from './config.ts';
 import { EXIT, ExecbenchError, UsageError } from './errors.ts';
+import { checkWritableDir, refuseEmpty } from './paths.ts';
 import { parseScale } from './seed/scale.ts';
 import { list, numberFlag, parseBudget, parseDuration } from './cli-args.ts';
 import { ALL_FAIL_ON, DEFAULT_FAIL_ON, type FailOn } from './gate/verdict.ts';
@@ -11,7 +12,7 @@ import { ALL_FAIL_ON, DEFAULT_FAIL_ON, type FailOn } from './gate/verdict.ts';
 const DEFAULT_SEED = 20261124;
 const DEFAULT_BUDGET = '750ms';
 
-const EXIT_CODES = 'Exit codes: 0 all gated checks passed; 1 a contract, threshold or baseline check failed; 2 harness error; 3 bad input (nothing changed); 4 baseline refused or unreadable.';
+const EXIT_CODES = 'Exit codes: 0 all gated checks passed; 1 a contract, threshold or baseline check failed; 2 harness error; 3 bad input, such as a path that is not what it must be (nothing changed); 4 baseline refused or unreadable; 130/143 ended by SIGINT/SIGTERM.';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -19,7 +20,7 @@ function withProviderFlags<T>(y: Argv<T>) {
   return y
     .option('provider', { type: 'string', describe: 'auto | url | container | embedded (auto: --database-url, else Docker, else embedded)', group: 'Postgres:' })
     .option('database-url', { type: 'string', describe: 'use this server (also DATABASE_URL); execbench works in its own schemas there', group: 'Postgres:' })
-    .option('cache-dir', { type: 'string', describe: 'where the embedded data directory lives (also EXECBENCH_CACHE_DIR)', group: 'Postgres:' })
+    .option('cache-dir', { type: 'string', describe: 'where the embedded data directory lives (also EXECBENCH_CACHE_DIR): a writable folder, created if missing', group: 'Postgres:' })
     .option('port', { type: 'string', describe: 'port for a server execbench starts (default: a free one)', group: 'Postgres:' })
     .option('pg-major', { type: 'string', describe: 'embedded server: Postgres major, 16 or 17 (also EXECBENCH_PG_MAJOR) [default: 17]', group: 'Postgres:' })
     .option('image', { type: 'string', describe: 'container image (default postgres:17-alpine; postgres:14-alpine is the spec\'s version)', group: 'Postgres:' })
@@ -65,6 +66,21 @@ function providerOptions(argv: ProviderArgs) {
   return major === undefined ? options : { ...options, embeddedMajor: major };
 }
 
+const CACHE_FIX = 'Give a writable folder, e.g. --cache-dir /var/tmp/execbench (created if missing), or omit it for node_modules/.cache/execbench.';
+
+/** providerOptions, plus the cache folder checked wherever an embedded server may start: before anything starts. */
+async function checkedProviderOptions(argv: ProviderArgs) {
+  refuseEmpty(argv['cache-dir'], { label: '--cache-dir', fix: CACHE_FIX });
+  const options = providerOptions(argv);
+  if (options.provider === 'embedded' || (options.provider === 'auto' && options.databaseUrl === undefined)) {
+    const given = argv['cache-dir'] !== undefined ? '--cache-dir' : process.env.EXECBENCH_CACHE_DIR?.trim() ? 'EXECBENCH_CACHE_DIR' : undefined;
+    await checkWritableDir(options.cacheDir, given
+      ? { label: given, fix: CACHE_FIX }
+      : { label: 'The default cache folder', fix: 'Give a writable one with --cache-dir or EXECBENCH_CACHE_DIR, e.g. /var/tmp/execbench (created if missing).' });
+  }
+  return options;
+}
+
 async function main(): Promise<number> {
   let exitCode: number = EXIT.ok;
   await yargs(hideBin(process.argv))
@@ -82,9 +98,9 @@ async function main(): Promise<number> {
         .option('protocol', { choices: ['unnamed', 'prepared'] as const, default: 'unnamed' as const, describe: 'how the client clock sends each query: unnamed statements (pgbench -M extended) or named prepared ones (-M prepared)', group: 'Run:' })
         .option('max-form-time', { type: 'string', nargs: 1, default: '20s', describe: 'cap per form on buying samples for an undecided latency verdict (a p95 pass needs 99 samples): 20s, 60000ms', group: 'Run:' })
         .option('calibrate', { type: 'boolean', default: false, describe: 'also time the small queries with pgbench (must be on the PATH) and show its p50 beside execbench\'s', group: 'Run:' })
-        .option('baseline', { type: 'string', describe: 'compare with this results.json: plan, buffers, rows, latency with statistics', group: 'Run:' })
+        .option('baseline', { type: 'string', describe: 'compare with this results.json (a readable file): plan, buffers, rows, latency with statistics', group: 'Run:' })
         .option('gate-write-time', { type: 'boolean', default: false, describe: 'with --baseline: also gate the latency of (rolled-back) write scenarios', group: 'Run:' })
-        .option('out', { type: 'string', describe: 'report folder (default reports/<run-id>)', group: 'Run:' })
+        .option('out', { type: 'string', describe: 'report folder (default reports/<run-id>): a writable folder, created if missing; checked before anything starts', group: 'Run:' })
         .option('audit', { type: 'boolean', default: true, describe: 'run the index audit after the scenarios (--no-audit to skip)', group: 'Run:' })
         .option('json', { type: 'boolean', default: false, describe: 'print the results document to stdout (tables go to stderr)', group: 'Run:' })
         .example('$0 run', 'both scales, every scenario (what `npm run bench` does)')
@@ -103,8 +119,8 @@ async function main(): Promise<number> {
           scenarioPatterns: list(argv.scenario),
           budgetMs: parseBudget(argv['time-budget']),
           strictSpec: argv['strict-spec'],
-          ...(argv.out ? { outDir: argv.out } : {}),
-          ...(argv.baseline ? { baselinePath: argv.baseline } : {}),
+          ...(argv.out !== undefined ? { outDir: argv.out } : {}),
+          ...(argv.baseline !== undefined ? { baselinePath: argv.baseline } : {}),
           json: argv.json,
           seed,
           indexBuild: argv['index-build'],
@@ -117,7 +133,7 @@ async function main(): Promise<number> {
           protocol: argv.protocol,
           calibrate: argv.calibrate,
           maxFormMs: parseDuration('max-form-time', argv['max-form-time'], { minMs: 1000, maxMs: 3_600_000, example: '60s' }),
-          provider: providerOptions(argv),
+          provider: await checkedProviderOptions(argv),
         });
       },
     )
@@ -133,7 +149,7 @@ async function main(): Promise<number> {
         const { createProgress } = await import('./seed/progress.ts');
         const scales = list(argv.scale ?? ['100k', '1m']).map(parseScale);
         const seed = numberFlag('seed', argv.seed, { integer: true, min: 0, example: '42' })!;
-        const provider = providerOptions(argv);
+        const provider = await checkedProviderOptions(argv);
         await withDatabase(provider, async (db) => {
           log(`execbench: ${db.kind} Postgres ${db.serverVersion}: ${db.reason}`);
           await runSeedCommand(db, scales.map((scale) => ({
@@ -150,7 +166,7 @@ async function main(): Promise<number> {
       (y) => withProviderFlags(y).example('$0 db', 'then psql the printed URL; datasets seeded by run/seed are in schemas execbench_100k, execbench_1m'),
       async (argv) => {
         const { runDbCommand } = await import('./commands/db.ts');
-        exitCode = await runDbCommand(providerOptions(argv));
+        exitCode = await runDbCommand(await checkedProviderOptions(argv));
       },
     )
     .command(
@@ -158,7 +174,7 @@ async function main(): Promise<number> {
       'rebuild the HTML, Markdown, JUnit and trend reports from a saved results.json',
       (y) => y
         .positional('results', { type: 'string', demandOption: true, describe: 'path to results.json' })
-        .option('out', { type: 'string', describe: 'output folder (default: next to results.json)' })
+        .option('out', { type: 'string', describe: 'output folder (default: next to results.json): a writable folder, created if missing' })
         .example('$0 report reports/2026-11-24T05-00-00-000Z/results.json', 'rewrite index.html and friends'),
       async (argv) => {
         const { runReportCommand } = await import('./commands/report.ts');

@@ -3,6 +3,7 @@ import { compareRuns, validateCompareOptions, type CompareOptions, type RunCompa
 import { readResultsFile } from '../gate/results-file.ts';
 import { ALL_FAIL_ON, decideExit, type FailOn } from '../gate/verdict.ts';
 import { EXIT, UsageError } from '../errors.ts';
+import { checkReadableFile } from '../paths.ts';
 import { textTable } from '../report/console.ts';
 
 export interface CompareCommandOptions extends CompareOptions {
@@ -25,6 +26,9 @@ export async function runCompareCommand(options: CompareCommandOptions): Promise
   validateCompareOptions(options);
   for (const f of options.failOn ?? []) {
     if (!ALL_FAIL_ON.includes(f)) throw new UsageError(`--fail-on: unknown '${f}'. Use a comma list of ${ALL_FAIL_ON.join(', ')}.`);
+  }
+  for (const [label, file] of [['baseline file', options.baselinePath], ['current file', options.currentPath]] as const) {
+    await checkReadableFile(file, { label, exitCode: EXIT.baseline, fix: 'Point to a results.json written by `execbench run` (reports/<run-id>/results.json).' });
   }
   const baseline = await readResultsFile(options.baselinePath, 'baseline');
   const current = await readResultsFile(options.currentPath, 'current');

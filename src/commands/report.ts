@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT, UsageError } from '../errors.ts';
 import { RESULTS_SCHEMA_VERSION, type RunResults } from '../results.ts';
-import { writeReports, type WriteReportsOptions } from '../report/write-reports.ts';
+import { checkReportTargets, writeReports, type WriteReportsOptions } from '../report/write-reports.ts';
+import { checkReadableFile } from '../paths.ts';
 
 /** Reads and checks a results document; throws a one-line UsageError naming the file and the fix. */
 export async function readResultsFile(resultsPath: string): Promise<RunResults> {
@@ -53,7 +54,13 @@ export interface ReportCommandOptions extends Pick<WriteReportsOptions, 'env'> {
  * default. Returns the exit code (0); bad input throws a UsageError (exit 3) before anything is written.
  */
 export async function runReportCommand(resultsPath: string, outDir?: string, options: ReportCommandOptions = {}): Promise<number> {
+  await checkReadableFile(resultsPath, { label: 'Results file', fix: 'Pass the results.json a run wrote, e.g. reports/<run-id>/results.json.' });
   const results = await readResultsFile(resultsPath);
+  await checkReportTargets(outDir ?? path.dirname(resultsPath), {
+    label: outDir !== undefined ? '--out' : 'The results file\'s folder',
+    fix: 'Give --out a writable folder for the reports (created if missing).',
+    ...(options.env ? { env: options.env } : {}),
+  });
   const target = path.resolve(outDir ?? path.dirname(resultsPath));
   // Rebuilding in place must not rewrite the input; into another folder, copy it so the folder is complete.
   const inPlace = path.join(target, 'results.json') === path.resolve(resultsPath);

@@ -25,7 +25,8 @@ import { renderComparisonTable } from './compare.ts';
 import { RESULTS_SCHEMA_VERSION, type ClientProtocol, type Clock, type DatasetSummary, type EnvironmentInfo, type RunResults } from '../results.ts';
 import { describeServerClock, type StatementsProbe } from '../runner/server-clock.ts';
 import { renderFindings, renderHeadline, renderResultsTable } from '../report/console.ts';
-import { writeReports } from '../report/write-reports.ts';
+import { checkReportTargets, writeReports } from '../report/write-reports.ts';
+import { checkReadableFile } from '../paths.ts';
 import { deriveFindings, headlineFindings } from '../runner/findings.ts';
 import { runScenariosAtScale } from '../runner/run-scenarios.ts';
 import { loadScenarios, selectScenarios, type LoadedScenario } from '../scenario/load.ts';
@@ -67,8 +68,18 @@ export interface RunOptions {
 export async function runBenchCommand(options: RunOptions): Promise<number> {
   const t0 = performance.now();
   const log = options.provider.log;
-  // Bad scenario names fail before anything is started.
+  // Bad scenario names and unusable paths fail before anything is started (exit 3; a baseline's, exit 4).
   const scenarios = selectScenarios(await loadScenarios(), options.scenarioPatterns);
+  await checkReportTargets(options.outDir ?? path.join(PROJECT_ROOT, 'reports'), {
+    label: options.outDir !== undefined ? '--out' : 'The reports folder',
+    fix: 'Give --out a writable folder for the reports (created if missing), e.g. --out /tmp/execbench-reports.',
+  });
+  if (options.baselinePath !== undefined) {
+    await checkReadableFile(options.baselinePath, {
+      label: '--baseline', exitCode: EXIT.baseline,
+      fix: 'Point it to a results.json written by `execbench run` (reports/<run-id>/results.json), or omit --baseline.',
+    });
+  }
   // A missing or corrupt baseline fails before any work (exit 4), and nothing is overwritten.
   const baseline = options.baselinePath ? await readResultsFile(options.baselinePath, 'baseline') : undefined;
   const requests = options.scales.map((scale): DatasetRequest => ({

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { DatabaseError } from '../errors.ts';
+import { ensureDir } from '../paths.ts';
 import { commandLine, isAlive, stopPostmaster } from './processes.ts';
 import type { Database } from './provider.ts';
 import { serverSettingsFor, settingsAsFlags } from './settings.ts';
@@ -100,6 +101,23 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Database>
     runningPostmasters.set(postmasterPid, `${dataDir}.owner`);
 
     let stopped: Promise<void> | undefined;
+    // The last resort when stop() hangs (a stopped or wedged postmaster): SIGKILL works on any process, and
+    // Postgres recovers the data directory from its WAL on the next start.
+    let finished = false;
+    const abandon = (): string => {
+      // After stop() the claim may already belong to another execbench: leave it alone.
+      if (finished) return 'Postgres had already stopped.';
+      runningPostmasters.delete(postmasterPid);
+      watchdog?.kill('SIGKILL');
+      rmSync(`${dataDir}.owner`, { force: true });
+      if (commandLine(postmasterPid) === undefined) return 'Postgres had already stopped.';
+      try {
+        process.kill(postmasterPid, 'SIGKILL');
+      } catch {
+        return 'Postgres had already stopped.';
+      }
+      return `Killed postgres (pid ${postmasterPid}) with SIGKILL: its other processes exit on their own, and the next start recovers ${dataDir}.`;
+    };
     const stop = () => {
       stopped ??= (async () => {
         runningPostmasters.delete(postmasterPid);
@@ -107,6 +125,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Database>
         (instance as unknown as { process?: ChildProcess }).process = undefined;
         watchdog?.kill('SIGKILL');
         await release();
+        finished = true;
       })();
       return stopped;
     };
@@ -124,6 +143,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Database>
         serverVersionNum: version.serverVersionNum,
         appliedSettings: { ...settings },
         stop,
+        abandon,
       };
     } catch (error) {
       await stop();
@@ -181,7 +201,7 @@ type EmbeddedPostgresInstance = InstanceType<EmbeddedPostgresClass>;
  * a closed folder above it (root's home is 0700) is not, so the data moves to /var/tmp, and we say so.
  */
 async function prepareDataDir(dataDir: string, cacheDir: string, isRoot: boolean, log: (line: string) => void): Promise<string> {
-  await fs.mkdir(path.dirname(dataDir), { recursive: true });
+  await ensureDir(path.dirname(dataDir));
   if (!isRoot) return dataDir;
   const closed = closedAncestor(dataDir, cacheDir);
   if (closed === undefined) {
@@ -193,7 +213,7 @@ async function prepareDataDir(dataDir: string, cacheDir: string, isRoot: boolean
   const base = path.join('/var/tmp', `execbench-${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`);
   const moved = path.join(base, path.relative(cacheDir, dataDir).startsWith('..') ? path.basename(dataDir) : path.relative(cacheDir, dataDir));
   log(`embedded: the postgres OS user cannot enter ${closed} (mode ${modeOf(closed)}), so the data directory is ${moved} instead (use --cache-dir outside ${closed} to choose).`);
-  await fs.mkdir(path.dirname(moved), { recursive: true, mode: 0o755 });
+  await ensureDir(path.dirname(moved), { mode: 0o755 });
   for (const dir of ancestors(moved)) if (isInside(dir, '/var/tmp')) await fs.chmod(dir, 0o755).catch(() => {});
   return moved;
 }
@@ -344,14 +364,17 @@ async function startServer(
       onLog: o.onLog, onError: o.onLog,
     });
     o.recent.length = 0;
+    startingInstances.add(instance);
     try {
       await withTimeout(instance.start(), 120_000, () => {
         (instance as unknown as { process?: ChildProcess }).process?.kill('SIGKILL');
       });
+      startingInstances.delete(instance);
       return { instance, port };
     } catch (error) {
       const child = (instance as unknown as { process?: ChildProcess }).process;
       if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      startingInstances.delete(instance);
       const log = o.recent.join('\n');
       if (/Address already in use|could not create any TCP\/IP sockets/i.test(log)) {
         if (explicitPort) throw occupiedPort(port);
@@ -407,7 +430,13 @@ function startWatchdog(postmasterPid: number): ChildProcess | undefined {
  * can be awaited, each gets SIGINT (it then shuts down on its own) and its claim is released.
  */
 const runningPostmasters = new Map<number, string>();
+/** Servers being started: a process that exits mid-start (a signal's bounded cleanup) must not orphan them. */
+const startingInstances = new Set<EmbeddedPostgresInstance>();
 process.on('exit', () => {
+  for (const instance of startingInstances) {
+    const child = (instance as unknown as { process?: ChildProcess }).process;
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+  }
   for (const [pid, ownerFile] of runningPostmasters) {
     try {
       process.kill(pid, 'SIGINT');

@@ -37,4 +37,9 @@ export interface Database {
   appliedSettings: Record<string, string>;
   /** Stops what execbench started; a no-op for url. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Optional last resort when stop() hangs (a signal's cleanup ran out of time): ends at once, synchronously,
+   * what execbench started, and returns one sentence saying what was done or what may be left.
+   */
+  abandon?(): string;
 }

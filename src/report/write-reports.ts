@@ -1,6 +1,7 @@
 // Writes every report of a run into one folder, and the Markdown summary to GitHub's job summary when there is one.
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { checkAppendableFile, checkWritableDir, ensureDir, PathError, type PathCheckOptions } from '../paths.ts';
 import type { RunResults } from '../results.ts';
 import { renderHtmlReport } from './html.ts';
 import { renderJunitXml } from './junit.ts';
@@ -20,7 +21,7 @@ export interface WriteReportsOptions {
  */
 export async function writeReports(results: RunResults, outDir: string, options: WriteReportsOptions = {}): Promise<string[]> {
   const dir = path.resolve(outDir);
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   // Render everything first, so a rendering bug leaves no half-written folder behind.
   const markdown = renderMarkdownSummary(results);
   const files: [string, string][] = [
@@ -39,4 +40,40 @@ export async function writeReports(results: RunResults, outDir: string, options:
   const summaryPath = (options.env ?? process.env).GITHUB_STEP_SUMMARY;
   if (summaryPath) await appendFile(summaryPath, `${markdown}\n`);
   return written;
+}
+
+/** The files writeReports writes into a report folder. */
+export const REPORT_FILES = ['results.json', 'index.html', 'summary.md', 'junit.xml', 'trend.json'] as const;
+
+/**
+ * Before any work: the report folder must be writable (or creatable), must not hold a file of a report's name
+ * that execbench did not write (it would be overwritten), and $GITHUB_STEP_SUMMARY, when set, must be appendable.
+ */
+export async function checkReportTargets(outDir: string, options: PathCheckOptions & { env?: NodeJS.ProcessEnv }): Promise<void> {
+  const dir = await checkWritableDir(outDir, options);
+  for (const name of REPORT_FILES) {
+    const file = path.join(dir, name);
+    // Only regular files are read: a FIFO of that name would block the read.
+    const regular = await stat(file).then((st) => st.isFile(), () => undefined);
+    if (regular === undefined) continue;
+    const text = regular ? await readFile(file, 'utf8').catch(() => '') : '';
+    if (!looksLikeOurs(name, text)) {
+      throw new PathError(`${options.label} '${outDir}' holds ${name}, which execbench did not write (it would be overwritten). ${options.fix}`, outDir, options.exitCode !== undefined ? { exitCode: options.exitCode } : {});
+    }
+  }
+  const summaryPath = (options.env ?? process.env).GITHUB_STEP_SUMMARY;
+  if (summaryPath) {
+    await checkAppendableFile(summaryPath, { label: '$GITHUB_STEP_SUMMARY', fix: 'Point it to a writable file, or unset it.' });
+  }
+}
+
+/** A report file of ours: every renderer names execbench, except trend.json (an array of {name, unit, value}). */
+function looksLikeOurs(name: (typeof REPORT_FILES)[number], text: string): boolean {
+  if (name !== 'trend.json') return /execbench/i.test(text);
+  try {
+    const doc = JSON.parse(text) as unknown;
+    return Array.isArray(doc) && doc.every((e) => typeof e === 'object' && e !== null && 'name' in e && 'unit' in e && 'value' in e);
+  } catch {
+    return false;
+  }
 }

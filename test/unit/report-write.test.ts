@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.ts';
+import { PathError } from '../../src/paths.ts';
 import type { RunResults } from '../../src/results.ts';
 import { runReportCommand } from '../../src/commands/report.ts';
 import { buildTrendEntries } from '../../src/report/trend.ts';
@@ -75,8 +76,8 @@ describe('runReportCommand', () => {
     const out = path.join(dir, 'never');
     const missing = path.join(dir, 'nope', 'results.json');
     await assert.rejects(runReportCommand(missing, out, { env: {}, log: () => {} }), (error: Error) => {
-      assert.ok(error instanceof UsageError);
-      assert.equal(error.message, `Cannot read results file '${missing}' (no such file). Pass the results.json a run wrote, e.g. reports/<run-id>/results.json.`);
+      assert.ok(error instanceof PathError && error.exitCode === 3);
+      assert.equal(error.message, `Results file '${missing}' does not exist. Pass the results.json a run wrote, e.g. reports/<run-id>/results.json.`);
       return true;
     });
     await assert.rejects(stat(out));
