@@ -3,7 +3,8 @@
 import type { AuditReport } from './audit/types.ts';
 import type { PlanFacts } from './plan/types.ts';
 
-export const RESULTS_SCHEMA_VERSION = 1;
+/** 2: two clocks per threshold, latency verdicts with intervals (schema 1 documents are upgraded on read). */
+export const RESULTS_SCHEMA_VERSION = 2;
 
 /** A single broken expectation of a scenario form. */
 export interface Violation {
@@ -38,7 +39,8 @@ export interface LatencyStats {
 export type Clock = 'server' | 'client';
 
 /** How the server clock was read. */
-export type ServerClockMethod = 'pg_stat_statements' | 'explain-timing-off';
+/** How the server clock was read ('explain-analyze': a schema-1 document, EXPLAIN ANALYZE runs with timing on and off). */
+export type ServerClockMethod = 'pg_stat_statements' | 'explain-timing-off' | 'explain-analyze';
 
 /** How the client sends the timed query: the extended protocol with an unnamed statement, or a named prepared one. */
 export type ClientProtocol = 'unnamed' | 'prepared';

@@ -5,6 +5,7 @@ import { EXIT, UsageError } from '../errors.ts';
 import { RESULTS_SCHEMA_VERSION, type RunResults } from '../results.ts';
 import { checkReportTargets, writeReports, type WriteReportsOptions } from '../report/write-reports.ts';
 import { checkReadableFile } from '../paths.ts';
+import { upgradeFromV1 } from '../gate/results-file.ts';
 
 /** Reads and checks a results document; throws a one-line UsageError naming the file and the fix. */
 export async function readResultsFile(resultsPath: string): Promise<RunResults> {
@@ -21,6 +22,10 @@ export async function readResultsFile(resultsPath: string): Promise<RunResults> 
     data = JSON.parse(text);
   } catch (error) {
     throw new UsageError(`Results file '${resultsPath}' is not valid JSON (${(error as Error).message}). Re-run execbench to produce it again.`, { cause: error });
+  }
+  // A schema-1 document (before the two clocks) is read as the current schema, as the gate reads it.
+  if (typeof data === 'object' && data !== null && (data as { schemaVersion?: unknown }).schemaVersion === 1 && Array.isArray((data as { scenarios?: unknown }).scenarios)) {
+    upgradeFromV1(data as RunResults);
   }
   const problem = describeShapeProblem(data);
   if (problem) throw new UsageError(`Results file '${resultsPath}' is not an execbench results document: ${problem}.`);

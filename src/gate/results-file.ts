@@ -29,7 +29,8 @@ export async function readResultsFile(path: string, role: 'baseline' | 'current'
     throw new BaselineError(`Cannot read ${what} '${path}': expected a JSON object, found ${Array.isArray(doc) ? 'an array' : String(doc)}. ${remake}`);
   }
   const version = (doc as { schemaVersion?: unknown }).schemaVersion;
-  if (version !== RESULTS_SCHEMA_VERSION) {
+  if (version === 1) upgradeFromV1(doc as RunResults);
+  else if (version !== RESULTS_SCHEMA_VERSION) {
     throw new BaselineError(
       `Cannot use ${what} '${path}': schemaVersion ${JSON.stringify(version)}, this execbench reads ${RESULTS_SCHEMA_VERSION}. ` +
         'Re-create it with this version of `execbench run`.',
@@ -40,6 +41,27 @@ export async function readResultsFile(path: string, role: 'baseline' | 'current'
     throw new BaselineError(`Cannot use ${what} '${path}': missing or malformed ${missing.join(', ')}. ${remake}`);
   }
   return doc as RunResults;
+}
+
+/**
+ * Schema 1 (before the two clocks and latency verdicts) read as schema 2: its client clock included decoding the
+ * rows, its server clock was EXPLAIN ANALYZE, and its thresholds judged the client p95. Old baselines keep working:
+ * their plans, buffers and rows compare as before, and their time compares on the client clock (compare.ts uses
+ * the server clock only where both runs read it the same way).
+ */
+export function upgradeFromV1(doc: RunResults): void {
+  (doc as { schemaVersion: number }).schemaVersion = RESULTS_SCHEMA_VERSION;
+  for (const r of Array.isArray(doc.scenarios) ? doc.scenarios : []) {
+    if (r.threshold && (r.threshold as { clock?: unknown }).clock === undefined) r.threshold.clock = 'client';
+    const latency = r.latency as (Partial<NonNullable<typeof r.latency>> & Pick<NonNullable<typeof r.latency>, 'client' | 'server'>) | undefined;
+    if (!latency) continue;
+    latency.serverMethod ??= 'explain-analyze';
+    latency.protocol ??= 'unnamed';
+    latency.breakdown ??= {
+      serverMs: latency.server.p50Ms, wireMs: Math.max(0, latency.client.p50Ms - latency.server.p50Ms), decodeMs: 0,
+      rows: r.plan?.rowsReturned ?? 0,
+    };
+  }
 }
 
 /** The fields the gate and the guardrails read, checked for type. */

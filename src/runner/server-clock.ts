@@ -69,9 +69,14 @@ export function statementsReader(client: pg.ClientBase, schema: string, queryId:
 
 /** A one-line description of a server clock method, for reports. */
 export function describeServerClock(method: ServerClockMethod): string {
-  return method === 'pg_stat_statements'
-    ? 'pg_stat_statements: executor time of each timed execution, no per-node instrumentation (includes handing rows to the socket)'
-    : 'EXPLAIN (ANALYZE, TIMING OFF): execution time of separate runs, with per-node row counting (pg_stat_statements not available)';
+  switch (method) {
+    case 'pg_stat_statements':
+      return 'pg_stat_statements: executor time of each timed execution, no per-node instrumentation';
+    case 'explain-timing-off':
+      return 'EXPLAIN (ANALYZE, TIMING OFF): execution time of a run beside each timed execution, with per-node row counting';
+    case 'explain-analyze':
+      return 'EXPLAIN ANALYZE runs with timing on and off (a results document of schema 1, before pg_stat_statements)';
+  }
 }
 
 function quoteIdent(name: string): string {

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { RunResults } from '../../src/results.ts';
+import { RESULTS_SCHEMA_VERSION, type RunResults } from '../../src/results.ts';
 import { createTestDatabase, stopTestServerAfterAll, type TestDatabase } from '../support/database.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -38,7 +38,7 @@ describe('execbench run', () => {
     const r = execbench(['run', ...quick(), '--scenario', 'recent-failures,retention-cleanup-batch', '--json', '--fail-on', 'contracts', '--out', out]);
     assert.equal(r.code, 0, r.stderr);
     const results = JSON.parse(r.stdout) as RunResults;
-    assert.equal(results.schemaVersion, 1);
+    assert.equal(results.schemaVersion, RESULTS_SCHEMA_VERSION);
     assert.deepEqual([...new Set(results.scenarios.map((s) => s.scenarioId))].sort(), ['recent-failures', 'retention-cleanup-batch']);
     assert.deepEqual(results.scenarios.filter((s) => s.scenarioId === 'retention-cleanup-batch').map((s) => s.form), ['documented', 'corrected']);
     assert.equal(results.environment.provider.kind, 'url');

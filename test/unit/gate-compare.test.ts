@@ -415,7 +415,7 @@ describe('readResultsFile and runCompareCommand', () => {
   for (const [label, name, content, pattern] of [
     ['a missing file', undefined, undefined, /Cannot read baseline file '.*nope\.json': no such file\. Point to a results\.json/],
     ['text that is not JSON', 'corrupt.json', '{"schemaVersion": 1,', /Cannot read baseline file '.*corrupt\.json': not JSON/],
-    ['another schemaVersion', 'v0.json', { ...run(), schemaVersion: 0 }, /schemaVersion 0, this execbench reads 1\. Re-create it/],
+    ['another schemaVersion', 'v0.json', { ...run(), schemaVersion: 0 }, new RegExp(`schemaVersion 0, this execbench reads ${RESULTS_SCHEMA_VERSION}\\. Re-create it`)],
     ['a JSON document of another kind', 'other.json', { schemaVersion: 1, hello: 'world' }, /missing or malformed runId, scenarios, datasets/],
   ] as const) {
     test(`${label} -> BaselineError (exit 4) naming the file and the fix, in one line`, async () => {
@@ -461,5 +461,34 @@ describe('readResultsFile and runCompareCommand', () => {
   test('compare command: a negative minimum effect is a UsageError naming the flag', async () => {
     await assert.rejects(runCompareCommand({ baselinePath: 'a', currentPath: 'b', minEffect: -1, print: () => {} }), (error: unknown) =>
       error instanceof UsageError && /--min-effect must be a number >= 0, got -1/.test(error.message));
+  });
+});
+
+describe('results documents of schema 1 (before the two clocks)', () => {
+  test('are read as schema 2: thresholds judged the client clock, EXPLAIN was the server clock; a comparison with a new run uses the client clock', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'execbench-v1-'));
+    try {
+      const v2 = JSON.parse(readFileSync(new URL('../fixtures/results/small.json', import.meta.url), 'utf8')) as RunResults;
+      const v1 = JSON.parse(JSON.stringify(v2)) as Record<string, unknown> & RunResults;
+      (v1 as { schemaVersion: number }).schemaVersion = 1;
+      for (const r of v1.scenarios) {
+        delete (r as Partial<ScenarioResult>).latencyVerdict;
+        if (r.threshold) delete (r.threshold as Partial<NonNullable<ScenarioResult['threshold']>>).clock;
+        if (r.latency) for (const k of ['serverMethod', 'protocol', 'breakdown'] as const) delete (r.latency as Partial<NonNullable<ScenarioResult['latency']>>)[k];
+      }
+      const file = path.join(dir, 'v1.json');
+      writeFileSync(file, JSON.stringify(v1));
+      const read = await readResultsFile(file, 'baseline');
+      assert.equal(read.schemaVersion, RESULTS_SCHEMA_VERSION);
+      const withThreshold = read.scenarios.find((r) => r.threshold && r.latency)!;
+      assert.equal(withThreshold.threshold!.clock, 'client');
+      assert.equal(withThreshold.latency!.serverMethod, 'explain-analyze');
+      assert.ok(withThreshold.latency!.breakdown.serverMs >= 0);
+      const time = compareRuns(read, v2).comparisons.flatMap((c) => (c.status === 'not-compared' ? [] : c.checks))
+        .filter((c): c is Extract<SignalCheck, { clock: unknown }> => c.signal === 'time' && 'clock' in c);
+      assert.ok(time.length > 0 && time.every((c) => c.clock === 'client'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

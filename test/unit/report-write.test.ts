@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.ts';
 import { PathError } from '../../src/paths.ts';
-import type { RunResults } from '../../src/results.ts';
+import { RESULTS_SCHEMA_VERSION, type RunResults } from '../../src/results.ts';
 import { runReportCommand } from '../../src/commands/report.ts';
 import { buildTrendEntries } from '../../src/report/trend.ts';
 import { writeReports } from '../../src/report/write-reports.ts';
@@ -97,7 +97,7 @@ describe('runReportCommand', () => {
 
   it('valid JSON of another shape -> UsageError naming what was expected', async () => {
     const other = path.join(dir, 'other.json');
-    await writeFile(other, JSON.stringify({ schemaVersion: 1, runId: 'x', scenarios: 'nope' }));
+    await writeFile(other, JSON.stringify({ schemaVersion: RESULTS_SCHEMA_VERSION, runId: 'x', scenarios: 'nope' }));
     await assert.rejects(runReportCommand(other, path.join(dir, 'never3'), { env: {}, log: () => {} }),
       /is not an execbench results document: expected scenarios to be an array, found string\.$/);
     await writeFile(other, JSON.stringify([1, 2]));
