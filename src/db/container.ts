@@ -192,6 +192,7 @@ export async function startContainer(options: ContainerOptions, probed?: Contain
       serverVersion: version.serverVersion,
       serverVersionNum: version.serverVersionNum,
       appliedSettings: settings,
+      containerId: started.getId(),
       stop,
     };
   } catch (error) {

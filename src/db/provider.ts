@@ -39,6 +39,8 @@ export interface Database {
   serverVersionNum: number;
   /** Settings execbench applied where it started the server (empty for url). */
   appliedSettings: Record<string, string>;
+  /** The container's id (container provider only): for inspecting its limits. */
+  containerId?: string;
   /** Stops what execbench started; a no-op for url. Idempotent. */
   stop(): Promise<void>;
 }
