@@ -17,7 +17,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 function withProviderFlags<T>(y: Argv<T>) {
   return y
-    .option('provider', { type: 'string', describe: 'auto | url | container | embedded (auto: --database-url, else Docker, else embedded)', group: 'Postgres:' })
+    .option('provider', { type: 'string', describe: 'auto | url | container | embedded (auto: --database-url, else Docker where the image is present or can be pulled, else embedded; container never falls back)', group: 'Postgres:' })
     .option('database-url', { type: 'string', describe: 'use this server (also DATABASE_URL); execbench works in its own schemas there', group: 'Postgres:' })
     .option('cache-dir', { type: 'string', describe: 'where the embedded data directory lives (also EXECBENCH_CACHE_DIR)', group: 'Postgres:' })
     .option('port', { type: 'string', describe: 'port for a server execbench starts (default: a free one)', group: 'Postgres:' })

@@ -87,7 +87,7 @@ export async function detectContainerRuntime(timeoutMs = 3000): Promise<Containe
  * Is the image on the engine, or can it be pulled within timeoutMs? testcontainers' own pull resolves even
  * when the registry streams an error, so success means: the image is there afterwards.
  */
-export async function ensureImage(client: ContainerRuntimeClient, image: string, timeoutMs = pullTimeoutMs()): Promise<ImageAvailability> {
+export async function ensureImage(client: ContainerRuntimeClient, image: string, timeoutMs = pullTimeoutMs(), log: (line: string) => void = () => {}): Promise<ImageAvailability> {
   const { ImageName } = await import('testcontainers');
   const name = ImageName.fromString(image);
   try {
@@ -95,10 +95,16 @@ export async function ensureImage(client: ContainerRuntimeClient, image: string,
   } catch (error) {
     return { available: false, why: `the engine could not inspect it: ${firstLine(error)}` };
   }
+  // Said only when the pull takes a while: a registry that is unreachable answers at once, and then the
+  // caller's one line (the fallback reason, or the error) says everything.
+  const slow = setTimeout(() => log(`container: ${image} is not on the engine; pulling it (at most ${Math.round(timeoutMs / 1000)} s)...`), 2000);
+  slow.unref();
   try {
     await withTimeout(client.image.pull(name), timeoutMs, `the pull did not finish within ${Math.round(timeoutMs / 1000)} s`);
   } catch (error) {
     return { available: false, why: registryError(error) };
+  } finally {
+    clearTimeout(slow);
   }
   if (await client.image.exists(name).catch(() => false)) return { available: true, how: 'pulled' };
   return { available: false, why: 'the registry ended the pull without the image (unknown tag or no access)' };
@@ -128,7 +134,7 @@ export async function startContainer(options: ContainerOptions, probed?: Contain
     throw new DatabaseError(`--provider container needs a Docker engine, but ${probe.why}. Start Docker, or use --provider embedded (no Docker needed).`);
   }
   const { client } = probe;
-  const image = await ensureImage(client, options.image, options.pullTimeoutMs ?? pullTimeoutMs());
+  const image = await ensureImage(client, options.image, options.pullTimeoutMs ?? pullTimeoutMs(), log);
   if (!image.available) {
     throw new DatabaseError(`The Postgres image ${options.image} is not present on ${probe.description} and cannot be pulled: ${image.why}. ` +
       `Pull or build it, name a present one with --image, or use --provider embedded.`);

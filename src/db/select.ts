@@ -56,15 +56,22 @@ async function provideAnyDatabase(options: ProviderOptions): Promise<Database> {
       let why: string;
       if (probe.available) {
         // The container only where it can start: an air-gapped or rate-limited engine falls back, saying why.
-        const image = await ensureImage(probe.client, options.image, AUTO_PULL_MS);
+        const image = await ensureImage(probe.client, options.image, AUTO_PULL_MS, options.log);
         if (image.available) {
-          return startContainer({
-            ...containerOptions(options),
-            reason: `no database URL was given and ${probe.description} answered, so execbench started ${options.image} in a container.`,
-          }, probe);
+          try {
+            return await startContainer({
+              ...containerOptions(options),
+              reason: `no database URL was given and ${probe.description} answered, so execbench started ${options.image} in a container.`,
+            }, probe);
+          } catch (error) {
+            if (!(error instanceof DatabaseError)) throw error;
+            // startContainer removed what it created; auto still has a server to offer.
+            why = `Docker answered but the ${options.image} container could not start (${error.message.replace(/\.$/, '')})`;
+          }
+        } else {
+          // The run's one provider line carries this reason: no second line for the same fact.
+          why = `Docker answered but ${options.image} is not present and cannot be pulled (${image.why})`;
         }
-        // The run's one provider line carries this reason: no second line for the same fact.
-        why = `Docker answered but ${options.image} is not present and cannot be pulled (${image.why})`;
       } else {
         why = probe.why;
       }
