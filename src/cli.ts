@@ -8,6 +8,7 @@ import { checkWritableDir, refuseEmpty } from './paths.ts';
 import { parseScale } from './seed/scale.ts';
 import { list, numberFlag, parseBudget, parseDuration } from './cli-args.ts';
 import { ALL_FAIL_ON, DEFAULT_FAIL_ON, type FailOn } from './gate/verdict.ts';
+import { EMBEDDED_MAJORS, type EmbeddedMajor } from './db/embedded.ts';
 
 const DEFAULT_SEED = 20261124;
 const DEFAULT_BUDGET = '750ms';
@@ -18,12 +19,12 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 function withProviderFlags<T>(y: Argv<T>) {
   return y
-    .option('provider', { type: 'string', describe: 'auto | url | container | embedded (auto: --database-url, else Docker, else embedded)', group: 'Postgres:' })
+    .option('provider', { type: 'string', describe: 'auto | url | container | embedded (auto: --database-url, else Docker where the image is present or can be pulled, else embedded; container never falls back)', group: 'Postgres:' })
     .option('database-url', { type: 'string', describe: 'use this server (also DATABASE_URL); execbench works in its own schemas there', group: 'Postgres:' })
     .option('cache-dir', { type: 'string', describe: 'where the embedded data directory lives (also EXECBENCH_CACHE_DIR): a writable folder, created if missing', group: 'Postgres:' })
     .option('port', { type: 'string', describe: 'port for a server execbench starts (default: a free one)', group: 'Postgres:' })
-    .option('pg-major', { type: 'string', describe: 'embedded server: Postgres major, 16 or 17 (also EXECBENCH_PG_MAJOR) [default: 17]', group: 'Postgres:' })
-    .option('image', { type: 'string', describe: 'container image (default postgres:17-alpine; postgres:14-alpine is the spec\'s version)', group: 'Postgres:' })
+    .option('pg-major', { type: 'string', describe: 'Postgres major of the server execbench starts: 14 (the spec\'s), 15, 16, 17 or 18; run takes a list (14,17,18: the suite on each, compared side by side) (also EXECBENCH_PG_MAJOR) [default: 17]', group: 'Postgres:' })
+    .option('image', { type: 'string', describe: 'container image (default postgres:<pg-major>-alpine, postgres:17-alpine)', group: 'Postgres:' })
     .option('cpus', { type: 'string', describe: 'container CPU limit, e.g. 4 to mimic the spec\'s box', group: 'Postgres:' })
     .option('memory', { type: 'string', describe: 'container memory limit in MB, e.g. 8192', group: 'Postgres:' })
     .option('fresh', { type: 'boolean', default: false, describe: 'rebuild the embedded server and the datasets from scratch', group: 'Postgres:' });
@@ -39,16 +40,21 @@ function withSeedFlags<T>(y: Argv<T>) {
 
 type ProviderArgs = { 'pg-major'?: string; provider?: string; 'database-url'?: string; 'cache-dir'?: string; port?: string; image?: string; cpus?: string; memory?: string; fresh: boolean };
 
-/** --pg-major / EXECBENCH_PG_MAJOR: one of the pinned embedded majors. */
-function embeddedMajor(raw: string | undefined): 16 | 17 | undefined {
+/** --pg-major / EXECBENCH_PG_MAJOR: pinned majors (a comma-separated list for run); empty: the default. */
+function pgMajors(raw: string | undefined): EmbeddedMajor[] {
   const value = raw ?? (process.env.EXECBENCH_PG_MAJOR?.trim() || undefined);
-  if (value === undefined) return undefined;
-  if (value === '16' || value === '17') return Number(value) as 16 | 17;
-  throw new UsageError(`Invalid --pg-major '${value}': the embedded binaries pinned are 16 and 17; for another version use --provider container --image postgres:<major>-alpine or --database-url.`);
+  if (value === undefined) return [];
+  const majors = list([value]).map((v) => {
+    const n = Number(v);
+    if (!(EMBEDDED_MAJORS as readonly number[]).includes(n)) {
+      throw new UsageError(`Invalid --pg-major '${v}': execbench pins Postgres ${EMBEDDED_MAJORS.join(', ')} (embedded binaries, and postgres:<major>-alpine for containers); for another version use --image or --database-url.`);
+    }
+    return n as EmbeddedMajor;
+  });
+  return [...new Set(majors)];
 }
 
-function providerOptions(argv: ProviderArgs) {
-  const major = embeddedMajor(argv['pg-major']);
+function providerOptions(argv: ProviderArgs, major?: EmbeddedMajor) {
   const options = resolveProviderOptions(
     {
       provider: argv.provider,
@@ -59,19 +65,31 @@ function providerOptions(argv: ProviderArgs) {
       cpus: numberFlag('cpus', argv.cpus, { example: '4' }),
       memoryMb: numberFlag('memory', argv.memory, { integer: true, example: '8192' }),
       fresh: argv.fresh,
+      ...(major !== undefined ? { pgMajor: major } : {}),
     },
     process.env,
     log,
   );
-  return major === undefined ? options : { ...options, embeddedMajor: major };
+  if (major !== undefined && options.databaseUrl) {
+    throw new UsageError(`--pg-major chooses the server execbench starts, but a database URL was given (--database-url or DATABASE_URL): that server's own version is used. Drop one of them, or use --provider embedded.`);
+  }
+  return options;
+}
+
+/** Provider options for commands that run on one server (seed, db): at most one --pg-major. */
+/** The one major a single-server command (seed, db) may be given. */
+function singleMajor(argv: ProviderArgs): EmbeddedMajor | undefined {
+  const majors = pgMajors(argv['pg-major']);
+  if (majors.length > 1) throw new UsageError(`--pg-major lists ${majors.join(', ')}, but this command uses one server: give one major (only run accepts a list).`);
+  return majors[0];
 }
 
 const CACHE_FIX = 'Give a writable folder, e.g. --cache-dir /var/tmp/execbench (created if missing), or omit it for node_modules/.cache/execbench.';
 
 /** providerOptions, plus the cache folder checked wherever an embedded server may start: before anything starts. */
-async function checkedProviderOptions(argv: ProviderArgs) {
+async function checkedProviderOptions(argv: ProviderArgs, major?: EmbeddedMajor) {
   refuseEmpty(argv['cache-dir'], { label: '--cache-dir', fix: CACHE_FIX });
-  const options = providerOptions(argv);
+  const options = providerOptions(argv, major);
   if (options.provider === 'embedded' || (options.provider === 'auto' && options.databaseUrl === undefined)) {
     const given = argv['cache-dir'] !== undefined ? '--cache-dir' : process.env.EXECBENCH_CACHE_DIR?.trim() ? 'EXECBENCH_CACHE_DIR' : undefined;
     await checkWritableDir(options.cacheDir, given
@@ -107,6 +125,9 @@ async function main(): Promise<number> {
         .example('$0 run --scale 100k --scenario "status-*"', 'the status-filtered scenarios at 100k only')
         .example('$0 run --scale 20000 --time-budget 300ms --json > results.json', 'a quick run, results as JSON')
         .example('$0 run --database-url postgres://me@localhost/app', 'against your own server (in execbench-owned schemas)')
+        .example('$0 run --pg-major 14', 'on PostgreSQL 14, the version the spec measured')
+        .example('$0 run --pg-major 14,17,18 --scale 100k', 'the suite on three majors, verdicts side by side, differences called out')
+        .example('$0 run --provider container --image localpg:15', 'in a container of a locally built image (nothing is pulled when it is present)')
         .epilog(EXIT_CODES),
       async (argv) => {
         const failOn = list(argv['fail-on']);
@@ -114,7 +135,11 @@ async function main(): Promise<number> {
         if (bad) throw new UsageError(`Unknown --fail-on '${bad}': use ${ALL_FAIL_ON.join(', ')} (comma-separated).`);
         const scales = list(argv.scale ?? ['100k', '1m']).map(parseScale);
         const seed = numberFlag('seed', argv.seed, { integer: true, min: 0, example: '42' })!;
-        exitCode = await runBenchCommand({
+        const majors = pgMajors(argv['pg-major']);
+        if (majors.length > 1 && (argv.image || process.env.EXECBENCH_PG_IMAGE?.trim() || process.env.PG_IMAGE?.trim())) {
+          throw new UsageError(`--pg-major lists ${majors.join(', ')}, but an image was named (--image, EXECBENCH_PG_IMAGE or PG_IMAGE): one image is one major. Drop the image (execbench uses postgres:<major>-alpine) or give one major.`);
+        }
+        const runOptions = {
           scales,
           scenarioPatterns: list(argv.scenario),
           budgetMs: parseBudget(argv['time-budget']),
@@ -133,8 +158,14 @@ async function main(): Promise<number> {
           protocol: argv.protocol,
           calibrate: argv.calibrate,
           maxFormMs: parseDuration('max-form-time', argv['max-form-time'], { minMs: 1000, maxMs: 3_600_000, example: '60s' }),
-          provider: await checkedProviderOptions(argv),
-        });
+          provider: await checkedProviderOptions(argv, majors[0]),
+        };
+        if (majors.length > 1) {
+          const { runAcrossMajors } = await import('./commands/run-majors.ts');
+          exitCode = await runAcrossMajors(runOptions, majors);
+        } else {
+          exitCode = await runBenchCommand(runOptions);
+        }
       },
     )
     .command(
@@ -149,7 +180,7 @@ async function main(): Promise<number> {
         const { createProgress } = await import('./seed/progress.ts');
         const scales = list(argv.scale ?? ['100k', '1m']).map(parseScale);
         const seed = numberFlag('seed', argv.seed, { integer: true, min: 0, example: '42' })!;
-        const provider = await checkedProviderOptions(argv);
+        const provider = await checkedProviderOptions(argv, singleMajor(argv));
         await withDatabase(provider, async (db) => {
           log(`execbench: ${db.kind} Postgres ${db.serverVersion}: ${db.reason}`);
           await runSeedCommand(db, scales.map((scale) => ({
@@ -166,7 +197,7 @@ async function main(): Promise<number> {
       (y) => withProviderFlags(y).example('$0 db', 'then psql the printed URL; datasets seeded by run/seed are in schemas execbench_100k, execbench_1m'),
       async (argv) => {
         const { runDbCommand } = await import('./commands/db.ts');
-        exitCode = await runDbCommand(await checkedProviderOptions(argv));
+        exitCode = await runDbCommand(await checkedProviderOptions(argv, singleMajor(argv)));
       },
     )
     .command(

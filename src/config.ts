@@ -1,6 +1,7 @@
 // defaults < env < flags, resolved in one pure function (no I/O: env is passed in).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { EmbeddedMajor } from './db/embedded.ts';
 import type { ProviderKind, ProviderOptions } from './db/provider.ts';
 import { UsageError } from './errors.ts';
 
@@ -28,6 +29,8 @@ export interface ProviderFlags {
   cpus?: number;
   memoryMb?: number;
   fresh?: boolean;
+  /** --pg-major (one of them, for a multi-major run): also the default image's tag. */
+  pgMajor?: EmbeddedMajor;
 }
 
 /** The environment variables execbench reads (all optional; empty counts as unset). */
@@ -68,7 +71,8 @@ export function resolveProviderOptions(
   }
   const databaseUrl = startsOwnServer ? undefined : nonEmpty(flags.databaseUrl) ?? fromEnv('DATABASE_URL');
   const cacheDir = path.resolve(nonEmpty(flags.cacheDir) ?? fromEnv('EXECBENCH_CACHE_DIR') ?? defaultCacheDir());
-  const image = nonEmpty(flags.image) ?? fromEnv('EXECBENCH_PG_IMAGE') ?? fromEnv('PG_IMAGE') ?? DEFAULT_IMAGE;
+  const image = nonEmpty(flags.image) ?? fromEnv('EXECBENCH_PG_IMAGE') ?? fromEnv('PG_IMAGE') ??
+    (flags.pgMajor !== undefined ? `postgres:${flags.pgMajor}-alpine` : DEFAULT_IMAGE);
 
   const port = flags.port ?? numberFromEnv(fromEnv('EXECBENCH_PORT'), 'EXECBENCH_PORT') ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -97,6 +101,7 @@ export function resolveProviderOptions(
     image,
     ...(cpus !== undefined ? { cpus } : {}),
     ...(memoryMb !== undefined ? { memoryMb } : {}),
+    ...(flags.pgMajor !== undefined ? { pgMajor: flags.pgMajor } : {}),
     log,
   };
 }

@@ -14,6 +14,7 @@ import { withClient } from '../db/client.ts';
 import type { Database } from '../db/provider.ts';
 import { readServerSettings } from '../db/settings.ts';
 import { withDatabase } from '../db/with-database.ts';
+import { EXIT, ExecbenchError } from '../errors.ts';
 import { compareRuns, type RunComparison } from '../gate/compare.ts';
 import { RESULTS_SCHEMA_VERSION, type RunResults, type ScenarioResult } from '../results.ts';
 import { textTable } from '../report/console.ts';
@@ -142,4 +143,9 @@ await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
     drops: drops.length, caught: drops.length - missed.length - rightlyMissed.length, rightlyMissed, missed,
   }) + '\n');
   if (falseAlarms.length > 0 || missed.length > 0) process.exitCode = 1;
+}).catch((error: unknown) => {
+  // One line, as execbench itself prints failures; the stack only with EXECBENCH_DEBUG.
+  log(`bench:gate failed: ${String((error as Error)?.message ?? error).replace(/\s*\n\s*/g, ' ')}`);
+  if (process.env.EXECBENCH_DEBUG) console.error(error);
+  process.exitCode = error instanceof ExecbenchError ? error.exitCode : EXIT.harness;
 });

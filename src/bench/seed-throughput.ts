@@ -165,7 +165,8 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 main().then(
   (code) => { process.exitCode = code; },
   (error: unknown) => {
-    log(error instanceof Error ? `bench:seed failed: ${error.message}` : `bench:seed failed: ${String(error)}`);
+    log(`bench:seed failed: ${String((error as Error)?.message ?? error).replace(/\s*\n\s*/g, ' ')}`);
+    if (process.env.EXECBENCH_DEBUG) console.error(error);
     process.exitCode = error instanceof ExecbenchError ? error.exitCode : EXIT.harness;
   },
 );

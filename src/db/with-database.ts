@@ -73,6 +73,12 @@ export async function withDatabase<T>(
     }, cleanupMs);
     if (!exitOnSignal) return;
     options.log(`execbench: ${signal} received, stopping Postgres (a second ${signal === 'SIGINT' ? 'Ctrl-C' : signal} exits at once)...`);
+    // From here on the process only cleans up and exits: a connection the stopping server drops mid-COPY
+    // raises an 'error' nobody listens to any more, and that must not kill the process before the server
+    // (a container, without a reaper) is removed.
+    process.on('uncaughtException', (error) => {
+      if (process.env.EXECBENCH_DEBUG) options.log(`execbench: while stopping: ${String((error as Error)?.message ?? error)}`);
+    });
     void stopOnce().finally(() => process.exit(EXIT_ON_SIGNAL[signal]));
   };
   const onInt = () => onSignal('SIGINT');
