@@ -2,6 +2,7 @@
 // Everything here is plain JSON-serialisable data.
 import type { AuditReport } from './audit/types.ts';
 import type { PlanFacts } from './plan/types.ts';
+import type { WhatifReport } from './whatif/types.ts';
 
 export const RESULTS_SCHEMA_VERSION = 1;
 
@@ -136,4 +137,6 @@ export interface RunResults {
   baseline?: { runId: string; warnings: string[]; regressions: number; compared: number };
   /** Wall-clock of the run's phases, ms. */
   timings: Record<string, number>;
+  /** Present for `execbench whatif`: schema variants side by side, ablation, generic plans, crossovers (src/whatif). */
+  whatif?: WhatifReport;
 }

@@ -1,0 +1,31 @@
+// The one accessor for "the judged latency with its interval" of a result. The lead is moving latency verdicts
+// to ScenarioResult.latencyVerdict; until that lands, the client p95 without an interval is what is judged.
+import type { ScenarioResult } from '../results.ts';
+import type { JudgedLatency } from './types.ts';
+
+/** The shape of the lead's forthcoming verdict, read structurally so this compiles before and after the merge. */
+interface LatencyVerdictLike {
+  clock: 'server' | 'client';
+  statistic: 'p95';
+  estimateMs: number;
+  ciLowMs: number;
+  ciHighMs: number;
+  status: 'passed' | 'failed' | 'inconclusive';
+}
+
+/** The judged latency of a result, or null when it has none (an SQL error, a statement). */
+export function judgedLatency(result: ScenarioResult): JudgedLatency | null {
+  const verdict = (result as ScenarioResult & { latencyVerdict?: LatencyVerdictLike }).latencyVerdict;
+  if (verdict) {
+    return { clock: verdict.clock, statistic: 'p95', estimateMs: verdict.estimateMs, ciLowMs: verdict.ciLowMs, ciHighMs: verdict.ciHighMs, status: verdict.status };
+  }
+  if (!result.latency) return null;
+  return { clock: 'client', statistic: 'p95', estimateMs: result.latency.client.p95Ms };
+}
+
+/** The samples the judged statistic is computed from (for ratios between two results). */
+export function judgedSamples(result: ScenarioResult): number[] {
+  const verdict = (result as ScenarioResult & { latencyVerdict?: LatencyVerdictLike }).latencyVerdict;
+  if (verdict?.clock === 'server') return result.latency?.serverSamplesMs ?? [];
+  return result.latency?.clientSamplesMs ?? [];
+}
