@@ -104,8 +104,9 @@ export function buildCrossoverChart(report: WhatifReport): TopLevelSpec | null {
         { mark: { type: 'point', filled: true, size: 40 }, encoding: {
           x: { field: 'tenantRows', type: 'quantitative', scale: { type: 'log' } },
           y: { field: 'cost', type: 'quantitative', scale: { type: 'log' } },
-          color: { field: 'plan', type: 'nominal', title: 'plan chosen' },
-          shape: { field: 'flips', type: 'nominal', title: 'plan flips along the ladder' },
+          // Plan labels are long: one per line below the chart, not a row across the top.
+          color: { field: 'plan', type: 'nominal', title: 'plan chosen', legend: { orient: 'bottom', columns: 1 } },
+          shape: { field: 'flips', type: 'nominal', title: 'plan flips along the ladder', legend: { orient: 'bottom' } },
         } },
       ],
     },

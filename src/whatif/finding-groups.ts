@@ -86,7 +86,9 @@ export function groupFindings(input: GroupingInput): FindingGroup[] {
     for (const id of group.scenarios) {
       const documented = input.reference.find((r) => r.scenarioId === id && r.form === 'documented');
       const corrected = input.reference.find((r) => r.scenarioId === id && r.form === 'corrected');
-      if (documented && corrected) fixes.add(sqlChange(documented.sql, corrected.sql));
+      if (!documented || !corrected) continue;
+      const change = sqlChange(documented.sql, corrected.sql);
+      fixes.add(change.startsWith('rewrite') && corrected.why ? `rewrite it: ${corrected.why}` : change);
     }
     // An info group (an accepted alternative index) needs no fix.
     if (group.severity === 'info') return { ...group, needsCorrectedSql: false };
