@@ -38,7 +38,7 @@ export function renderVariantComparison(report: WhatifReport): string {
     out.push(textTable(['variant', 'indexes', 'index size', 'write: all / pk only (ms)', 'ratio'], runs.filter((r): r is VariantRun => !!r).map((r) => [
       r.variant, String(r.indexes.length), formatBytes(r.totalIndexBytes),
       r.writeCost ? `${ms(r.writeCost.allIndexesMedianMs)} / ${ms(r.writeCost.primaryKeyOnlyMedianMs)} (${r.writeCost.rows} rows)` : (r.writeCostError ?? '-'),
-      r.writeCost ? `${r.writeCost.ratio.toFixed(2)}x` : '-',
+      r.writeCost ? `${r.writeCost.ratio.toFixed(2)}x [${r.writeCost.ratioInterval.low.toFixed(2)}-${r.writeCost.ratioInterval.high.toFixed(2)}]` : '-',
     ])));
     out.push('');
   }

@@ -13,7 +13,8 @@ import { connectToDataset, runScenariosAtScale } from '../runner/run-scenarios.t
 import type { LoadedScenario } from '../scenario/load.ts';
 import { datasetLockKey } from '../seed/dataset.ts';
 import type { DatasetInfo } from '../seed/types.ts';
-import { ablationRow } from './ablation.ts';
+import { bootstrapShift } from '../runner/statistics.ts';
+import { ablationRow, RATIO_CONFIDENCE } from './ablation.ts';
 import { applyVariant } from './apply-variant.ts';
 import { findCrossovers } from './crossover.ts';
 import { scenariosNeedingIndex, withIndexDropped } from './drop-index.ts';
@@ -90,20 +91,24 @@ export async function runVariant(options: VariantRunOptions): Promise<{ run: Var
       }
       // The write cost comes after the ablation: its rows are rolled back, but their dead tuples stay in the heap
       // and the indexes until VACUUM and would inflate the ablation's buffers.
-      const ablated: { index: VariantIndex; without: ScenarioResult[] }[] = [];
+      const ablated: { index: VariantIndex; withIt: ScenarioResult[]; without: ScenarioResult[] }[] = [];
       if (options.parts.ablation) {
         for (const { row } of catalog) {
           const subset = scenariosNeedingIndex(options.scenarios, results, row.name);
           const index = indexes.find((i) => i.name === row.name)!;
           if (subset.length === 0) {
-            ablated.push({ index, without: [] });
+            ablated.push({ index, withIt: [], without: [] });
             continue;
           }
           log(`[${scale}/${variant.name}] without ${row.name}: ${subset.length} scenario(s)`);
-          const without = await withIndexDropped(client, row, true, async () => (await runScenariosAtScale({
+          const rerun = async () => (await runScenariosAtScale({
             connectionString: options.connectionString, dataset, scenarios: subset, budgetMs: options.sideBudgetMs, log: () => {}, inTransactionOn: client,
-          })).results);
-          ablated.push({ index, without });
+          })).results;
+          // Paired: the same forms with the index, measured right before, with the same budget. A shared machine's
+          // load drifts over minutes; comparing with the main run's samples would measure the drift too.
+          const withIt = await rerun();
+          const without = await withIndexDropped(client, row, true, rerun);
+          ablated.push({ index, withIt, without });
         }
       }
       let writeCost: VariantWriteCost | null = null;
@@ -111,12 +116,12 @@ export async function runVariant(options: VariantRunOptions): Promise<{ run: Var
       if (options.parts.writeCost) {
         log(`[${scale}/${variant.name}] write cost`);
         try {
-          writeCost = await measureVariantWriteCost(client, dataset.schema, indexes, options.writeRows ?? 10_000, options.writeRepetitions ?? 3);
+          writeCost = await measureVariantWriteCost(client, dataset.schema, indexes, options.writeRows ?? 10_000, options.writeRepetitions ?? 5);
         } catch (error) {
           writeCostError = `Write cost not measured: ${describePgError(error)}`;
         }
       }
-      const ablation = ablated.map(({ index, without }) => ablationRow(index, results, without, writeCost));
+      const ablation = ablated.map(({ index, withIt, without }) => ablationRow(index, withIt, without, writeCost));
       const run: VariantRun = {
         variant: variant.name, scale, indexes, totalIndexBytes: indexes.reduce((s, i) => s + i.sizeBytes, 0),
         writeCost, ...(writeCostError ? { writeCostError } : {}),
@@ -144,8 +149,10 @@ async function measureVariantWriteCost(client: pg.ClientBase, schema: string, in
   const all = median(samples.all!);
   const pk = median(samples.pk!);
   const total = Math.max(1e-9, all - pk);
+  const shift = bootstrapShift(samples.pk!, samples.all!, { statistic: 'median', iterations: 2000, confidence: RATIO_CONFIDENCE, seed: 20261201, blockLength: 1 });
   return {
     rows, repetitions, allIndexesMedianMs: all, primaryKeyOnlyMedianMs: pk, ratio: all / pk,
+    ratioInterval: { low: shift.ciLow, high: shift.ciHigh, confidence: RATIO_CONFIDENCE },
     perIndex: droppable.map((name) => {
       const marginalMs = median(samples[`+${name}`]!) - pk;
       return { index: name, marginalMs, share: marginalMs / total };

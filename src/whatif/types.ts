@@ -50,6 +50,8 @@ export interface VariantWriteCost {
   primaryKeyOnlyMedianMs: number;
   /** allIndexesMedianMs / primaryKeyOnlyMedianMs */
   ratio: number;
+  /** Bootstrap interval of that ratio (iid resampling of the repetitions: they alternate, so no drift runs). */
+  ratioInterval: { low: number; high: number; confidence: number };
   /** Per non-primary index: median(pk + this index) - median(pk only), ms, and that as a share of (all - pk only). */
   perIndex: { index: string; marginalMs: number; share: number }[];
   method: string;

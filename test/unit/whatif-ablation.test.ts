@@ -49,7 +49,7 @@ describe('ablation', () => {
     assert.equal(unneeded.unneeded, true);
     assert.equal(worstSlowdown(unneeded), 1);
     const needed = ablationRow({ name: 'idx_a', sizeBytes: 1000 }, [result('a', 'index', 1, 10), result('b', 'index', 2, 10)], [result('b', 'seq', 8, 50)],
-      { rows: 1, repetitions: 1, allIndexesMedianMs: 10, primaryKeyOnlyMedianMs: 2, ratio: 5, perIndex: [{ index: 'idx_a', marginalMs: 2, share: 0.25 }], method: '' });
+      { rows: 1, repetitions: 1, allIndexesMedianMs: 10, primaryKeyOnlyMedianMs: 2, ratio: 5, ratioInterval: { low: 4, high: 6, confidence: 0.95 }, perIndex: [{ index: 'idx_a', marginalMs: 2, share: 0.25 }], method: '' });
     assert.equal(needed.unneeded, false);
     assert.deepEqual(needed.affected.map((e) => e.scenarioId), ['b']);
     assert.equal(needed.writeShare, 0.25);
