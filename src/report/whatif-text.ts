@@ -42,6 +42,7 @@ export function renderVariantComparison(report: WhatifReport): string {
     ])));
     out.push('');
   }
+  out.push(report.runs.map((r) => `${r.scale}/${r.variant} ${(r.durationMs / 1000).toFixed(1)} s (${Object.entries(r.phasesMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')})`).join('; '));
   for (const f of report.fixes) {
     out.push(`${f.scale}: '${f.variant}' vs '${f.reference}': documented forms fixed (${f.fixed.length}): ${f.fixed.join(', ') || 'none'}; broken: ${f.broken.join(', ') || 'none'}; index storage ${f.indexBytesDelta <= 0 ? '-' : '+'}${formatBytes(Math.abs(f.indexBytesDelta))}; write ratio ${f.writeRatioDelta === null ? '-' : `${f.writeRatioDelta >= 0 ? '+' : ''}${f.writeRatioDelta.toFixed(2)}`}`);
   }

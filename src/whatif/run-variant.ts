@@ -61,6 +61,9 @@ export async function runVariant(options: VariantRunOptions): Promise<{ run: Var
   const { dataset, variant, log } = options;
   const scale = dataset.request.scale.label;
   const client = await connectToDataset(options.connectionString, dataset.schema);
+  const phasesMs: Record<string, number> = {};
+  let mark = performance.now();
+  const phase = (name: string) => { const now = performance.now(); phasesMs[name] = Math.round(now - mark); mark = now; };
   try {
     await client.query('SELECT pg_advisory_lock_shared(hashtext($1))', [datasetLockKey(dataset.schema)]);
     await client.query('VACUUM (ANALYZE, INDEX_CLEANUP ON) executions');
@@ -72,22 +75,26 @@ export async function runVariant(options: VariantRunOptions): Promise<{ run: Var
       // earlier variant's write cost, run's audit) left in the committed dataset; rolled back with the rest.
       await client.query('REINDEX TABLE executions');
       const catalog = await readIndexes(client, dataset.schema, 'executions');
+      phase('apply');
       const indexes: VariantIndex[] = catalog.map((c) => ({ name: c.row.name, definition: c.row.definition, sizeBytes: c.sizeBytes, isPrimary: c.row.isPrimary }));
       log(`[${scale}/${variant.name}] ${indexes.length} indexes, ${(indexes.reduce((s, i) => s + i.sizeBytes, 0) / 2 ** 20).toFixed(1)} MiB; scenarios`);
       const { results } = await runScenariosAtScale({
         connectionString: options.connectionString, dataset, scenarios: options.scenarios, budgetMs: options.budgetMs, log: () => {}, inTransactionOn: client,
       });
       const pools = await loadParamPools(client, dataset);
+      phase('scenarios');
 
       let generic: VariantRun['generic'] = [];
       if (options.parts.generic) {
         log(`[${scale}/${variant.name}] generic plans`);
         generic = await runGenericPlans(client, options.scenarios, pools, results, indexes, options.sideBudgetMs);
+        phase('generic');
       }
       let ladders: VariantRun['ladders'] = [];
       if (options.parts.crossover) {
         log(`[${scale}/${variant.name}] plan crossovers across tenant sizes`);
         ladders = await runCrossovers(client, options.scenarios, await tenantPools(client, pools));
+        phase('crossover');
       }
       // The write cost comes after the ablation: its rows are rolled back, but their dead tuples stay in the heap
       // and the indexes until VACUUM and would inflate the ablation's buffers.
@@ -110,6 +117,7 @@ export async function runVariant(options: VariantRunOptions): Promise<{ run: Var
           const without = await withIndexDropped(client, row, true, rerun);
           ablated.push({ index, withIt, without });
         }
+        phase('ablation');
       }
       let writeCost: VariantWriteCost | null = null;
       let writeCostError: string | undefined;
@@ -120,13 +128,14 @@ export async function runVariant(options: VariantRunOptions): Promise<{ run: Var
         } catch (error) {
           writeCostError = `Write cost not measured: ${describePgError(error)}`;
         }
+        phase('writeCost');
       }
       const ablation = ablated.map(({ index, withIt, without }) => ablationRow(index, withIt, without, writeCost));
       const run: VariantRun = {
         variant: variant.name, scale, indexes, totalIndexBytes: indexes.reduce((s, i) => s + i.sizeBytes, 0),
         writeCost, ...(writeCostError ? { writeCostError } : {}),
         rows: results.map(formRow), ablation, generic, ladders, crossovers: ladders.flatMap(findCrossovers),
-        durationMs: Math.round(performance.now() - t0),
+        durationMs: Math.round(performance.now() - t0), phasesMs,
       };
       return { run, results };
     } finally {

@@ -185,6 +185,8 @@ export interface VariantRun {
   ladders: CrossoverLadder[];
   crossovers: Crossover[];
   durationMs: number;
+  /** Wall-clock of each phase (apply + REINDEX, scenarios, generic, crossover, ablation, writeCost), ms. */
+  phasesMs: Record<string, number>;
 }
 
 /** The covering index rule of the spec ("Benchmark shows significant improvement (>30%)"), judged by ablation. */
