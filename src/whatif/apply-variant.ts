@@ -34,7 +34,7 @@ export async function applyVariant(client: pg.ClientBase, variant: SchemaVariant
       throw new VariantError(`Variant '${variant.name}' failed at ${statement.file} line ${statement.line}: ${describePgError(error)}. Fix that statement.`, statement.file, statement.line);
     }
     if (statement.kind === 'create') created.push(statement.index);
-    else created.splice(created.indexOf(statement.index) >>> 0, created.includes(statement.index) ? 1 : 0);
+    else if (created.includes(statement.index)) created.splice(created.indexOf(statement.index), 1);
   }
   // An index built over broken HOT chains is invisible to the transaction that built it (indcheckxmin):
   // the variant would be measured without it. The table is vacuumed before, so this should never happen.
