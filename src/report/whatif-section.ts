@@ -5,7 +5,7 @@ import { escapeHtml as h } from './html.ts';
 import { formatBytes, formatMs } from './format.ts';
 import { renderChartSvg } from './render.ts';
 import { buildAblationChart, buildCrossoverChart, buildVariantChart } from './whatif-charts.ts';
-import { formatJudged } from './whatif-text.ts';
+import { formatJudged, genericVerdict } from './whatif-text.ts';
 
 const pct = (n: number | null | undefined) => (n === null || n === undefined ? '–' : `${(n * 100).toFixed(0)}%`);
 const code = (s: string) => `<code>${h(s)}</code>`;
@@ -36,7 +36,7 @@ export async function renderWhatifSection(report: WhatifReport): Promise<string>
       return `<tr data-scenario="${h(id)}" data-form="${h(form)}"><td>${code(id)} <span class="muted">${h(form)}</span></td>${runs.map((run) => {
         const row = run?.rows.find((x) => x.scenarioId === id && x.form === form);
         if (!row) return '<td>–</td><td>–</td><td>–</td>';
-        return `<td data-variant="${h(run!.variant)}" data-status="${h(row.status)}" data-uses-index="${row.usesIndex}"><span class="badge ${h(row.status)}">${h(row.status)}</span>${row.reason ? `<div class="reason small">${h(row.reason.slice(0, 140))}</div>` : ''}</td><td class="num">${h(formatJudged(row.judged))}</td><td class="small">${h(row.access)}</td>`;
+        return `<td data-variant="${h(run!.variant)}" data-status="${h(row.status)}" data-uses-index="${row.usesIndex}"><span class="badge ${h(row.status)}">${h(row.status)}</span>${row.reason ? `<div class="reason small">${h(row.reason.slice(0, 140))}</div>` : ''}</td><td class="num">${h(formatJudged(row.judged))}</td><td class="small">${h(row.access)}${row.sharedBlocks !== null ? `<div class="muted">${row.sharedBlocks.toLocaleString('en-US')} buffers</div>` : ''}</td>`;
       }).join('')}</tr>`;
     }).join('');
     const sizes = runs.filter((r) => r).map((r) => `<tr><td>${h(r!.variant)}</td><td class="num">${r!.indexes.length}</td><td class="num">${h(formatBytes(r!.totalIndexBytes))}</td><td class="num">${r!.writeCost ? `${h(formatMs(r!.writeCost.allIndexesMedianMs))} / ${h(formatMs(r!.writeCost.primaryKeyOnlyMedianMs))} ms` : h(r!.writeCostError ?? '–')}</td><td class="num">${r!.writeCost ? `${r!.writeCost.ratio.toFixed(2)}x [${r!.writeCost.ratioInterval.low.toFixed(2)}–${r!.writeCost.ratioInterval.high.toFixed(2)}]` : '–'}</td><td class="small">${r!.indexes.map((i) => `${h(i.name)} ${h(formatBytes(i.sizeBytes))}`).join(' · ')}</td></tr>`).join('');
@@ -52,7 +52,7 @@ export async function renderWhatifSection(report: WhatifReport): Promise<string>
   const covering = report.covering.map((c) => `<li data-verdict="${h(c.verdict)}"><strong>${h(c.scale)} '${h(c.variant)}'</strong>: ${h(c.verdict)}. ${h(c.detail)}</li>`).join('');
 
   const generic = report.runs.filter((r) => r.generic.length).map((run) => `<h3>'${h(run.variant)}' at ${h(run.scale)}</h3><div class="table-wrap"><table class="whatif-generic"><thead><tr><th>Scenario</th><th>Custom plan</th><th>Generic plan</th><th>Contract</th><th class="num">generic / custom (median)</th></tr></thead><tbody>${
-    run.generic.map((g) => `<tr data-scenario="${h(g.scenarioId)}" data-form="${h(g.form)}" data-breaks="${g.customContractHolds && !g.genericContractHolds}"><td>${code(g.scenarioId)} <span class="muted">${h(g.form)}</span>${g.boundLiterals.length ? `<div class="small muted">bound: ${h(g.boundLiterals.join(', '))}</div>` : ''}</td><td class="small">${h(g.customAccess)}</td><td class="small">${h(g.genericAccess)}${g.why ? `<div class="muted">${h(g.why)}</div>` : ''}</td><td>${g.error ? h(g.error) : g.customContractHolds && !g.genericContractHolds ? '<span class="badge failed">breaks</span>' : g.genericContractHolds ? 'holds' : 'fails both'}</td><td class="num">${g.latencyRatio ? `×${g.latencyRatio.estimate.toFixed(2)} [${g.latencyRatio.ciLow.toFixed(2)}–${g.latencyRatio.ciHigh.toFixed(2)}]` : '–'}</td></tr>`).join('')}</tbody></table></div>`).join('');
+    run.generic.map((g) => `<tr data-scenario="${h(g.scenarioId)}" data-form="${h(g.form)}" data-breaks="${g.customContractHolds && !g.genericContractHolds}"><td>${code(g.scenarioId)} <span class="muted">${h(g.form)}</span>${g.boundLiterals.length ? `<div class="small muted">bound: ${h(g.boundLiterals.join(', '))}</div>` : ''}</td><td class="small">${h(g.customAccess)}</td><td class="small">${h(g.genericAccess)}${g.why ? `<div class="muted">${h(g.why)}</div>` : ''}</td><td>${g.error ? h(g.error) : genericVerdict(g).startsWith('BREAKS') ? `<span class="badge failed">${h(genericVerdict(g))}</span>` : h(genericVerdict(g))}</td><td class="num">${g.latencyRatio ? `×${g.latencyRatio.estimate.toFixed(2)} [${g.latencyRatio.ciLow.toFixed(2)}–${g.latencyRatio.ciHigh.toFixed(2)}]` : '–'}</td></tr>`).join('')}</tbody></table></div>`).join('');
 
   const crossovers = report.runs.map((run) => `<li><strong>'${h(run.variant)}' at ${h(run.scale)}</strong> (tenants of ${[...new Set(run.ladders.flatMap((l) => l.rungs.map((r) => r.tenantRows)))].sort((a, b) => a - b).map((n) => n.toLocaleString('en-US')).join(', ')} rows): ${
     run.crossovers.length === 0 ? 'no read form changes plan across the tenant sizes.' : `<ul>${run.crossovers.map((c) => `<li class="crossover">${code(c.scenarioId)} ${h(c.form)}: ${h(c.fromPlan)} at ${c.fromRows.toLocaleString('en-US')} rows (est. cost ${c.fromCost.toFixed(0)}, measured ${h(formatMs(c.fromMeasuredMs))} ms) → ${h(c.toPlan)} at ${c.toRows.toLocaleString('en-US')} rows (est. cost ${c.toCost.toFixed(0)}, measured ${h(formatMs(c.toMeasuredMs))} ms)</li>`).join('')}</ul>`}</li>`).join('');
@@ -65,7 +65,7 @@ ${g.needsCorrectedSql ? '<p class="small"><strong>No index set fixes this</stron
 
   return `<section id="whatif">
 <h2>What-if: index variants</h2>
-<p class="lead">The same seeded rows with each variant's indexes (applied in a transaction, measured, rolled back). Reference: '${h(variants[0] ?? '')}'.</p>
+<p class="lead">The same seeded rows with each variant's indexes (applied in a transaction, measured, rolled back). Reference: '${h(variants[0] ?? '')}'. The variants are measured one after the other: where two variants run the same plan, a latency difference is the machine's load drifting between their windows; plans and buffers are the deterministic evidence.</p>
 ${changes}
 <ul class="whatif-fixes">${fixes}</ul>
 ${await figure('whatif-variants', 'Documented SQL on each variant', 'Judged p95 of each documented query per variant; faded bars broke their plan contract (Seq Scan or wrong index); a missing bar is SQL that does not run.', buildVariantChart(report))}

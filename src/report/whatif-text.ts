@@ -1,5 +1,5 @@
 // Pure: the what-if report as console tables (the command prints them; --json sends them to stderr).
-import type { AblationRow, JudgedLatency, VariantRun, WhatifReport } from '../whatif/types.ts';
+import type { AblationRow, GenericPlanRow, JudgedLatency, VariantRun, WhatifReport } from '../whatif/types.ts';
 import { textTable } from './console.ts';
 import { formatBytes } from './format.ts';
 
@@ -69,11 +69,18 @@ export function renderAblation(report: WhatifReport): string {
   }).join('\n\n');
 }
 
+/** holds | another index (the contract names a different one, still no Seq Scan) | BREAKS | fails both. */
+export function genericVerdict(g: GenericPlanRow): string {
+  if (g.genericContractHolds) return 'holds';
+  if (!g.customContractHolds) return 'fails both';
+  return /Seq Scan on executions|^no index$/.test(g.genericAccess) ? 'BREAKS: Seq Scan' : 'another index';
+}
+
 export function renderGeneric(report: WhatifReport): string {
   return report.runs.filter((r) => r.generic.length > 0).map((run) => {
     const rows = run.generic.map((g) => [
       `${g.scenarioId} (${g.form === 'documented' ? 'doc' : 'fix'})`, shortAccess(g.customAccess).slice(0, 40), shortAccess(g.genericAccess).slice(0, 40),
-      g.error ? `error: ${g.error.slice(0, 40)}` : g.customContractHolds && !g.genericContractHolds ? 'BREAKS' : g.genericContractHolds ? 'holds' : 'fails both',
+      g.error ? `error: ${g.error.slice(0, 40)}` : genericVerdict(g),
       g.latencyRatio ? `${g.latencyRatio.estimate.toFixed(2)}x [${g.latencyRatio.ciLow.toFixed(2)}-${g.latencyRatio.ciHigh.toFixed(2)}]` : '-',
     ]);
     return `Generic plans at ${run.scale} on '${run.variant}' (force_generic_plan vs force_custom_plan, status literals bound):\n` +

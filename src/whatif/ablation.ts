@@ -74,23 +74,27 @@ export function worstSlowdown(row: AblationRow): number {
 }
 
 /**
- * The spec's covering-index rule, "Benchmark shows significant improvement (>30%)", judged from the ablation of
- * that index on the percentile query: improvement = 1 - time(with) / time(without) = 1 - 1 / ratio(without/with).
- * It holds when the whole interval lies above 30%, fails when it lies below, else it is inconclusive.
+ * The spec's covering-index rule, "Benchmark shows significant improvement (>30%)", judged from paired samples of
+ * the percentile query with and without that index: improvement = 1 - time(with) / time(without), from the
+ * bootstrap ratio without/with of the medians. It holds when the whole interval lies above 30%, fails when it lies
+ * below, else it is inconclusive.
  */
-export function judgeCovering(variant: string, scale: string, row: AblationRow | undefined, scenarioId: string, thresholdPct = 30): CoveringVerdict {
-  const index = row?.index ?? 'idx_executions_tenant_started_duration';
-  const effect = row?.affected.find((e) => e.scenarioId === scenarioId);
-  if (!effect?.latencyRatio) {
+export function judgeCovering(
+  variant: string, scale: string, index: string, scenarioId: string,
+  paired: { withMs: number[]; withoutMs: number[] } | undefined, plans: string, thresholdPct = 30,
+): CoveringVerdict {
+  if (!paired || paired.withMs.length < 3 || paired.withoutMs.length < 3) {
     return { variant, scale, index, improvementPct: null, ciLowPct: null, ciHighPct: null, verdict: 'not measured', detail: `${scenarioId} was not measured with and without ${index} on this variant.` };
   }
+  const shift = bootstrapShift(paired.withMs, paired.withoutMs, { ...BOOTSTRAP, statistic: 'median', blockLength: 1 });
   const toPct = (ratio: number) => (1 - 1 / ratio) * 100;
-  const { estimate, ciLow, ciHigh, statistic } = effect.latencyRatio;
-  const [improvementPct, ciLowPct, ciHighPct] = [toPct(estimate), toPct(ciLow), toPct(ciHigh)];
+  const [improvementPct, ciLowPct, ciHighPct] = [toPct(shift.estimateRatio), toPct(shift.ciLow), toPct(shift.ciHigh)];
   const verdict = ciLowPct > thresholdPct ? 'holds' : ciHighPct < thresholdPct ? 'does not hold' : 'inconclusive';
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   return {
     variant, scale, index, improvementPct, ciLowPct, ciHighPct, verdict,
-    detail: `${scenarioId}: ${statistic} ${estimate.toFixed(2)}x slower without ${index} (${Math.round(RATIO_CONFIDENCE * 100)}% interval ${ciLow.toFixed(2)}-${ciHigh.toFixed(2)}), ` +
-      `i.e. the index improves it by ${improvementPct.toFixed(0)}% (${ciLowPct.toFixed(0)}-${ciHighPct.toFixed(0)}%) against the spec's >${thresholdPct}%; plan ${effect.accessBefore} -> ${effect.accessAfter}.`,
+    detail: `${scenarioId}, ${paired.withMs.length} alternating pairs: median ${median(paired.withMs).toFixed(2)} ms with ${index}, ${median(paired.withoutMs).toFixed(2)} ms without ` +
+      `(${shift.estimateRatio.toFixed(2)}x, ${Math.round(RATIO_CONFIDENCE * 100)}% interval ${shift.ciLow.toFixed(2)}-${shift.ciHigh.toFixed(2)}): the index improves it by ${improvementPct.toFixed(0)}% ` +
+      `(${ciLowPct.toFixed(0)} to ${ciHighPct.toFixed(0)}%) against the spec's >${thresholdPct}%. Plans: ${plans}.`,
   };
 }

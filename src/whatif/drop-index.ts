@@ -1,5 +1,6 @@
 // Shared by the ablation (whatif) and the gate proof (bench:gate): which scenarios an index matters to, and
 // running something with that index dropped inside a transaction or savepoint that is always rolled back.
+import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { ScenarioResult } from '../results.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
@@ -28,4 +29,26 @@ export async function withIndexDropped<T>(
   } finally {
     await client.query(nested ? 'ROLLBACK TO SAVEPOINT execbench_drop_index; RELEASE SAVEPOINT execbench_drop_index' : 'ROLLBACK');
   }
+}
+
+/**
+ * Paired samples of one query with and without `index`, alternating (with, without, without, with, ...): each
+ * "without" drops the index in a savepoint, runs, and rolls back, so both sides see the same machine load. For a
+ * ratio that drift on a shared machine cannot fake. `run` returns the time of one execution, ms.
+ */
+export async function pairedDropSamples(
+  client: pg.ClientBase, index: { name: string; isPrimary: boolean }, run: (i: number) => Promise<number>, pairs: number, budgetMs: number,
+): Promise<{ withMs: number[]; withoutMs: number[] }> {
+  const withMs: number[] = [];
+  const withoutMs: number[] = [];
+  const deadline = performance.now() + budgetMs;
+  // One unmeasured run of each: the first read of an index or heap page costs more than the rest.
+  await run(0);
+  await withIndexDropped(client, index, true, () => run(0));
+  for (let i = 1; i <= pairs && (i <= 5 || performance.now() < deadline); i++) {
+    const withIt = () => run(i).then((ms) => { withMs.push(ms); });
+    const without = () => withIndexDropped(client, index, true, () => run(i)).then((ms) => { withoutMs.push(ms); });
+    if (i % 2 === 0) { await withIt(); await without(); } else { await without(); await withIt(); }
+  }
+  return { withMs, withoutMs };
 }

@@ -88,6 +88,8 @@ export function groupFindings(input: GroupingInput): FindingGroup[] {
       const corrected = input.reference.find((r) => r.scenarioId === id && r.form === 'corrected');
       if (!documented || !corrected) continue;
       const change = sqlChange(documented.sql, corrected.sql);
+      // One rewrite explanation per group: the same cause reads the same in every member.
+      if (change.startsWith('rewrite') && [...fixes].some((f) => f.startsWith('rewrite'))) continue;
       fixes.add(change.startsWith('rewrite') && corrected.why ? `rewrite it: ${corrected.why}` : change);
     }
     // An info group (an accepted alternative index) needs no fix.
@@ -114,6 +116,10 @@ export function groupFindings(input: GroupingInput): FindingGroup[] {
 function indexFixFor(scenarios: readonly string[], input: GroupingInput, generic: boolean): string | undefined {
   const comparison = input.comparison;
   if (!comparison || scenarios.length === 0 || generic) return undefined;
+  // Only a broken contract or SQL is something an index set can remove; a time that does not hold is not claimed.
+  const contractCause = input.reference.some((r) => scenarios.includes(r.scenarioId) && r.form === 'documented' &&
+    r.outcome.status === 'failed' && r.outcome.violations.some((v) => v.kind !== 'threshold'));
+  if (!contractCause) return undefined;
   const fixed = scenarios.every((id) => {
     const forms = comparison.results.filter((r) => r.scenarioId === id && r.form === 'documented');
     return forms.length > 0 && forms.every((r) => r.outcome.status === 'passed' ||

@@ -98,7 +98,7 @@ export function summarizeWhatif(input: SummarizeInput): { report: WhatifReport; 
     const other = input.measured.find((m) => m.run.variant === variant.name && m.run.scale === ref.run.scale);
     return other ? [variantFixes(ref, other)] : [];
   }));
-  const covering = runs.map((run) => judgeCovering(run.variant, run.scale, run.ablation.find((a) => a.index === COVERING_INDEX), COVERING_SCENARIO));
+  const covering = runs.map((run) => judgeCovering(run.variant, run.scale, COVERING_INDEX, COVERING_SCENARIO, run.coveringPaired, run.coveringPaired?.plans ?? ''));
   return {
     report: {
       variants: input.variants, runs, groups, ungroupedFindings: findings.length, covering, fixes,

@@ -185,6 +185,8 @@ export interface VariantRun {
   ladders: CrossoverLadder[];
   crossovers: Crossover[];
   durationMs: number;
+  /** Paired samples of the covering-index scenario with and without the covering index (see pairedDropSamples). */
+  coveringPaired?: { withMs: number[]; withoutMs: number[]; plans: string };
   /** Wall-clock of each phase (apply + REINDEX, scenarios, generic, crossover, ablation, writeCost), ms. */
   phasesMs: Record<string, number>;
 }

@@ -46,6 +46,7 @@ describe('what-if report', () => {
     assert.match(html, /<td data-variant="recommended" data-status="passed" data-uses-index="true">/);
     assert.match(html, /data-index="idx_executions_tenant_started_asc"><td>.*no scenario uses or expects it/);
     assert.match(html, /data-breaks="true"/);
+    assert.match(html, /BREAKS: Seq Scan/);
     assert.match(html, /class="crossover"><code>sparkline-7d<\/code> documented: Index Scan using idx_r at 2,000 rows/);
     assert.match(html, /makes <strong>1<\/strong> documented queries pass/);
     assert.match(html, /Its twin serves the same queries\./);

@@ -5,7 +5,6 @@ import { describe, it } from 'node:test';
 import type { ScenarioResult } from '../../src/results.ts';
 import { ablationEffect, ablationRow, judgeCovering, worstSlowdown } from '../../src/whatif/ablation.ts';
 import { judgedLatency } from '../../src/whatif/judged-latency.ts';
-import type { AblationRow } from '../../src/whatif/types.ts';
 
 function samples(center: number, n: number, seed = 1): number[] {
   let x = seed;
@@ -56,18 +55,16 @@ describe('ablation', () => {
     assert.ok(worstSlowdown(needed) > 3.5 && worstSlowdown(needed) < 4.5);
   });
 
-  it('judges the covering index rule against 30%: holds, does not hold, inconclusive, not measured', () => {
-    const row = (estimate: number, ciLow: number, ciHigh: number): AblationRow => ({
-      index: 'idx_cov', sizeBytes: 1, writeShare: null, writeMarginalMs: null, unneeded: false,
-      affected: [{ scenarioId: 'covering-percentiles', form: 'documented', planChanged: true, accessBefore: 'IOS', accessAfter: 'IS', statusBefore: 'passed', statusAfter: 'passed',
-        latencyRatio: { statistic: 'median', estimate, ciLow, ciHigh, confidence: 0.95 }, buffersRatio: 2, buffersBefore: 1, buffersAfter: 2 }],
-    });
-    // ratio 2 without/with = the index halves the time: 50% improvement.
-    assert.equal(judgeCovering('spec', '1m', row(2, 1.8, 2.2), 'covering-percentiles').verdict, 'holds');
-    assert.equal(judgeCovering('spec', '1m', row(1.2, 1.1, 1.3), 'covering-percentiles').verdict, 'does not hold');
-    assert.equal(judgeCovering('spec', '1m', row(1.4, 1.2, 1.6), 'covering-percentiles').verdict, 'inconclusive');
-    assert.equal(judgeCovering('spec', '1m', undefined, 'covering-percentiles').verdict, 'not measured');
-    assert.equal(Math.round(judgeCovering('spec', '1m', row(2, 1.8, 2.2), 'covering-percentiles').improvementPct!), 50);
+  it('judges the covering index rule against 30% from paired samples: holds, does not hold, inconclusive, not measured', () => {
+    const paired = (withMs: number, withoutMs: number, spread: number) => ({ withMs: samples(withMs, 20, 3).map((x) => withMs + (x - withMs) * spread), withoutMs: samples(withoutMs, 20, 5).map((x) => withoutMs + (x - withoutMs) * spread) });
+    // without / with = 2: the index halves the time, a 50% improvement.
+    const holds = judgeCovering('spec', '1m', 'idx_cov', 'covering-percentiles', paired(10, 20, 1), 'IOS with it, IS without');
+    assert.equal(holds.verdict, 'holds');
+    assert.ok(Math.abs(holds.improvementPct! - 50) < 5, String(holds.improvementPct));
+    assert.match(holds.detail, /20 alternating pairs: median \d+\.\d\d ms with idx_cov, \d+\.\d\d ms without/);
+    assert.equal(judgeCovering('spec', '1m', 'idx_cov', 'covering-percentiles', paired(10, 11.5, 1), '').verdict, 'does not hold');
+    assert.equal(judgeCovering('spec', '1m', 'idx_cov', 'covering-percentiles', paired(10, 14.3, 12), '').verdict, 'inconclusive');
+    assert.equal(judgeCovering('spec', '1m', 'idx_cov', 'covering-percentiles', undefined, '').verdict, 'not measured');
   });
 });
 
