@@ -62,7 +62,7 @@ export function buildAblationChart(report: WhatifReport): TopLevelSpec | null {
     data: { values: rows },
     facet: { row: { field: 'variant', type: 'nominal', title: null, sort: report.variants.map((v) => v.name) }, column: { field: 'scale', type: 'nominal', title: null } },
     spec: {
-      width: 300,
+      width: 240,
       height: 220,
       layer: [
         { mark: { type: 'point', filled: true, size: 70 }, encoding: {
