@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { analyzePlan } from '../plan/analyze.ts';
 import { createParamPicker, type ParamPools } from '../runner/params.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
-import { findCrossovers, planLabel, rungsNextToFlips } from './crossover.ts';
+import { planLabel, rungsNextToFlips } from './crossover.ts';
 import type { CrossoverLadder } from './types.ts';
 
 /** Each tenant's parameter pools: its own busiest environment and most/least used workflow. */
@@ -76,4 +76,3 @@ export async function runCrossovers(
   return ladders;
 }
 
-export { findCrossovers };

@@ -22,9 +22,11 @@ export function genericFindings(runs: readonly VariantRun[]): Finding[] {
       if (!broken && !slower) continue;
       // Another index serving the generic plan, no slower, is worth knowing but breaks nothing an application sees.
       const lostIndex = broken && (g.genericAccess.includes('Seq Scan') || g.genericAccess === 'no index' || slower);
-      const title = broken
-        ? `${g.scenarioId} (${g.form}): a generic plan ${g.why?.includes('partial') ? 'cannot use the partial index whose predicate names a literal' : 'loses the documented index'}`
-        : `${g.scenarioId} (${g.form}): a generic plan is slower`;
+      const title = !broken
+        ? `${g.scenarioId} (${g.form}): a generic plan is slower`
+        : g.why?.includes('partial')
+          ? `${g.scenarioId} (${g.form}): a generic plan cannot use a partial index whose predicate names a literal${run.variant === 'spec' ? '' : ` (variant '${run.variant}')`}`
+          : `${g.scenarioId} (${g.form}): a generic plan loses the documented index`;
       const key = `${run.variant}|${g.scenarioId}|${g.form}|${broken}`;
       const ratio = g.latencyRatio ? ` Generic/custom median time ${g.latencyRatio.estimate.toFixed(2)}x (${Math.round(g.latencyRatio.confidence * 100)}% interval ${g.latencyRatio.ciLow.toFixed(2)}-${g.latencyRatio.ciHigh.toFixed(2)}).` : '';
       const evidence = `Evidence at ${run.scale} on '${run.variant}': custom plan ${g.customAccess}; generic plan ${g.genericAccess}.${ratio}`;
@@ -39,9 +41,7 @@ export function genericFindings(runs: readonly VariantRun[]): Finding[] {
         id: `generic:${run.variant}:${g.scenarioId}:${g.form}`,
         severity: lostIndex ? 'error' : broken ? 'info' : 'warning',
         spec: run.variant === 'spec' ? 'generic plans (prepared statements)' : `variant '${run.variant}', generic plans`,
-        title: broken && g.why?.includes('partial')
-          ? `${g.scenarioId} (${g.form}): a generic plan cannot use a partial index whose predicate names a literal${run.variant === 'spec' ? '' : ` (variant '${run.variant}')`}`
-          : title,
+        title,
         detail: `Applications bind ${bound} and drivers and poolers prepare statements; PostgreSQL may switch to a generic plan after five executions (plan_cache_mode = auto), or always with force_generic_plan. ${g.why ?? ''} ${evidence}`.replace(/\s+/g, ' ').trim(),
         fix: g.boundLiterals.length > 0
           ? `Keep ${g.boundLiterals.join(', ')} a literal in the SQL text (one prepared statement per value), or index the column as a key column (the recommended idx_executions_tenant_env_status_started serves the bound form), or set plan_cache_mode = force_custom_plan for this statement.`
