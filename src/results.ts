@@ -2,6 +2,7 @@
 // Everything here is plain JSON-serialisable data.
 import type { AuditReport } from './audit/types.ts';
 import type { PlanFacts } from './plan/types.ts';
+import type { WhatifReport } from './whatif/types.ts';
 
 /** 2: two clocks per threshold, latency verdicts with intervals (schema 1 documents are upgraded on read). */
 export const RESULTS_SCHEMA_VERSION = 2;
@@ -200,4 +201,6 @@ export interface RunResults {
   baseline?: { runId: string; warnings: string[]; regressions: number; compared: number };
   /** Wall-clock of the run's phases, ms. */
   timings: Record<string, number>;
+  /** Present for `execbench whatif`: schema variants side by side, ablation, generic plans, crossovers (src/whatif). */
+  whatif?: WhatifReport;
 }

@@ -38,17 +38,78 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-async function timeInsert(client: AuditClient, target: string, dropIndexes: readonly string[], schema: string): Promise<number> {
-  await client.query('BEGIN');
+async function timeInsert(client: AuditClient, target: string, dropIndexes: readonly string[], schema: string, nested = false): Promise<number> {
+  // Nested: the caller holds a transaction (a schema variant being measured); a savepoint undoes the drops and rows.
+  await client.query(nested ? 'SAVEPOINT execbench_write_cost' : 'BEGIN');
   try {
-    await client.query(`SET LOCAL lock_timeout = '10s'`);
+    if (!nested) await client.query(`SET LOCAL lock_timeout = '10s'`);
     for (const name of dropIndexes) await client.query(`DROP INDEX ${quoteIdentifier(schema)}.${quoteIdentifier(name)}`);
     const started = performance.now();
     await client.query(`INSERT INTO ${target} SELECT * FROM pg_temp.${BATCH_TABLE}`);
     return performance.now() - started;
   } finally {
-    await client.query('ROLLBACK');
+    await client.query(nested ? 'ROLLBACK TO SAVEPOINT execbench_write_cost; RELEASE SAVEPOINT execbench_write_cost' : 'ROLLBACK');
   }
+}
+
+/** Options of measureInsertSets. */
+export interface InsertSetOptions {
+  rows?: number;
+  repetitions?: number;
+  /** The caller holds a transaction: savepoints instead of BEGIN/ROLLBACK, and no VACUUM afterwards. */
+  nested?: boolean;
+}
+
+/**
+ * The same batch inserted with different index sets: `sets` maps a label to the indexes dropped for it (inside
+ * the rolled-back scope). Each set is timed `repetitions` times after one warm-up (the first two back to back,
+ * alternating, the rest rotating), with the same batch-building method as measureWriteCost. Returns the samples per label, ms.
+ */
+export async function measureInsertSets(
+  client: AuditClient, schema: string, table: string, sets: Record<string, readonly string[]>, options: InsertSetOptions = {},
+): Promise<Record<string, number[]>> {
+  const rows = options.rows ?? 10_000;
+  const repetitions = options.repetitions ?? 3;
+  const nested = options.nested ?? false;
+  const target = `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`;
+  await buildBatch(client, target, rows);
+  try {
+    const labels = Object.keys(sets);
+    const samples: Record<string, number[]> = Object.fromEntries(labels.map((l) => [l, []]));
+    for (const label of labels) await timeInsert(client, target, sets[label]!, schema, nested);
+    // The first two sets (the ones compared with each other, e.g. all indexes vs primary key only) run back to
+    // back, alternating which goes first; the others rotate after them.
+    const [a, b, ...rest] = labels;
+    for (let i = 0; i < repetitions; i++) {
+      const order = [...(i % 2 === 0 ? [a, b] : [b, a]), ...rest.map((_, k) => rest[(k + i) % rest.length])].filter((l): l is string => l !== undefined);
+      for (const label of order) samples[label]!.push(await timeInsert(client, target, sets[label]!, schema, nested));
+    }
+    return samples;
+  } finally {
+    await client.query(`DROP TABLE IF EXISTS pg_temp.${BATCH_TABLE}`);
+  }
+}
+
+/** Copies `rows` existing rows (fresh ids and execution_ids, so no unique index conflicts) into the batch temp table. */
+async function buildBatch(client: AuditClient, target: string, rows: number): Promise<void> {
+  const { rows: countRows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${target}`);
+  const existing = Number(countRows[0]?.n ?? 0);
+  if (existing === 0) throw new Error(`${target} is empty: the write-cost batch is copied from existing rows, so seed it first.`);
+  const copies = Math.ceil(rows / existing);
+  await client.query(`DROP TABLE IF EXISTS pg_temp.${BATCH_TABLE}`);
+  await client.query(`CREATE TEMP TABLE ${BATCH_TABLE} AS SELECT * FROM ${target} LIMIT 0`);
+  await client.query(
+    `INSERT INTO pg_temp.${BATCH_TABLE}
+     SELECT e.* FROM ${target} e CROSS JOIN generate_series(1, $1::int) AS copy(n)
+      ORDER BY hashtext(e.id::text || copy.n::text) LIMIT $2::int`,
+    [copies, rows],
+  );
+  await client.query(
+    `UPDATE pg_temp.${BATCH_TABLE}
+        SET id = gen_random_uuid(),
+            execution_id = CASE WHEN execution_id IS NULL THEN NULL ELSE 'execbench-audit-' || gen_random_uuid()::text END`,
+  );
+  await client.query(`ANALYZE pg_temp.${BATCH_TABLE}`);
 }
 
 /**
@@ -68,26 +129,8 @@ export async function measureWriteCost(
   if (!Number.isInteger(repetitions) || repetitions < 1) throw new Error(`Write-cost repetitions must be a positive integer, got ${repetitions}.`);
   const target = `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`;
 
-  const { rows: countRows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${target}`);
-  const existing = Number(countRows[0]?.n ?? 0);
-  if (existing === 0) throw new Error(`${schema}.${table} is empty: the write-cost batch is copied from existing rows, so seed it first.`);
-  const copies = Math.ceil(rows / existing);
-
-  await client.query(`DROP TABLE IF EXISTS pg_temp.${BATCH_TABLE}`);
-  await client.query(`CREATE TEMP TABLE ${BATCH_TABLE} AS SELECT * FROM ${target} LIMIT 0`);
   try {
-    await client.query(
-      `INSERT INTO pg_temp.${BATCH_TABLE}
-       SELECT e.* FROM ${target} e CROSS JOIN generate_series(1, $1::int) AS copy(n)
-        ORDER BY hashtext(e.id::text || copy.n::text) LIMIT $2::int`,
-      [copies, rows],
-    );
-    await client.query(
-      `UPDATE pg_temp.${BATCH_TABLE}
-          SET id = gen_random_uuid(),
-              execution_id = CASE WHEN execution_id IS NULL THEN NULL ELSE 'execbench-audit-' || gen_random_uuid()::text END`,
-    );
-    await client.query(`ANALYZE pg_temp.${BATCH_TABLE}`);
+    await buildBatch(client, target, rows);
 
     await timeInsert(client, target, [], schema);
     await timeInsert(client, target, droppable, schema);

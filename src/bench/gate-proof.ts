@@ -15,6 +15,7 @@ import type { Database } from '../db/provider.ts';
 import { readServerSettings } from '../db/settings.ts';
 import { withDatabase } from '../db/with-database.ts';
 import { EXIT, ExecbenchError } from '../errors.ts';
+import { scenariosNeedingIndex, withIndexDropped } from '../whatif/drop-index.ts';
 import { compareRuns, type RunComparison } from '../gate/compare.ts';
 import { RESULTS_SCHEMA_VERSION, type RunResults, type ScenarioResult } from '../results.ts';
 import { textTable } from '../report/console.ts';
@@ -90,9 +91,7 @@ await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
   try {
     for (const { row } of catalog) {
       const index = row.name;
-      const subset = scenarios.filter((s) =>
-        s.definition.expect.indexes?.includes(index) ||
-        baseline.scenarios.some((r) => r.scenarioId === s.id && r.plan?.indexes.some((u) => u.index === index)));
+      const subset = scenariosNeedingIndex(scenarios, baseline.scenarios, index);
       if (subset.length === 0) {
         drops.push({ index, reasons: [], scenarios: 0, caughtByBaseline: [], caughtByContract: [], note: 'no scenario uses or expects it' });
         continue;
@@ -100,14 +99,7 @@ await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
       log(`bench:gate: dropping ${index} (rolled back), ${subset.length} scenario(s)`);
       // Each drop starts from a clean table, as every top-level run does (run-scenarios VACUUMs first).
       await client.query('VACUUM (ANALYZE, INDEX_CLEANUP ON) executions');
-      await client.query('BEGIN');
-      let current: RunResults;
-      try {
-        await client.query(row.isPrimary ? 'ALTER TABLE executions DROP CONSTRAINT executions_pkey' : `DROP INDEX ${pg.escapeIdentifier(index)}`);
-        current = await run(`drop-${index}`, subset, client);
-      } finally {
-        await client.query('ROLLBACK');
-      }
+      const current = await withIndexDropped(client, row, false, () => run(`drop-${index}`, subset, client));
       const comparison = compareRuns(baseline, current);
       const caughtByBaseline = regressedGated(comparison);
       const caughtByContract = current.scenarios

@@ -1,0 +1,3 @@
+-- execbench-variant: extend
+-- The spec's indexes exactly as schema/002-spec-indexes.sql and schema/optional/covering-index.sql build them:
+-- this variant changes nothing. It is the reference the other variants are compared with.
