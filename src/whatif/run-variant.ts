@@ -20,6 +20,13 @@ import { findCrossovers } from './crossover.ts';
 import { pairedDropSamples, scenariosNeedingIndex, withIndexDropped } from './drop-index.ts';
 import { COVERING_INDEX, COVERING_SCENARIO } from './summarize.ts';
 import { judgedLatency } from './judged-latency.ts';
+
+/**
+ * whatif runs every form once per variant and again per dropped index: a slow form may buy samples for its
+ * verdict for 5 s here (20 s in run), so the 1M live aggregate ends inconclusive rather than taking minutes;
+ * plans, buffers and the paired ablation ratios are what whatif compares.
+ */
+const WHATIF_MAX_FORM_MS = 5_000;
 import { runCrossovers, tenantPools } from './run-crossover.ts';
 import { runGenericPlans } from './run-generic.ts';
 import type { SchemaVariant, VariantFormRow, VariantIndex, VariantRun, VariantWriteCost } from './types.ts';
@@ -81,6 +88,7 @@ export async function runVariant(options: VariantRunOptions): Promise<{ run: Var
       log(`[${scale}/${variant.name}] ${indexes.length} indexes, ${(indexes.reduce((s, i) => s + i.sizeBytes, 0) / 2 ** 20).toFixed(1)} MiB; scenarios`);
       const { results } = await runScenariosAtScale({
         connectionString: options.connectionString, dataset, scenarios: options.scenarios, budgetMs: options.budgetMs, log: () => {}, inTransactionOn: client,
+        maxFormMs: WHATIF_MAX_FORM_MS,
       });
       const pools = await loadParamPools(client, dataset);
       phase('scenarios');
@@ -111,6 +119,7 @@ export async function runVariant(options: VariantRunOptions): Promise<{ run: Var
           log(`[${scale}/${variant.name}] without ${row.name}: ${subset.length} scenario(s)`);
           const rerun = async () => (await runScenariosAtScale({
             connectionString: options.connectionString, dataset, scenarios: subset, budgetMs: options.sideBudgetMs, log: () => {}, inTransactionOn: client,
+            maxFormMs: WHATIF_MAX_FORM_MS,
           })).results;
           // Paired: the same forms with the index, measured right before, with the same budget. A shared machine's
           // load drifts over minutes; comparing with the main run's samples would measure the drift too.
