@@ -1,7 +1,11 @@
 // What the benchmark scripts share: the default dataset request (the same one `npm run bench` seeds, so the
 // cache is reused) and a top-level that turns a failure into one line and an exit code.
 import { EXIT, ExecbenchError } from '../errors.ts';
-import type { DatasetRequest, ScaleSpec } from '../seed/types.ts';
+import { datasetSummary, environmentInfo } from '../commands/run.ts';
+import type { Database } from '../db/provider.ts';
+import { RESULTS_SCHEMA_VERSION, type RunResults, type ScenarioResult } from '../results.ts';
+import type { LoadedScenario } from '../scenario/load.ts';
+import type { DatasetInfo, DatasetRequest, ScaleSpec } from '../seed/types.ts';
 
 /** The seed `execbench run` uses by default (src/cli.ts). */
 export const DEFAULT_SEED = 20261124;
@@ -24,3 +28,17 @@ export async function runScript(main: () => Promise<number | void>): Promise<voi
 }
 
 export { median } from '../runner/statistics.ts';
+
+/** A one-scale results document around a benchmark's measured forms, so compareRuns can judge them like runs. */
+export function benchResults(
+  db: Database, settings: Record<string, string>, dataset: DatasetInfo, scenarios: LoadedScenario[],
+  results: ScenarioResult[], runId: string, budgetMs: number,
+): RunResults {
+  const now = new Date().toISOString();
+  return {
+    schemaVersion: RESULTS_SCHEMA_VERSION, runId, startedAt: now, finishedAt: now,
+    options: { scales: [dataset.request.scale.label], scenarios: scenarios.map((s) => s.id), timeBudgetMs: budgetMs, strictSpec: false },
+    environment: environmentInfo(db, settings), datasets: [datasetSummary(dataset)],
+    scenarios: results, findings: [], headline: [], timings: {},
+  };
+}

@@ -4,27 +4,25 @@
 //     scenarios that used or expect it run again, and the comparison with the first run must catch it.
 //     An index whose identical twin takes over may rightly go unnoticed: the script says so.
 // Prints a table and, last, one JSON line with the counts. Usage: tsx src/bench/gate-proof.ts [scale] [budget]
+import { benchResults } from './common.ts';
 import pg from 'pg';
 import { readIndexes } from '../audit/catalog.ts';
 import { findDuplicateIndexes } from '../audit/compare-indexes.ts';
-import { datasetSummary, environmentInfo } from '../commands/run.ts';
 import { parseBudget } from '../cli-args.ts';
 import { resolveProviderOptions } from '../config.ts';
 import { withClient } from '../db/client.ts';
-import type { Database } from '../db/provider.ts';
 import { readServerSettings } from '../db/settings.ts';
 import { withDatabase } from '../db/with-database.ts';
 import { EXIT, ExecbenchError } from '../errors.ts';
 import { scenariosNeedingIndex, withIndexDropped } from '../whatif/drop-index.ts';
 import { compareRuns, type RunComparison } from '../gate/compare.ts';
-import { RESULTS_SCHEMA_VERSION, type RunResults, type ScenarioResult } from '../results.ts';
+import type { RunResults } from '../results.ts';
 import { textTable } from '../report/console.ts';
 import { connectToDataset, runScenariosAtScale } from '../runner/run-scenarios.ts';
-import { loadScenarios, type LoadedScenario } from '../scenario/load.ts';
+import { loadScenarios } from '../scenario/load.ts';
 import { ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
 import { parseScale } from '../seed/scale.ts';
-import type { DatasetInfo } from '../seed/types.ts';
 
 const scale = parseScale(process.argv[2] ?? '100k');
 const budgetMs = parseBudget(process.argv[3] ?? '750ms');
@@ -39,15 +37,6 @@ interface DropOutcome {
   note: string;
 }
 
-function asResults(db: Database, settings: Record<string, string>, dataset: DatasetInfo, scenarios: LoadedScenario[], results: ScenarioResult[], runId: string): RunResults {
-  const now = new Date().toISOString();
-  return {
-    schemaVersion: RESULTS_SCHEMA_VERSION, runId, startedAt: now, finishedAt: now,
-    options: { scales: [scale.label], scenarios: scenarios.map((s) => s.id), timeBudgetMs: budgetMs, strictSpec: false },
-    environment: environmentInfo(db, settings), datasets: [datasetSummary(dataset)],
-    scenarios: results, findings: [], headline: [], timings: {},
-  };
-}
 
 const regressedGated = (c: RunComparison) =>
   c.comparisons.filter((x) => x.status === 'regressed' && x.gated).map((x) => `${x.scenarioId}/${x.form}`);
@@ -74,7 +63,7 @@ await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
       createStatementsExtension: db.kind !== 'url',
       ...(inTransactionOn ? { inTransactionOn } : {}),
     });
-    return asResults(db, settings, dataset, subset, results, label);
+    return benchResults(db, settings, dataset, subset, results, label, budgetMs);
   };
 
   log('bench:gate: baseline run');

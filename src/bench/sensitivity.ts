@@ -8,14 +8,12 @@
 // Effects are measured, not assumed: the true p95 under each limit comes from a long reference sample.
 // Last line: one JSON object.
 import pg from 'pg';
-import { datasetSummary, environmentInfo } from '../commands/run.ts';
 import { resolveProviderOptions } from '../config.ts';
 import { withClient } from '../db/client.ts';
-import type { Database } from '../db/provider.ts';
 import { readServerSettings } from '../db/settings.ts';
 import { withDatabase } from '../db/with-database.ts';
 import { compareRuns } from '../gate/compare.ts';
-import { RESULTS_SCHEMA_VERSION, type Clock, type RunResults, type ScenarioResult } from '../results.ts';
+import type { Clock, ScenarioResult } from '../results.ts';
 import { textTable } from '../report/console.ts';
 import { measureForm } from '../runner/measure.ts';
 import { createParamPicker, loadParamPools } from '../runner/params.ts';
@@ -24,12 +22,11 @@ import { ensureStatementsExtension, probeStatements } from '../runner/server-clo
 import { quantile } from '../runner/statistics.ts';
 import { judgeLatency } from '../gate/latency-verdict.ts';
 import { thresholdFor } from '../runner/thresholds.ts';
-import { loadScenarios, type LoadedScenario } from '../scenario/load.ts';
+import { loadScenarios } from '../scenario/load.ts';
 import { ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
 import { parseScale } from '../seed/scale.ts';
-import type { DatasetInfo } from '../seed/types.ts';
-import { benchRequest, runScript } from './common.ts';
+import { benchResults, benchRequest, runScript } from './common.ts';
 import { createCpuThrottle, serverProcesses, type CpuThrottle } from './cpu-throttle.ts';
 
 /** CPU-bound forms of a few milliseconds and up (a throttle cannot slow a 0.1 ms query in proportion), one per clock kind. */
@@ -81,7 +78,7 @@ await runScript(async () => {
           const reference = await measure(REFERENCE_BUDGET_MS, Number.MAX_SAFE_INTEGER);
           const referenceP95 = quantile(judged(reference), 0.95);
           // The unthrottled baseline the time check compares against, as a CI job would store it.
-          const baseline = asResults(db, settings, dataset, [scenario], [await measure(BUDGET_MS, realLimit)], 'baseline');
+          const baseline = benchResults(db, settings, dataset, [scenario], [await measure(BUDGET_MS, realLimit)], 'baseline', BUDGET_MS);
           for (const effect of [1, 1.5, 2]) {
             const cpus = await calibrate(throttle, effect, async () => quantile(judged(await measure(REFERENCE_BUDGET_MS / 2, Number.MAX_SAFE_INTEGER)), 0.95) / referenceP95);
             const slowed = await measure(REFERENCE_BUDGET_MS, Number.MAX_SAFE_INTEGER);
@@ -95,7 +92,7 @@ await runScript(async () => {
               // the unthrottled p95: under the slowdown the true p95 exceeds that limit by the measured effect.
               const result = await measure(BUDGET_MS, realLimit);
               if (judgeLatency(judged(result), { limitMs: referenceP95, clock: target.clock, statistic: 'p95' }).status === 'failed') thresholdFails++;
-              const comparison = compareRuns(baseline, asResults(db, settings, dataset, [scenario], [result], `run-${run}`));
+              const comparison = compareRuns(baseline, benchResults(db, settings, dataset, [scenario], [result], `run-${run}`, BUDGET_MS));
               if (comparison.comparisons.some((c) => c.status === 'regressed' && c.reasons.some((reason) => /time/.test(reason)))) baselineCaught++;
             }
             const row = {
@@ -138,15 +135,6 @@ async function calibrate(throttle: CpuThrottle, effect: number, ratio: () => Pro
   return round(cpus);
 }
 
-function asResults(db: Database, settings: Record<string, string>, dataset: DatasetInfo, scenarios: LoadedScenario[], results: ScenarioResult[], runId: string): RunResults {
-  const now = new Date().toISOString();
-  return {
-    schemaVersion: RESULTS_SCHEMA_VERSION, runId, startedAt: now, finishedAt: now,
-    options: { scales: [dataset.request.scale.label], scenarios: scenarios.map((s) => s.id), timeBudgetMs: BUDGET_MS, strictSpec: false },
-    environment: environmentInfo(db, settings), datasets: [datasetSummary(dataset)],
-    scenarios: results, findings: [], headline: [], timings: {},
-  };
-}
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;
