@@ -1,6 +1,7 @@
 // `npm run bench:clock [scales]`: execbench's client clock against pgbench, the reference client, on the same
 // server and the same queries, interleaved in rounds so both see the same machine. Prints each p50 side by side with
-// the ratio; the target is execbench within 15% of pgbench for every query returning at most 50 rows. Also shows
+// the ratio; the target is execbench within 15% of pgbench for every query returning at most 50 rows. Every method
+// runs in contiguous blocks, in an order that rotates from round to round. Also shows
 // what a plain node-pg call (rows decoded into objects) reads, which is what execbench's clock used to be.
 // Last line: one JSON object.
 import { performance } from 'node:perf_hooks';
@@ -21,16 +22,23 @@ import { benchRequest, median, runScript } from './common.ts';
 
 /** The queries the issue names: corrected pagination, recent failures, single lookup, status-filtered, sparkline. */
 const QUERIES = ['paginated-listing', 'recent-failures', 'single-execution-lookup', 'status-filtered-success', 'sparkline-7d'];
-const ROUNDS = 10;
+/** Rounds per query: up to 30 (small queries), fewer for slow ones so a query takes about QUERY_MS, never under 4. */
+const MAX_ROUNDS = 30;
+const MIN_ROUNDS = 4;
+const QUERY_MS = 40_000;
 /** Per method and round: about this much time, 20 to 400 executions. */
-const ROUND_MS = 150;
+const ROUND_MS = 40;
+/** The first executions of every block are dropped, for every method alike (a new pgbench connection, a statement switch). */
+const BLOCK_WARMUP = 3;
 const TARGET_RATIO = 1.15;
 const SMALL_ROWS = 50;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 interface Row {
-  scale: string; query: string; rows: number;
+  scale: string; query: string; rows: number; rounds: number; perRound: number; blockMediansMs: Record<string, number[]>;
   execbench: Record<ClientProtocol, number>; pgbench: Record<'extended' | 'prepared', number>; nodePgDefault: number;
+  /** Node's floor: the same bytes on a bare socket (bareSocket); execbench over it, and it over pgbench (paired ratios). */
+  bareSocket: Record<ClientProtocol, number>; overFloor: Record<ClientProtocol, number>; floorVsPgbench: Record<ClientProtocol, number>;
   ratioExtended: number; ratioPrepared: number;
   /** The default protocol against its pgbench twin (unnamed vs -M extended), and prepared vs -M prepared. */
   target: 'pass' | 'FAIL' | 'n/a'; targetPrepared: 'pass' | 'FAIL' | 'n/a';
@@ -45,10 +53,16 @@ await runScript(async () => {
     return 3;
   }
   const scales = (process.argv[2] ?? '100k,1m').split(',').map((s) => parseScale(s.trim()));
-  const scenarios = (await loadScenarios()).filter((s) => QUERIES.includes(s.id));
+  const only = process.argv[3]?.split(',').map((q) => q.trim()).filter(Boolean);
+  const unknown = only?.find((q) => !QUERIES.includes(q));
+  if (unknown) {
+    process.stderr.write(`bench:clock: unknown query "${unknown}"; choose from ${QUERIES.join(', ')} (comma-separated).\n`);
+    return 2;
+  }
+  const scenarios = (await loadScenarios()).filter((s) => (only ?? QUERIES).includes(s.id));
   const rows: Row[] = [];
   await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
-    log(`bench:clock: ${db.kind} Postgres ${db.serverVersion}; ${pgbenchVersion}; ${ROUNDS} interleaved rounds of ~${ROUND_MS} ms per method`);
+    log(`bench:clock: ${db.kind} Postgres ${db.serverVersion}; ${pgbenchVersion}; up to ${MAX_ROUNDS} rounds, each method a block of ~${ROUND_MS} ms (20 to 100 executions) per round`);
     for (const scale of scales) {
       const dataset = await ensureDataset(db, benchRequest(scale), createProgress(`seed ${scale.label}`));
       const client = await connectToDataset(db.connectionString, dataset.schema);
@@ -59,39 +73,65 @@ await runScript(async () => {
           const form = definition.corrected ?? definition.documented;
           const values = form.params(pick);
           // One probe sizes the rounds: slow queries get fewer executions per round, never fewer than 20.
+          await timeQuery(client, form.sql, values, 'unnamed');
           const probe = await timeQuery(client, form.sql, values, 'unnamed');
-          const perRound = Math.max(20, Math.min(400, Math.round(ROUND_MS / Math.max(probe.clientMs, 0.05))));
-          const samples = { unnamed: [] as number[], prepared: [] as number[], extended: [] as number[], pgPrepared: [] as number[], nodePg: [] as number[], untracked: [] as number[], trackedPair: [] as number[] };
-          for (let round = 0; round < ROUNDS; round++) {
-            // execbench's two protocols alternate sample by sample, so both see the same moments of the machine.
-            for (let i = 0; i < 3; i++) for (const protocol of ['unnamed', 'prepared'] as const) await timeQuery(client, form.sql, values, protocol);
-            for (let i = 0; i < perRound; i++) {
-              for (const protocol of ['unnamed', 'prepared'] as const) samples[protocol].push((await timeQuery(client, form.sql, values, protocol)).clientMs);
-            }
-            // pg_stat_statements' own cost on a statement: the same round trip with its tracking off for this session.
-            if (tracked) {
-              // Tracked and untracked alternate sample by sample (the SETs are outside the timed round trips).
-              for (let i = 0; i < perRound; i++) {
-                await client.query(`SET pg_stat_statements.track = 'none'`);
-                samples.untracked.push((await timeQuery(client, form.sql, values, 'unnamed')).clientMs);
-                await client.query(`SET pg_stat_statements.track = 'top'`);
-                samples.trackedPair.push((await timeQuery(client, form.sql, values, 'unnamed')).clientMs);
-              }
-            }
-            samples.nodePg.push(...await nodePgDefault(client, form.sql, values, perRound));
-            samples.extended.push(...await runPgbench({ connectionString: db.connectionString, schema: dataset.schema, sql: form.sql, values, mode: 'extended', transactions: perRound }));
-            samples.pgPrepared.push(...await runPgbench({ connectionString: db.connectionString, schema: dataset.schema, sql: form.sql, values, mode: 'prepared', transactions: perRound }));
+          const perRound = Math.max(20, Math.min(100, Math.round(ROUND_MS / Math.max(probe.clientMs, 0.05))));
+          const rounds = Math.max(MIN_ROUNDS, Math.min(MAX_ROUNDS, Math.floor(QUERY_MS / (perRound * probe.clientMs * 9))));
+          const samples = { unnamed: [] as number[], prepared: [] as number[], extended: [] as number[], pgPrepared: [] as number[], nodePg: [] as number[], bareUnnamed: [] as number[], barePrepared: [] as number[], untracked: [] as number[], trackedPair: [] as number[] };
+          const bare = { unnamed: await bareSocket(db.connectionString, dataset.schema, form.sql, values, 'unnamed'), prepared: await bareSocket(db.connectionString, dataset.schema, form.sql, values, 'prepared') };
+          const execbench = async (protocol: ClientProtocol, n: number) => {
+            const out: number[] = [];
+            for (let i = 0; i < n; i++) out.push((await timeQuery(client, form.sql, values, protocol)).clientMs);
+            return out;
+          };
+          // Every method runs as pgbench does: a contiguous block of executions of one statement on one connection.
+          // (Alternating two protocols sample by sample on one connection made execbench's samples follow a different
+          // statement every time, which pgbench's never do: x1.2-x1.4 on the tiniest prepared queries here.)
+          const methods: { name: keyof typeof samples; run: () => Promise<number[]> }[] = [
+            { name: 'unnamed', run: () => execbench('unnamed', perRound + BLOCK_WARMUP) },
+            { name: 'prepared', run: () => execbench('prepared', perRound + BLOCK_WARMUP) },
+            { name: 'extended', run: () => runPgbench({ connectionString: db.connectionString, schema: dataset.schema, sql: form.sql, values, mode: 'extended', transactions: perRound + BLOCK_WARMUP }) },
+            { name: 'pgPrepared', run: () => runPgbench({ connectionString: db.connectionString, schema: dataset.schema, sql: form.sql, values, mode: 'prepared', transactions: perRound + BLOCK_WARMUP }) },
+            { name: 'nodePg', run: () => nodePgDefault(client, form.sql, values, perRound + BLOCK_WARMUP) },
+            { name: 'bareUnnamed', run: () => bare.unnamed.time(perRound + BLOCK_WARMUP) },
+            { name: 'barePrepared', run: () => bare.prepared.time(perRound + BLOCK_WARMUP) },
+          ];
+          if (tracked) {
+            // pg_stat_statements' own cost on a statement: the same block with its tracking off for this session, and on.
+            methods.push(
+              { name: 'untracked', run: async () => { await client.query(`SET pg_stat_statements.track = 'none'`); try { return await execbench('unnamed', perRound + BLOCK_WARMUP); } finally { await client.query(`SET pg_stat_statements.track = 'top'`); } } },
+              { name: 'trackedPair', run: () => execbench('unnamed', perRound + BLOCK_WARMUP) },
+            );
           }
+          // Per round and method, the block's median: a round's methods ran within a second of each other, so their
+          // ratio is paired (the machine's drift from round to round cancels out of it).
+          const blockMedians = Object.fromEntries(Object.keys(samples).map((k) => [k, [] as number[]])) as Record<keyof typeof samples, number[]>;
+          for (let round = 0; round < rounds; round++) {
+            // The order rotates each round, so no method always follows the same one (or always comes first).
+            for (let k = 0; k < methods.length; k++) {
+              const method = methods[(round + k) % methods.length]!;
+              const block = (await method.run()).slice(BLOCK_WARMUP);
+              samples[method.name].push(...block);
+              blockMedians[method.name].push(median(block));
+            }
+          }
+          bare.unnamed.end();
+          bare.prepared.end();
+          const pairedRatio = (a: keyof typeof samples, b: keyof typeof samples) => median(blockMedians[a].map((x, i) => x / blockMedians[b][i]!));
           const row: Row = {
             scale: scale.label, query: id, rows: probe.result.rows.length,
             execbench: { unnamed: median(samples.unnamed), prepared: median(samples.prepared) },
             pgbench: { extended: median(samples.extended), prepared: median(samples.pgPrepared) },
             nodePgDefault: median(samples.nodePg),
-            ...(tracked ? { statementsOverheadPct: (median(samples.trackedPair) / median(samples.untracked) - 1) * 100 } : {}),
+            bareSocket: { unnamed: median(samples.bareUnnamed), prepared: median(samples.barePrepared) },
+            overFloor: { unnamed: pairedRatio('unnamed', 'bareUnnamed'), prepared: pairedRatio('prepared', 'barePrepared') },
+            floorVsPgbench: { unnamed: pairedRatio('bareUnnamed', 'extended'), prepared: pairedRatio('barePrepared', 'pgPrepared') },
+            rounds, perRound, blockMediansMs: Object.fromEntries(Object.entries(blockMedians).filter(([, v]) => v.length > 0).map(([k, v]) => [k, v.map((x) => Math.round(x * 1000) / 1000)])),
+            ...(tracked ? { statementsOverheadPct: (pairedRatio('trackedPair', 'untracked') - 1) * 100 } : {}),
             ratioExtended: 0, ratioPrepared: 0, target: 'n/a', targetPrepared: 'n/a',
           };
-          row.ratioExtended = row.execbench.unnamed / row.pgbench.extended;
-          row.ratioPrepared = row.execbench.prepared / row.pgbench.prepared;
+          row.ratioExtended = pairedRatio('unnamed', 'extended');
+          row.ratioPrepared = pairedRatio('prepared', 'pgPrepared');
           if (row.rows <= SMALL_ROWS) {
             row.target = row.ratioExtended <= TARGET_RATIO ? 'pass' : 'FAIL';
             row.targetPrepared = row.ratioPrepared <= TARGET_RATIO ? 'pass' : 'FAIL';
@@ -106,13 +146,15 @@ await runScript(async () => {
   });
   const x = (r: number) => `x${r.toFixed(2)}`;
   process.stdout.write(`\n${textTable(
-    ['scale', 'query', 'rows', 'execbench unnamed', 'pgbench -M extended', 'ratio', 'execbench prepared', 'pgbench -M prepared', 'ratio', 'node-pg default', 'pg_stat_statements cost', `unnamed <= x${TARGET_RATIO}`, `prepared <= x${TARGET_RATIO}`],
-    rows.map((r) => [r.scale, r.query, String(r.rows), fmt(r.execbench.unnamed), fmt(r.pgbench.extended), x(r.ratioExtended),
-      fmt(r.execbench.prepared), fmt(r.pgbench.prepared), x(r.ratioPrepared), fmt(r.nodePgDefault),
+    ['scale', 'query', 'rows', 'execbench unnamed', 'pgbench -M extended', 'ratio', 'bare socket (ratio to it)', 'execbench prepared', 'pgbench -M prepared', 'ratio', 'bare socket (ratio to it)', 'node-pg default', 'pg_stat_statements cost', `unnamed <= x${TARGET_RATIO}`, `prepared <= x${TARGET_RATIO}`],
+    rows.map((r) => [r.scale, r.query, String(r.rows), fmt(r.execbench.unnamed), fmt(r.pgbench.extended), x(r.ratioExtended), `${fmt(r.bareSocket.unnamed)} (${x(r.overFloor.unnamed)})`,
+      fmt(r.execbench.prepared), fmt(r.pgbench.prepared), x(r.ratioPrepared), `${fmt(r.bareSocket.prepared)} (${x(r.overFloor.prepared)})`, fmt(r.nodePgDefault),
       r.statementsOverheadPct === undefined ? '-' : `${r.statementsOverheadPct >= 0 ? '+' : ''}${r.statementsOverheadPct.toFixed(1)}%`, r.target, r.targetPrepared]),
-  )}\n  p50 in ms over ${ROUNDS} interleaved rounds, one client each, same server and parameters. execbench: the wire round trip` +
+  )}\n  p50 in ms of all samples; ratio: the median over rounds of the two blocks' p50s in that round (paired). Each round runs\n  every method as a block (20-100 executions, first ${BLOCK_WARMUP} dropped) in an order that rotates from round to round;\n  ${MIN_ROUNDS}-${MAX_ROUNDS} rounds per query; one client each, same server and parameters. execbench: the wire round trip` +
     `\n  (one socket write, stop at the last byte, rows not decoded); pgbench: per-transaction latency from its log (-l);` +
-    `\n  node-pg default: await client.query() with rows decoded into objects. pg_stat_statements cost: execbench unnamed with` +
+    `\n  bare socket: the same request bytes written by Node on a socket with no client library on it (Node's own floor;` +
+    `\n  the ratio in brackets is execbench over it: execbench's own cost). node-pg default: await client.query() with rows` +
+    `\n  decoded into objects. pg_stat_statements cost: execbench unnamed with` +
     `\n  the extension tracking vs not tracking this session (its own overhead on the statement). Target: queries of at most ${SMALL_ROWS} rows.\n\n`);
   const failed = rows.filter((r) => r.target === 'FAIL').length;
   const failedPrepared = rows.filter((r) => r.targetPrepared === 'FAIL').length;
@@ -135,4 +177,49 @@ async function nodePgDefault(client: pg.Client, sql: string, values: unknown[], 
 
 function fmt(ms: number): string {
   return ms < 1 ? ms.toFixed(3) : ms < 10 ? ms.toFixed(2) : ms.toFixed(1);
+}
+
+/**
+ * Node's own floor for a round trip: a connection that node-pg opened and authenticated, then took its listeners off,
+ * sends the exact bytes execbench's sampler sends for this query (captured from it) and stops the clock at the chunk
+ * that ends with ReadyForQuery. No client library runs in the timed region or around it; what remains above pgbench
+ * here is Node's event loop, not execbench.
+ */
+async function bareSocket(connectionString: string, schema: string, sql: string, values: unknown[], protocol: ClientProtocol) {
+  const client = await connectToDataset(connectionString, schema);
+  client.on('error', () => undefined);
+  const stream = (client as unknown as { connection: { stream: import('node:net').Socket } }).connection.stream;
+  let request: Buffer | undefined;
+  const original = stream.write;
+  const spy = function (this: unknown, chunk: Buffer) { request = Buffer.from(chunk); return original.call(stream, chunk); };
+  (stream as unknown as { write: typeof spy }).write = spy;
+  try {
+    // Twice: a prepared statement is parsed by the first, so the second is the Bind/Execute a run repeats.
+    await timeQuery(client, sql, values, protocol);
+    await timeQuery(client, sql, values, protocol);
+  } finally {
+    delete (stream as unknown as { write?: unknown }).write;
+  }
+  stream.removeAllListeners('data');
+  let lastAt = 0;
+  let done: (() => void) | undefined;
+  stream.on('data', (chunk: Buffer) => {
+    lastAt = performance.now();
+    // ReadyForQuery: 'Z', length 5, one status byte, at the end of the response.
+    if (chunk.length >= 6 && chunk[chunk.length - 6] === 0x5a && chunk.readInt32BE(chunk.length - 5) === 5) done?.();
+  });
+  return {
+    async time(count: number): Promise<number[]> {
+      const out: number[] = [];
+      for (let i = 0; i < count; i++) {
+        out.push(await new Promise<number>((resolve) => {
+          const sentAt = performance.now();
+          done = () => resolve(lastAt - sentAt);
+          stream.write(request!);
+        }));
+      }
+      return out;
+    },
+    end(): void { stream.destroy(); },
+  };
 }

@@ -3,6 +3,7 @@
 import type { ClientProtocol, FormLatency, ScenarioResult } from '../results.ts';
 import { median } from './statistics.ts';
 import { runPgbench } from './pgbench.ts';
+import { SESSION_SETTINGS } from './session.ts';
 
 /** About this much pgbench time per form: 10 to 300 transactions. */
 const CALIBRATION_MS = 400;
@@ -16,7 +17,7 @@ export async function calibrateForm(
   const execbenchP50Ms = result.latency.client.p50Ms;
   const transactions = Math.max(10, Math.min(300, Math.round(CALIBRATION_MS / Math.max(execbenchP50Ms, 0.05))));
   const mode = target.protocol === 'prepared' ? 'prepared' : 'extended';
-  const samples = await runPgbench({ connectionString: target.connectionString, schema: target.schema, sql, values, mode, transactions });
+  const samples = await runPgbench({ connectionString: target.connectionString, schema: target.schema, sql, values, mode, transactions, settings: SESSION_SETTINGS });
   const pgbenchP50Ms = median(samples);
   return { pgbenchP50Ms, execbenchP50Ms, ratio: execbenchP50Ms / pgbenchP50Ms, mode, transactions: samples.length };
 }

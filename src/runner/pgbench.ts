@@ -31,6 +31,8 @@ export interface PgbenchOptions {
   /** extended: unnamed statements (like execbench's 'unnamed'); prepared: named, parsed once. */
   mode: 'extended' | 'prepared';
   transactions: number;
+  /** Session settings beyond search_path (execbench passes its own, so both clients' sessions match). */
+  settings?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -52,7 +54,8 @@ export async function runPgbench(options: PgbenchOptions): Promise<number[]> {
       ...process.env,
       PGHOST: url.hostname, PGPORT: url.port || '5432', PGUSER: decodeURIComponent(url.username),
       PGPASSWORD: decodeURIComponent(url.password), PGDATABASE: decodeURIComponent(url.pathname.slice(1)),
-      PGOPTIONS: `-c search_path=${options.schema}`, PGAPPNAME: 'execbench-pgbench',
+      PGOPTIONS: [`-c search_path=${options.schema}`, ...Object.entries(options.settings ?? {}).map(([k, v]) => `-c ${k}=${v}`)].join(' '),
+      PGAPPNAME: 'execbench-pgbench',
     };
     const defines = names.flatMap((name, i) => ['-D', `${name}=${valueText(options.values[i])}`]);
     await run('pgbench', [

@@ -13,10 +13,8 @@ import { ensureStatementsExtension, probeStatements, type StatementsProbe } from
 import type { Clock, ClientProtocol } from '../results.ts';
 import { thresholdFor } from './thresholds.ts';
 import { calibrateForm } from './calibrate.ts';
+import { SESSION_SETTINGS } from './session.ts';
 import { formatInterval } from '../gate/latency-verdict.ts';
-
-/** A hung query must not hang the run: nothing execbench measures should take a minute. */
-const STATEMENT_TIMEOUT_MS = 120_000;
 
 export interface ScaleRun {
   results: ScenarioResult[];
@@ -56,7 +54,7 @@ export async function connectToDataset(connectionString: string, schema: string)
   await client.connect();
   try {
     await client.query(
-      `SET search_path TO ${pg.escapeIdentifier(schema)}; SET TimeZone TO 'UTC'; SET statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
+      `SET search_path TO ${pg.escapeIdentifier(schema)}; ${Object.entries(SESSION_SETTINGS).map(([k, v]) => `SET ${k} TO '${v}'`).join('; ')}`);
   } catch (error) {
     await client.end();
     throw error;

@@ -106,4 +106,34 @@ describe('the client clock', () => {
       assert.equal(typeof sample.result.rows[0]![1], 'string', 'a timestamp stays raw text inside the timed region');
     }
   });
+
+  it('hands the whole request to the socket in one write, and leaves the socket as it found it', async () => {
+    const stream = (client as unknown as { connection: { stream: { write: (chunk: Buffer) => boolean } } }).connection.stream;
+    const original = stream.write;
+    const writes: Buffer[] = [];
+    // An own spy property: timeQuery must restore it, not delete it.
+    const spy = function (this: unknown, chunk: Buffer) { writes.push(Buffer.from(chunk)); return original.call(this, chunk); };
+    stream.write = spy;
+    try {
+      for (const protocol of ['unnamed', 'prepared', 'prepared'] as const) {
+        writes.length = 0;
+        await timeQuery(client, 'SELECT id FROM executions WHERE tenant_id = $1 LIMIT 2', [pools.tenantId], protocol);
+        assert.equal(writes.length, 1, `${protocol}: ${writes.length} socket writes`);
+        // Ends with Sync ('S', length 4): the whole extended-protocol request left in that one write.
+        assert.equal(writes[0]!.subarray(-5).toString('hex'), '5300000004', protocol);
+      }
+      assert.equal(Object.getOwnPropertyDescriptor(stream, 'write')?.value, spy, 'the spy is back in place');
+    } finally {
+      delete (stream as { write?: unknown }).write;
+    }
+    // node-pg's own queries still work on the same client afterwards.
+    assert.equal((await client.query('SELECT 41 + 1 AS n')).rows[0].n, 42);
+  });
+
+  it('refuses to time a client that already has a query in flight, and loses nothing', async () => {
+    const busy = client.query('SELECT pg_sleep(0.05)');
+    await assert.rejects(timeQuery(client, 'SELECT 1', [], 'unnamed'), /query in flight/);
+    await busy;
+    assert.equal((await client.query('SELECT 1 AS one')).rows[0].one, 1);
+  });
 });
