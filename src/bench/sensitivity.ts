@@ -147,7 +147,7 @@ await runScript(async () => {
   process.stdout.write(`\n${textTable(['form/clock', 'scale', 'slowdown', 'CPU limit', 'measured p95 ratio', 'median ratio', `threshold failed (true p95 = ${THRESHOLD_EXCESS}x limit)`, 'baseline time check caught'],
     rows.map((r) => [String(r.form), String(r.scale), `x${r.effect}`, String(r.cpus), `x${r.measuredEffect}`, `x${r.medianEffect}`, `${r.thresholdFails}/${r.runs}`, `${r.baselineCaught}/${r.runs}`]))}\n` +
     '  x1 rows: no CPU limit; their baseline column is the false-alarm rate. Threshold column: the limit is the true p95 of\n' +
-    `  that row's slowdown (a ${REFERENCE_BUDGET_MS / 1000} s reference sample) divided by ${THRESHOLD_EXCESS}, judged by the run's own rule on each run's samples.\n` +
+    `  that row's slowdown (a ${REFERENCE_BUDGET_MS / 1000} s reference sample) divided by ${THRESHOLD_EXCESS}; each run is measured against that limit and its own verdict counts.\n` +
     '  Targets: threshold exceeded 1.5x fails in 10 of 10; baseline check catches x2 in 10 of 10 and x1.5 in at least 9 of 10.\n\n');
   process.stdout.write(JSON.stringify({ rows }) + '\n');
 });
