@@ -22,6 +22,16 @@ export interface CpuThrottle {
 const PERIOD_US = 4000;
 
 export function createCpuThrottle(name = `execbench-${process.pid}`): CpuThrottle | { unavailable: string } {
+  const made = makeCpuThrottle(name);
+  if ('unavailable' in made) return made;
+  // A signal ends the process from withDatabase's handler, past the script's finally: the group goes on exit too.
+  let released = false;
+  const release = () => { if (!released) { released = true; try { made.release(); } catch { /* already gone */ } } };
+  process.once('exit', release);
+  return { ...made, release: () => { process.removeListener('exit', release); release(); } };
+}
+
+function makeCpuThrottle(name: string): CpuThrottle | { unavailable: string } {
   const v1 = '/sys/fs/cgroup/cpu';
   const v2 = '/sys/fs/cgroup';
   if (process.getuid?.() !== 0) return { unavailable: 'needs root to create a cgroup' };

@@ -243,6 +243,17 @@ describe('compareRuns', () => {
     assert.equal(c.status, 'passed');
   });
 
+  test('the p95 is compared from 99 samples on each side (the fewest a passing verdict has), not from 98', () => {
+    const base = run({ scenarios: [scenario({ samples: lognormal(11, 99, 2) })] });
+    const slowed = (n: number) => run({ runId: 'run-b', scenarios: [scenario({ samples: lognormal(12, n, 4) })] });
+    const at99 = check(only(compareRuns(base, slowed(99)).comparisons), 'time', 'p95');
+    assert.ok(!('skipped' in at99), at99.message);
+    assert.equal(at99.passed, false, at99.message);
+    const at98 = check(only(compareRuns(base, slowed(98)).comparisons), 'time', 'p95');
+    assert.ok('skipped' in at98);
+    assert.match(at98.message, /99 baseline and 98 current samples \(need 99 each\)/);
+  });
+
   test('a scenario missing on one side, or errored, or skipped -> not-compared with the reason', () => {
     const base = run({ scenarios: [scenario({ id: 'old' }), scenario({ id: 'both' }), scenario({ id: 'broken' })] });
     const cur = run({
