@@ -73,77 +73,77 @@ await runScript(async () => {
       const settings = await withClient(db.connectionString, readServerSettings);
       const scaleOf = (f: (typeof FORMS)[number]) => parseScale(scaleArg === 'auto' ? f.scale : scaleArg);
       for (const label of [...new Set(forms.map((f) => scaleOf(f).label))]) {
-      const scale = parseScale(label);
-      const dataset = await ensureDataset(db, benchRequest(scale), createProgress(`seed ${scale.label}`));
-      const client = await connectToDataset(db.connectionString, dataset.schema);
-      try {
-        await ensureStatementsExtension(client);
-        const probe = await probeStatements(client);
-        const statementsSchema = probe.available ? probe.schema : undefined;
-        const backend = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-        throttle.add(serverProcesses(backend.rows[0]!.pid));
-        log(`bench:sensitivity: ${db.kind} Postgres ${db.serverVersion} at ${scale.label}; CPU limited through ${throttle.describe()}; ${runs} runs per effect`);
-        const pools = await loadParamPools(client, dataset);
-        const picker = (i: number) => createParamPicker(pools, i);
-        for (const target of forms.filter((f) => scaleOf(f).label === scale.label)) {
-          const scenario = scenarios.find((s) => s.id === target.id)!;
-          const measure = async (budgetMs: number, limitMs: number) => measureForm({
-            client, scenarioId: scenario.id, scenario: scenario.definition, form: scenario.definition.corrected ? 'corrected' : 'documented',
-            scale: scale.label, gated: true, picker, budgetMs, clock: target.clock,
-            threshold: { p95Ms: limitMs, clock: target.clock, source: 'bench:sensitivity' },
-            ...(statementsSchema ? { statementsSchema } : {}),
-          });
-          const judged = (r: ScenarioResult) => (target.clock === 'server' ? r.latency!.serverSamplesMs : r.latency!.clientSamplesMs);
-          const realLimit = thresholdFor(scenario.definition, scale)?.p95Ms ?? Number.MAX_SAFE_INTEGER;
-          throttle.set(undefined);
-          const reference = await measure(REFERENCE_BUDGET_MS, Number.MAX_SAFE_INTEGER);
-          const referenceP95 = quantile(judged(reference), 0.95);
-          const referenceMedian = quantile(judged(reference), 0.5);
-          // The unthrottled baseline the time check compares against, as a CI job would store it.
-          const baseline = benchResults(db, settings, dataset, [scenario], [await measure(BUDGET_MS, realLimit)], 'baseline', BUDGET_MS);
-          for (const effect of effects) {
-            // Calibrated on the median (a CPU limit on a query that spans many quota periods moves the whole
-            // distribution; a 2 s sample's median is steady where its p95 swings with the machine's noise).
-            const cpus = await calibrate(throttle, effect, async () => quantile(judged(await measure(REFERENCE_BUDGET_MS / 2, Number.MAX_SAFE_INTEGER)), 0.5) / referenceMedian);
-            const slowed = await measure(REFERENCE_BUDGET_MS, Number.MAX_SAFE_INTEGER);
-            const slowedP95 = quantile(judged(slowed), 0.95);
-            const measuredEffect = slowedP95 / referenceP95;
-            const medianEffect = quantile(judged(slowed), 0.5) / referenceMedian;
-            const thresholdLimit = slowedP95 / THRESHOLD_EXCESS;
-            let thresholdFails = 0;
-            let baselineCaught = 0;
-            const thresholdSamples: number[] = [];
-            const baselineSamples: number[] = [];
-            for (let run = 0; run < runs; run++) {
-              // Each run is measured as `execbench run` would. The threshold test: a run against a limit 1.5x under
-              // the true p95 of this slowdown, whose own verdict (with its sequential rule buying samples while
-              // undecided, exactly as in CI) should be "failed". The baseline test: a run against the scenario's real
-              // threshold (so it samples as a CI run does), compared with the unthrottled baseline.
-              const thresholdRun = await measure(BUDGET_MS, thresholdLimit);
-              if (thresholdRun.latencyVerdict?.status === 'failed') thresholdFails++;
-              thresholdSamples.push(thresholdRun.latencyVerdict?.samples ?? 0);
-              const result = await measure(BUDGET_MS, realLimit);
-              baselineSamples.push(judged(result).length);
-              const comparison = compareRuns(baseline, benchResults(db, settings, dataset, [scenario], [result], `run-${run}`, BUDGET_MS));
-              if (comparison.comparisons.some((c) => c.status === 'regressed' && c.reasons.some((reason) => /time/.test(reason)))) baselineCaught++;
-              if (process.env.EXECBENCH_DEBUG) {
-                for (const c of comparison.comparisons) for (const check of ('checks' in c ? c.checks : [])) if (check.signal === 'time') log(`  run ${run}: ${check.message}`);
+        const scale = parseScale(label);
+        const dataset = await ensureDataset(db, benchRequest(scale), createProgress(`seed ${scale.label}`));
+        const client = await connectToDataset(db.connectionString, dataset.schema);
+        try {
+          await ensureStatementsExtension(client);
+          const probe = await probeStatements(client);
+          const statementsSchema = probe.available ? probe.schema : undefined;
+          const backend = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+          throttle.add(serverProcesses(backend.rows[0]!.pid));
+          log(`bench:sensitivity: ${db.kind} Postgres ${db.serverVersion} at ${scale.label}; CPU limited through ${throttle.describe()}; ${runs} runs per effect`);
+          const pools = await loadParamPools(client, dataset);
+          const picker = (i: number) => createParamPicker(pools, i);
+          for (const target of forms.filter((f) => scaleOf(f).label === scale.label)) {
+            const scenario = scenarios.find((s) => s.id === target.id)!;
+            const measure = async (budgetMs: number, limitMs: number) => measureForm({
+              client, scenarioId: scenario.id, scenario: scenario.definition, form: scenario.definition.corrected ? 'corrected' : 'documented',
+              scale: scale.label, gated: true, picker, budgetMs, clock: target.clock,
+              threshold: { p95Ms: limitMs, clock: target.clock, source: 'bench:sensitivity' },
+              ...(statementsSchema ? { statementsSchema } : {}),
+            });
+            const judged = (r: ScenarioResult) => (target.clock === 'server' ? r.latency!.serverSamplesMs : r.latency!.clientSamplesMs);
+            const realLimit = thresholdFor(scenario.definition, scale)?.p95Ms ?? Number.MAX_SAFE_INTEGER;
+            throttle.set(undefined);
+            const reference = await measure(REFERENCE_BUDGET_MS, Number.MAX_SAFE_INTEGER);
+            const referenceP95 = quantile(judged(reference), 0.95);
+            const referenceMedian = quantile(judged(reference), 0.5);
+            // The unthrottled baseline the time check compares against, as a CI job would store it.
+            const baseline = benchResults(db, settings, dataset, [scenario], [await measure(BUDGET_MS, realLimit)], 'baseline', BUDGET_MS);
+            for (const effect of effects) {
+              // Calibrated on the median (a CPU limit on a query that spans many quota periods moves the whole
+              // distribution; a 2 s sample's median is steady where its p95 swings with the machine's noise).
+              const cpus = await calibrate(throttle, effect, async () => quantile(judged(await measure(REFERENCE_BUDGET_MS / 2, Number.MAX_SAFE_INTEGER)), 0.5) / referenceMedian);
+              const slowed = await measure(REFERENCE_BUDGET_MS, Number.MAX_SAFE_INTEGER);
+              const slowedP95 = quantile(judged(slowed), 0.95);
+              const measuredEffect = slowedP95 / referenceP95;
+              const medianEffect = quantile(judged(slowed), 0.5) / referenceMedian;
+              const thresholdLimit = slowedP95 / THRESHOLD_EXCESS;
+              let thresholdFails = 0;
+              let baselineCaught = 0;
+              const thresholdSamples: number[] = [];
+              const baselineSamples: number[] = [];
+              for (let run = 0; run < runs; run++) {
+                // Each run is measured as `execbench run` would. The threshold test: a run against a limit 1.5x under
+                // the true p95 of this slowdown, whose own verdict (with its sequential rule buying samples while
+                // undecided, exactly as in CI) should be "failed". The baseline test: a run against the scenario's real
+                // threshold (so it samples as a CI run does), compared with the unthrottled baseline.
+                const thresholdRun = await measure(BUDGET_MS, thresholdLimit);
+                if (thresholdRun.latencyVerdict?.status === 'failed') thresholdFails++;
+                thresholdSamples.push(thresholdRun.latencyVerdict?.samples ?? 0);
+                const result = await measure(BUDGET_MS, realLimit);
+                baselineSamples.push(judged(result).length);
+                const comparison = compareRuns(baseline, benchResults(db, settings, dataset, [scenario], [result], `run-${run}`, BUDGET_MS));
+                if (comparison.comparisons.some((c) => c.status === 'regressed' && c.reasons.some((reason) => /time/.test(reason)))) baselineCaught++;
+                if (process.env.EXECBENCH_DEBUG) {
+                  for (const c of comparison.comparisons) for (const check of ('checks' in c ? c.checks : [])) if (check.signal === 'time') log(`  run ${run}: ${check.message}`);
+                }
               }
+              const row = {
+                form: `${scenario.id}/${target.clock}`, scale: scale.label, effect, cpus: cpus ?? 'unlimited', measuredEffect: round(measuredEffect), medianEffect: round(medianEffect),
+                referenceP95Ms: round(referenceP95), slowedP95Ms: round(slowedP95), thresholdLimitMs: round(thresholdLimit), thresholdFails, baselineCaught, runs,
+                thresholdSamplesMedian: quantile(thresholdSamples, 0.5), baselineSamplesMedian: quantile(baselineSamples, 0.5), baselineReferenceSamples: judged(baseline.scenarios[0]!).length,
+              };
+              rows.push(row);
+              log(`bench:sensitivity: ${row.form} x${effect} (measured x${row.measuredEffect}, ${row.cpus} CPU): threshold failed ${thresholdFails}/${runs}, baseline caught ${baselineCaught}/${runs}`);
             }
-            const row = {
-              form: `${scenario.id}/${target.clock}`, scale: scale.label, effect, cpus: cpus ?? 'unlimited', measuredEffect: round(measuredEffect), medianEffect: round(medianEffect),
-              referenceP95Ms: round(referenceP95), slowedP95Ms: round(slowedP95), thresholdLimitMs: round(thresholdLimit), thresholdFails, baselineCaught, runs,
-              thresholdSamplesMedian: quantile(thresholdSamples, 0.5), baselineSamplesMedian: quantile(baselineSamples, 0.5), baselineReferenceSamples: judged(baseline.scenarios[0]!).length,
-            };
-            rows.push(row);
-            log(`bench:sensitivity: ${row.form} x${effect} (measured x${row.measuredEffect}, ${row.cpus} CPU): threshold failed ${thresholdFails}/${runs}, baseline caught ${baselineCaught}/${runs}`);
+            throttle.set(undefined);
           }
+        } finally {
           throttle.set(undefined);
+          await client.end();
         }
-      } finally {
-        throttle.set(undefined);
-        await client.end();
-      }
       }
     });
   } finally {
