@@ -55,14 +55,8 @@ export async function checkReadableFile(target: string, options: PathCheckOption
   }
   // A FIFO would block the read until someone writes to it: refuse rather than hang.
   if (!stats.isFile()) throw fail(stats.isDirectory() ? 'is a folder, not a file' : 'is not a regular file');
-  let handle: fs.FileHandle | undefined;
-  try {
-    handle = await fs.open(resolved, 'r');
-  } catch (error) {
-    throw fail(`cannot be read (${describeCode(error)})`, error);
-  } finally {
-    await handle?.close();
-  }
+  const refused = await probeOpen(resolved, 'r');
+  if (refused !== undefined) throw fail(`cannot be read (${describeCode(refused)})`, refused);
   return resolved;
 }
 
@@ -78,14 +72,8 @@ export async function checkAppendableFile(target: string, options: PathCheckOpti
   if (existing === resolved) {
     if (stats.isDirectory()) throw fail('is a folder, not a file');
     if (!stats.isFile() && !stats.isCharacterDevice()) throw fail('is not a regular file');
-    let handle: fs.FileHandle | undefined;
-    try {
-      handle = await fs.open(resolved, 'r+');
-    } catch (error) {
-      throw fail(`is not writable (${describeCode(error)})`, error);
-    } finally {
-      await handle?.close();
-    }
+    const refused = await probeOpen(resolved, 'r+');
+    if (refused !== undefined) throw fail(`is not writable (${describeCode(refused)})`, refused);
     return resolved;
   }
   if (!stats.isDirectory()) throw fail(`goes through '${existing}', which is a file, not a folder`);
@@ -137,6 +125,16 @@ function resolveGiven(target: string, fail: (problem: string) => PathError): str
 }
 
 /** Creates and removes an entry of our own (O_EXCL, a unique name) in dir; the error if that is refused. */
+/** Opens an existing file with `flags` ('r+' neither truncates nor creates) and closes it: the error, or undefined. */
+async function probeOpen(file: string, flags: 'r' | 'r+'): Promise<unknown> {
+  try {
+    await (await fs.open(file, flags)).close();
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
 async function probeCreate(dir: string, kind: 'file' | 'folder'): Promise<unknown> {
   const probe = path.join(dir, `.execbench-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {

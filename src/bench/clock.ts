@@ -190,16 +190,9 @@ async function bareSocket(connectionString: string, schema: string, sql: string,
   client.on('error', () => undefined);
   const stream = (client as unknown as { connection: { stream: import('node:net').Socket } }).connection.stream;
   let request: Buffer | undefined;
-  const original = stream.write;
-  const spy = function (this: unknown, chunk: Buffer) { request = Buffer.from(chunk); return original.call(stream, chunk); };
-  (stream as unknown as { write: typeof spy }).write = spy;
-  try {
-    // Twice: a prepared statement is parsed by the first, so the second is the Bind/Execute a run repeats.
-    await timeQuery(client, sql, values, protocol);
-    await timeQuery(client, sql, values, protocol);
-  } finally {
-    delete (stream as unknown as { write?: unknown }).write;
-  }
+  // Twice: a prepared statement is parsed by the first, so the second is the Bind/Execute a run repeats.
+  await timeQuery(client, sql, values, protocol);
+  await timeQuery(client, sql, values, protocol, (bytes) => { request = Buffer.from(bytes); });
   stream.removeAllListeners('data');
   let lastAt = 0;
   let done: (() => void) | undefined;

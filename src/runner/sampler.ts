@@ -44,7 +44,11 @@ function wireOf(client: pg.ClientBase): Wire {
 }
 
 /** Times one execution of `sql` on `client` by the chosen protocol. The client must be idle (no query in flight). */
-export async function timeQuery(client: pg.ClientBase, sql: string, values: unknown[], protocol: ClientProtocol): Promise<ClientSample> {
+export async function timeQuery(
+  client: pg.ClientBase, sql: string, values: unknown[], protocol: ClientProtocol,
+  /** Sees the request exactly as it goes to the socket (bench:clock replays it on a bare socket). */
+  onRequest?: (request: Buffer) => void,
+): Promise<ClientSample> {
   const wire = wireOf(client);
   const config: pg.QueryArrayConfig<unknown[]> & { types: typeof RAW_TYPES } = protocol === 'prepared'
     ? { name: preparedName(sql), text: sql, values, rowMode: 'array', types: RAW_TYPES }
@@ -68,6 +72,7 @@ export async function timeQuery(client: pg.ClientBase, sql: string, values: unkn
     throw new Error('execbench: the client had a query in flight; a timed query needs an idle client.');
   }
   const request = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  onRequest?.(request);
   const sentAt = performance.now();
   stream.write(request);
   const result = await pending;
