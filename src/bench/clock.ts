@@ -14,6 +14,7 @@ import { createParamPicker, loadParamPools } from '../runner/params.ts';
 import { findPgbench, PGBENCH_HINT, runPgbench } from '../runner/pgbench.ts';
 import { connectToDataset } from '../runner/run-scenarios.ts';
 import { timeQuery } from '../runner/sampler.ts';
+import { SESSION_SETTINGS } from '../runner/session.ts';
 import { loadScenarios } from '../scenario/load.ts';
 import { ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
@@ -90,8 +91,8 @@ await runScript(async () => {
           const methods: { name: keyof typeof samples; run: () => Promise<number[]> }[] = [
             { name: 'unnamed', run: () => execbench('unnamed', perRound + BLOCK_WARMUP) },
             { name: 'prepared', run: () => execbench('prepared', perRound + BLOCK_WARMUP) },
-            { name: 'extended', run: () => runPgbench({ connectionString: db.connectionString, schema: dataset.schema, sql: form.sql, values, mode: 'extended', transactions: perRound + BLOCK_WARMUP }) },
-            { name: 'pgPrepared', run: () => runPgbench({ connectionString: db.connectionString, schema: dataset.schema, sql: form.sql, values, mode: 'prepared', transactions: perRound + BLOCK_WARMUP }) },
+            { name: 'extended', run: () => runPgbench({ connectionString: db.connectionString, schema: dataset.schema, sql: form.sql, values, mode: 'extended', transactions: perRound + BLOCK_WARMUP, settings: SESSION_SETTINGS }) },
+            { name: 'pgPrepared', run: () => runPgbench({ connectionString: db.connectionString, schema: dataset.schema, sql: form.sql, values, mode: 'prepared', transactions: perRound + BLOCK_WARMUP, settings: SESSION_SETTINGS }) },
             { name: 'nodePg', run: () => nodePgDefault(client, form.sql, values, perRound + BLOCK_WARMUP) },
             { name: 'bareUnnamed', run: () => bare.unnamed.time(perRound + BLOCK_WARMUP) },
             { name: 'barePrepared', run: () => bare.prepared.time(perRound + BLOCK_WARMUP) },
@@ -119,7 +120,7 @@ await runScript(async () => {
           bare.prepared.end();
           const pairedRatio = (a: keyof typeof samples, b: keyof typeof samples) => median(blockMedians[a].map((x, i) => x / blockMedians[b][i]!));
           const row: Row = {
-            scale: scale.label, query: id, rows: probe.result.rows.length,
+            scale: scale.label, query: id, rows: probe.rows,
             execbench: { unnamed: median(samples.unnamed), prepared: median(samples.prepared) },
             pgbench: { extended: median(samples.extended), prepared: median(samples.pgPrepared) },
             nodePgDefault: median(samples.nodePg),

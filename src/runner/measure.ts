@@ -12,7 +12,7 @@ import type { PlanFacts } from '../plan/types.ts';
 import type { Clock, ClientProtocol, FormLatency, LatencyVerdict, Outcome, ScenarioResult, ServerClockMethod, Violation } from '../results.ts';
 import type { ParamPicker, ScenarioDefinition, SqlForm, Threshold } from '../scenario/define.ts';
 import { checkPlanContract } from './contract.ts';
-import { decodeSample, timeQuery } from './sampler.ts';
+import { decodeSample, timeQuery, type ClientSample } from './sampler.ts';
 import { statementQueryId, statementsReader, type StatementsReader } from './server-clock.ts';
 import { summarize } from './statistics.ts';
 
@@ -183,10 +183,9 @@ async function measureLatency(
   const sampleOnce = async (timed: boolean): Promise<void> => {
     const values = form.params(input.picker(iteration++));
     if (scoped) await client.query(openScope(nested, 'execbench_sample'));
-    let clientMs: number;
-    let result: Awaited<ReturnType<typeof timeQuery>>['result'];
+    let sample: ClientSample;
     try {
-      ({ clientMs, result } = await timeQuery(client, form.sql, values, protocol));
+      sample = await timeQuery(client, form.sql, values, protocol);
     } finally {
       if (scoped) await client.query(closeScope(nested, 'execbench_sample'));
     }
@@ -198,9 +197,9 @@ async function measureLatency(
       if (timed && serverMs !== undefined) (explainServer ? statementSamples : serverSamples).push(serverMs);
     }
     if (!timed) return;
-    clientSamples.push(clientMs);
-    rows = result.rows.length;
-    if (clientSamples.length <= 3 || clientSamples.length % DECODE_EVERY === 0) decodeSamples.push(decodeSample(result));
+    clientSamples.push(sample.clientMs);
+    rows = sample.rows;
+    if (clientSamples.length <= 3 || clientSamples.length % DECODE_EVERY === 0) decodeSamples.push(decodeSample(sample.result()));
     if (explainServer) {
       await guarded(client, write, nested, async () => {
         serverSamples.push(analyzePlan(await explain(client, form.sql, values, { timing: false })).executionMs);

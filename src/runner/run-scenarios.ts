@@ -13,6 +13,7 @@ import { ensureStatementsExtension, probeStatements, type StatementsProbe } from
 import type { Clock, ClientProtocol } from '../results.ts';
 import { thresholdFor } from './thresholds.ts';
 import { calibrateForm } from './calibrate.ts';
+import { timedSocket } from './sampler.ts';
 import { SESSION_SETTINGS } from './session.ts';
 import { formatInterval } from '../gate/latency-verdict.ts';
 
@@ -48,9 +49,14 @@ export interface RunAtScaleOptions {
   maxFormMs?: number;
 }
 
-/** Opens a client on a dataset schema, UTC, with a statement timeout. */
+/**
+ * Opens a client on a dataset schema, UTC, with a statement timeout. Without TLS its socket is the sampler's timed
+ * socket (arrivals stamped at Node's first callback); with TLS node-pg's own, timed at its 'data' events.
+ */
 export async function connectToDataset(connectionString: string, schema: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString });
+  // node-pg decides TLS from the URL and PGSSLMODE when a client is made: ask it (this one never connects).
+  const tls = Boolean((new pg.Client({ connectionString }) as unknown as { ssl?: unknown }).ssl);
+  const client = new pg.Client({ connectionString, ...(tls ? {} : { stream: timedSocket }) });
   await client.connect();
   try {
     await client.query(

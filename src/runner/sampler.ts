@@ -1,89 +1,306 @@
-// The client clock: one timed execution of a query, measured at the socket, with no decoding inside the timing.
+// The client clock: one timed execution of a query, measured at the socket, with no client library in the timing.
 //
-// node-pg writes Parse, Bind, Describe, Execute and Sync as separate socket writes and decodes every column of every
-// row into JavaScript values before it resolves. Neither is the database or the wire. execbench collects node-pg's
-// messages as it serialises them and hands them to the socket as one buffer in one write, as libpq sends a request
-// (a corked writev of five small buffers measured 10-12 us slower here than one write of the same bytes, inside the
-// timed region); the clock starts just before that write and stops when the response's last chunk arrives (a 'data'
-// listener placed before node-pg's own parser). Rows arrive as raw text in array mode; the cost of decoding them as
-// an application's default node-pg client would is measured separately on a few samples (decodeSample).
+// An application's node-pg client sends Parse, Bind, Describe, Execute and Sync and decodes every column of every row
+// into JavaScript values before it resolves. The decoding is not the database or the wire, and node-pg's own path
+// around the round trip (its query object, parser and events, tens of microseconds here) is not either: on queries
+// of 0.1 ms it read 20-50% above pgbench, while the same bytes written by Node with no library on the socket read
+// under it. So a timed sample borrows node-pg's connection (idle, authenticated, with execbench's session settings)
+// and runs the round trip on a lean path of its own:
+//   - the request is the bytes node-pg would send for this query (the same serializer, pg-protocol, and the same
+//     value mapping; a test compares them), built before the clock starts and written in one write, as libpq does;
+//   - node-pg's listeners are off the socket while the response arrives; a framer that reads only message headers
+//     stops the clock at the chunk that completes ReadyForQuery;
+//   - after the clock, pg-protocol's parser (node-pg's own) turns the response into rows of raw text, an error into
+//     the DatabaseError node-pg would throw, and the socket goes back to node-pg as it was.
+// The cost of decoding the rows as an application's default node-pg client would is measured apart (decodeSample).
 import { createHash } from 'node:crypto';
+import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { serialize } from 'pg-protocol';
+import type { BackendMessage, DatabaseError, DataRowMessage, RowDescriptionMessage } from 'pg-protocol/dist/messages.js';
+import { Parser } from 'pg-protocol/dist/parser.js';
 import type { ClientProtocol } from '../results.ts';
 
-/** One timed execution: the wire round trip, and the raw result for optional decode timing. */
+/** A result as it came off the wire: every value raw text (or null), nothing decoded. */
+export interface RawResult {
+  fields: { name: string; dataTypeID: number }[];
+  rows: (string | null)[][];
+  /** The command tag, e.g. "SELECT 10", "DELETE 500". */
+  command: string;
+}
+
+/** One timed execution: the wire round trip, the row count, and the raw result, parsed when first asked for. */
 export interface ClientSample {
   clientMs: number;
-  result: pg.QueryArrayResult<unknown[]>;
+  rows: number;
+  result(): RawResult;
 }
 
-/** Raw text for every type: the timed region decodes nothing. */
-const RAW_TYPES = { getTypeParser: () => (value: string) => value };
+type Socket = NodeJS.EventEmitter & { write(chunk: Buffer): boolean };
+type Listener = (...args: unknown[]) => void;
 
-interface Wire {
-  stream: NodeJS.EventEmitter & { write(chunk: Buffer | string): boolean };
-  lastDataAt: number;
+/** The parts of node-pg's client that the lean path reads or borrows (node-pg 8.x; pinned in package.json). */
+interface NodePgInternals {
+  readyForQuery: boolean;
+  _activeQuery: unknown;
+  _queryQueue: unknown[];
+  _queryable: boolean;
+  _ending: boolean;
+  _pulseQueryQueue(): void;
+  connection: NodeJS.EventEmitter & { stream?: Socket; parsedStatements: Record<string, string> };
 }
 
-const wires = new WeakMap<pg.ClientBase, Wire>();
+/** node-pg's value mapping for parameters (Date, arrays, JSON, Buffer...), so the Bind carries the same text. */
+const prepareValue = (pg as unknown as { utils?: { prepareValue?: (value: unknown) => unknown } }).utils?.prepareValue;
 
-/** The socket of a connected node-pg client, with a first-in-line 'data' listener that stamps each arrival. */
-function wireOf(client: pg.ClientBase): Wire {
-  let wire = wires.get(client);
-  if (wire) return wire;
-  const stream = (client as unknown as { connection?: { stream?: Wire['stream'] } }).connection?.stream;
-  if (!stream || typeof stream.write !== 'function' || typeof stream.prependListener !== 'function') {
-    throw new Error('execbench: the node-pg client has no socket stream to time (connect it first).');
-  }
-  const w: Wire = { stream, lastDataAt: 0 };
-  stream.prependListener('data', () => { w.lastDataAt = performance.now(); });
-  wires.set(client, w);
-  wire = w;
-  return wire;
+/** Describe portal, Execute, Sync: the same bytes at the end of every extended-protocol request. */
+const REQUEST_TAIL = Buffer.concat([serialize.describe({ type: 'P', name: '' }), serialize.execute({ portal: '' }), serialize.sync()]);
+
+/**
+ * The request node-pg sends for this query, as bytes: Parse (unless the statement is already prepared on this
+ * connection), Bind, Describe portal, Execute, Sync; a simple Query for an unnamed query without parameters, as
+ * node-pg does.
+ */
+export function buildRequest(sql: string, values: unknown[], protocol: ClientProtocol, preparedAlready: boolean): Buffer {
+  if (!prepareValue) throw new Error('execbench: this node-pg has no utils.prepareValue; install the version package.json pins.');
+  if (protocol === 'unnamed' && values.length === 0) return serialize.query(sql);
+  const name = protocol === 'prepared' ? preparedName(sql) : '';
+  const bind = serialize.bind({ portal: '', statement: name, values, binary: false, valueMapper: prepareValue as never });
+  return preparedAlready && protocol === 'prepared'
+    ? Buffer.concat([bind, REQUEST_TAIL])
+    : Buffer.concat([serialize.parse({ text: sql, name, types: [] }), bind, REQUEST_TAIL]);
 }
 
-/** Times one execution of `sql` on `client` by the chosen protocol. The client must be idle (no query in flight). */
+/**
+ * Where a timed sample's response arrives. On a socket from timedSocket(): in its onread callback, the first
+ * JavaScript that runs for a read, with nothing to swap. On any other socket (TLS, a client execbench did not open):
+ * a 'data' listener that takes node-pg's place for the round trip.
+ */
+type Arrival = (at: number, chunk: Buffer) => void;
+interface Tap { arrival?: Arrival; closed?: () => void }
+const taps = new WeakMap<object, Tap>();
+
+/** The size of each read on a timed socket (Node's own default read size). */
+const READ_BYTES = 64 * 1024;
+
+/**
+ * A TCP socket for node-pg (its `stream` option) whose reads execbench can stamp where Node first hands them to
+ * JavaScript: Node's onread fast path, a reused buffer and a callback, instead of the stream machinery behind a
+ * 'data' event (measured here: 10-20 us less per round trip). Outside a timed sample every read goes on to node-pg
+ * as the 'data' event it listens for, as a copy.
+ */
+export function timedSocket(): net.Socket {
+  const tap: Tap = {};
+  const buffer = Buffer.allocUnsafe(READ_BYTES);
+  // Node's Socket constructor takes onread (net.connect passes it through); @types/node lists it on connect only.
+  const options: net.SocketConstructorOpts & Pick<net.TcpSocketConnectOpts, 'onread'> = {
+    onread: {
+      buffer,
+      callback: (bytes: number, into: Uint8Array) => {
+        const at = performance.now();
+        const chunk = Buffer.from(into.subarray(0, bytes));
+        if (tap.arrival) tap.arrival(at, chunk);
+        else socket.emit('data', chunk);
+        return true;
+      },
+    },
+  };
+  const socket = new net.Socket(options);
+  socket.on('close', () => tap.closed?.());
+  taps.set(socket, tap);
+  return socket;
+}
+
+/**
+ * Times one execution of `sql` on `client` by the chosen protocol. The client must be idle (no query in flight).
+ * Between the end of one sample and the write of the next, only what a sample needs runs: the rows are parsed
+ * when result() is first called, unless the response holds an error, a notice or a notification (then at once).
+ */
 export async function timeQuery(
   client: pg.ClientBase, sql: string, values: unknown[], protocol: ClientProtocol,
   /** Sees the request exactly as it goes to the socket (bench:clock replays it on a bare socket). */
   onRequest?: (request: Buffer) => void,
 ): Promise<ClientSample> {
-  const wire = wireOf(client);
-  const config: pg.QueryArrayConfig<unknown[]> & { types: typeof RAW_TYPES } = protocol === 'prepared'
-    ? { name: preparedName(sql), text: sql, values, rowMode: 'array', types: RAW_TYPES }
-    : { text: sql, values, rowMode: 'array', types: RAW_TYPES };
-  // node-pg submits an idle client's query synchronously: while it does, its socket writes are collected (an own
-  // property shadows the socket's write for these few lines), then leave as one buffer.
-  const chunks: Buffer[] = [];
-  const stream = wire.stream;
-  const own = Object.getOwnPropertyDescriptor(stream, 'write');
-  stream.write = (chunk: Buffer | string) => { chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)); return true; };
-  let pending: Promise<pg.QueryArrayResult<unknown[]>>;
-  try {
-    pending = client.query(config);
-  } finally {
-    if (own) Object.defineProperty(stream, 'write', own);
-    else delete (stream as { write?: unknown }).write;
-  }
-  if (chunks.length === 0) {
-    // Not submitted synchronously (the client was busy): it will write on its own, and this sample cannot be timed.
-    await pending.catch(() => undefined);
+  const internals = client as unknown as NodePgInternals;
+  const connection = internals.connection;
+  const stream = connection?.stream;
+  if (!stream || typeof stream.write !== 'function') throw new Error('execbench: the node-pg client has no socket to time (connect it first).');
+  if (!internals._queryable || internals._ending) throw new Error('execbench: the node-pg client is closed or broken; a timed query needs a live connection.');
+  if (internals.readyForQuery !== true || internals._activeQuery || internals._queryQueue.length > 0) {
     throw new Error('execbench: the client had a query in flight; a timed query needs an idle client.');
   }
-  const request = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  const name = protocol === 'prepared' ? preparedName(sql) : '';
+  const preparedAlready = protocol === 'prepared' && connection.parsedStatements[name] === sql;
+  const request = buildRequest(sql, values, protocol, preparedAlready);
   onRequest?.(request);
-  const sentAt = performance.now();
-  stream.write(request);
-  const result = await pending;
-  return { clientMs: wire.lastDataAt - sentAt, result };
+
+  // The connection is execbench's for one round trip: node-pg queues any query made meanwhile (it is not ready).
+  internals.readyForQuery = false;
+  const tap = taps.get(stream);
+  const nodePgListeners = tap ? [] : stream.listeners('data') as Listener[];
+  const chunks: Buffer[] = [];
+  const framer = new ResponseFramer();
+  let response: { arrivedAt: number; endOffset: number };
+  let sentAt = 0;
+  let onClose: (() => void) | undefined;
+  try {
+    response = await new Promise((resolve, reject) => {
+      onClose = () => reject(new Error('execbench: the connection closed during a timed query.'));
+      const arrival: Arrival = (arrivedAt, chunk) => {
+        chunks.push(chunk);
+        let endOffset: number;
+        try {
+          endOffset = framer.feed(chunk);
+        } catch (error) {
+          reject(error);
+          return;
+        }
+        if (endOffset >= 0) resolve({ arrivedAt, endOffset });
+      };
+      if (tap) {
+        tap.arrival = arrival;
+        tap.closed = onClose;
+      } else {
+        stream.once('close', onClose);
+        stream.removeAllListeners('data');
+        stream.on('data', (chunk: Buffer) => arrival(performance.now(), chunk));
+      }
+      sentAt = performance.now();
+      stream.write(request);
+    });
+  } finally {
+    if (tap) {
+      tap.arrival = undefined;
+      tap.closed = undefined;
+    } else {
+      stream.removeListener('close', onClose!);
+      stream.removeAllListeners('data');
+      for (const listener of nodePgListeners) stream.on('data', listener);
+    }
+    internals.readyForQuery = true;
+  }
+  const clientMs = response.arrivedAt - sentAt;
+
+  // After the clock. Anything after ReadyForQuery (an asynchronous notification) is node-pg's.
+  const last = chunks[chunks.length - 1]!;
+  const rest = response.endOffset < last.length ? last.subarray(response.endOffset) : undefined;
+  if (rest) chunks[chunks.length - 1] = last.subarray(0, response.endOffset);
+  // The named statement exists once the server said ParseComplete, even if its execution then failed.
+  if (protocol === 'prepared' && framer.parsed) connection.parsedStatements[name] = sql;
+  let parsed: RawResult | undefined;
+  const result = () => (parsed ??= parseResponse(chunks, connection));
+  try {
+    if (framer.unusual) result();
+  } finally {
+    if (rest) {
+      if (tap) stream.emit('data', rest);
+      else for (const listener of nodePgListeners) listener.call(stream, rest);
+    }
+    if (internals._queryQueue.length > 0) internals._pulseQueryQueue();
+  }
+  return { clientMs, rows: framer.dataRows, result };
 }
+
+/**
+ * The response through pg-protocol's parser (node-pg's own): rows of raw text; an ErrorResponse thrown as the
+ * DatabaseError node-pg would throw; notices, notifications and parameter changes emitted on node-pg's connection,
+ * whose client handles them as it would have.
+ */
+function parseResponse(chunks: Buffer[], connection: NodePgInternals['connection']): RawResult {
+  const result: RawResult = { fields: [], rows: [], command: '' };
+  let error: DatabaseError | undefined;
+  const parser = new Parser();
+  const onMessage = (message: BackendMessage) => {
+    switch (message.name) {
+      case 'rowDescription':
+        result.fields = (message as RowDescriptionMessage).fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID }));
+        break;
+      case 'dataRow':
+        result.rows.push((message as DataRowMessage).fields as (string | null)[]);
+        break;
+      case 'commandComplete':
+        result.command = (message as unknown as { text: string }).text;
+        break;
+      case 'error':
+        error = message as DatabaseError;
+        break;
+      case 'notice': case 'parameterStatus': case 'notification':
+        connection.emit(message.name, message);
+        break;
+      default:
+    }
+  };
+  for (const chunk of chunks) parser.parse(chunk, onMessage);
+  if (error) throw error;
+  return result;
+}
+
+/**
+ * Finds the end of one response, reading only message headers (type byte, int32 length): the offset just past
+ * ReadyForQuery in the chunk that completes it, or -1. A header may be split across chunks. On the way it counts
+ * the rows and notes what needs a full parse.
+ */
+export class ResponseFramer {
+  /** DataRow messages seen. */
+  dataRows = 0;
+  /** ParseComplete seen: a named statement now exists. */
+  parsed = false;
+  /** An ErrorResponse, notice, notification or parameter change: the response must be parsed at once. */
+  unusual = false;
+  private readonly header = Buffer.alloc(5);
+  private headerBytes = 0;
+  private remaining = 0;
+  private type = 0;
+  private inBody = false;
+
+  feed(chunk: Buffer): number {
+    let i = 0;
+    while (i < chunk.length) {
+      if (!this.inBody) {
+        if (this.headerBytes === 0 && i + 5 <= chunk.length) {
+          this.type = chunk[i]!;
+          this.remaining = chunk.readInt32BE(i + 1) - 4;
+          i += 5;
+        } else {
+          const n = Math.min(5 - this.headerBytes, chunk.length - i);
+          chunk.copy(this.header, this.headerBytes, i, i + n);
+          this.headerBytes += n;
+          i += n;
+          if (this.headerBytes < 5) return -1;
+          this.type = this.header[0]!;
+          this.remaining = this.header.readInt32BE(1) - 4;
+          this.headerBytes = 0;
+        }
+        if (this.remaining < 0) throw new Error(`execbench: a malformed response from the server (message '${String.fromCharCode(this.type)}', length ${this.remaining + 4}).`);
+        this.inBody = true;
+        this.note(this.type);
+      }
+      const n = Math.min(this.remaining, chunk.length - i);
+      this.remaining -= n;
+      i += n;
+      if (this.remaining === 0) {
+        this.inBody = false;
+        if (this.type === 0x5a) return i;
+      }
+    }
+    return -1;
+  }
+
+  private note(type: number): void {
+    // 'D' DataRow, '1' ParseComplete, 'E' ErrorResponse, 'N' NoticeResponse, 'A' NotificationResponse, 'S' ParameterStatus.
+    if (type === 0x44) this.dataRows++;
+    else if (type === 0x31) this.parsed = true;
+    else if (type === 0x45 || type === 0x4e || type === 0x41 || type === 0x53) this.unusual = true;
+  }
+}
+
 
 /**
  * How long an application's default node-pg client would spend turning these raw rows into objects with its
  * type parsers (timestamps to Date, JSON parsed, ints, ...): the client-side decoding a dashboard pays for.
  */
-export function decodeSample(result: pg.QueryArrayResult<unknown[]>): number {
+export function decodeSample(result: RawResult): number {
   const fields = result.fields;
   const parsers = fields.map((f) => pg.types.getTypeParser(f.dataTypeID, 'text') as (v: string) => unknown);
   const names = fields.map((f) => f.name);
@@ -93,7 +310,7 @@ export function decodeSample(result: pg.QueryArrayResult<unknown[]>): number {
     const object: Record<string, unknown> = {};
     for (let i = 0; i < names.length; i++) {
       const raw = row[i];
-      object[names[i]!] = raw === null || raw === undefined ? null : parsers[i]!(raw as string);
+      object[names[i]!] = raw === null || raw === undefined ? null : parsers[i]!(raw);
     }
     sink += Object.keys(object).length;
   }
@@ -103,7 +320,14 @@ export function decodeSample(result: pg.QueryArrayResult<unknown[]>): number {
   return ms;
 }
 
+const preparedNames = new Map<string, string>();
+
 /** A stable name per SQL text: node-pg refuses one name for two texts on a connection. */
-function preparedName(sql: string): string {
-  return `execbench_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
+export function preparedName(sql: string): string {
+  let name = preparedNames.get(sql);
+  if (name === undefined) {
+    name = `execbench_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
+    preparedNames.set(sql, name);
+  }
+  return name;
 }

@@ -8,11 +8,11 @@ import { measureForm } from '../../src/runner/measure.ts';
 import { createParamPicker, loadParamPools, type ParamPools } from '../../src/runner/params.ts';
 import { connectToDataset } from '../../src/runner/run-scenarios.ts';
 import { ensureStatementsExtension, probeStatements } from '../../src/runner/server-clock.ts';
-import { timeQuery } from '../../src/runner/sampler.ts';
+import { buildRequest, preparedName, timeQuery } from '../../src/runner/sampler.ts';
 import { loadScenarios, type LoadedScenario } from '../../src/scenario/load.ts';
 import { ensureDataset } from '../../src/seed/dataset.ts';
 import type { DatasetInfo } from '../../src/seed/types.ts';
-import type pg from 'pg';
+import pg from 'pg';
 import { createTestDatabase, stopTestServerAfterAll, type TestDatabase } from '../support/database.ts';
 
 let db: TestDatabase;
@@ -98,12 +98,45 @@ describe('latency verdicts on a real server', () => {
 });
 
 describe('the client clock', () => {
-  it('times at the socket with one write: unnamed and prepared both return the rows undecoded', async () => {
-    for (const protocol of ['unnamed', 'prepared'] as const) {
-      const sample = await timeQuery(client, 'SELECT id, started_at FROM executions WHERE tenant_id = $1 LIMIT 3', [pools.tenantId], protocol);
-      assert.ok(sample.clientMs > 0 && sample.clientMs < 10_000, `${protocol}: ${sample.clientMs}`);
-      assert.equal(sample.result.rows.length, 3);
-      assert.equal(typeof sample.result.rows[0]![1], 'string', 'a timestamp stays raw text inside the timed region');
+  it('times at the socket: unnamed and prepared both return the rows undecoded, on a timed socket and on node-pg\'s own', async () => {
+    // connectToDataset's client reads through the sampler's timed socket; a plain node-pg client (as a caller of
+    // timeQuery might bring, or a TLS connection) is timed at its 'data' events instead.
+    const plain = new pg.Client({ connectionString: db.connectionString });
+    await plain.connect();
+    try {
+      await plain.query(`SET search_path TO ${pg.escapeIdentifier(dataset.schema)}`);
+      for (const c of [client, plain]) {
+        for (const protocol of ['unnamed', 'prepared', 'prepared'] as const) {
+          const sample = await timeQuery(c, 'SELECT id, started_at FROM executions WHERE tenant_id = $1 LIMIT 3', [pools.tenantId], protocol);
+          assert.ok(sample.clientMs > 0 && sample.clientMs < 10_000, `${protocol}: ${sample.clientMs}`);
+          assert.equal(sample.result().rows.length, 3);
+          assert.equal(typeof sample.result().rows[0]![1], 'string', 'a timestamp stays raw text inside the timed region');
+        }
+        // And node-pg's own queries still work on the same client afterwards, decoded as usual.
+        assert.equal((await c.query('SELECT 41 + 1 AS n')).rows[0].n, 42);
+      }
+    } finally {
+      await plain.end();
+    }
+  });
+
+  it('passes notifications to node-pg, from inside a timed response and between samples', async () => {
+    const listener = await connectToDataset(db.connectionString, dataset.schema);
+    const other = await connectToDataset(db.connectionString, dataset.schema);
+    try {
+      const got: string[] = [];
+      listener.on('notification', (n) => got.push(n.payload ?? ''));
+      await listener.query('LISTEN execbench_test');
+      // The session's own NOTIFY arrives inside the timed response, just before ReadyForQuery.
+      await timeQuery(listener, `SELECT pg_notify('execbench_test', $1)`, ['inside'], 'unnamed');
+      assert.deepEqual(got, ['inside']);
+      // Another session's arrives on its own, between samples: the timed socket hands it to node-pg.
+      await other.query(`NOTIFY execbench_test, 'between'`);
+      for (let i = 0; i < 100 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(got, ['inside', 'between']);
+    } finally {
+      await listener.end();
+      await other.end();
     }
   });
 
@@ -111,7 +144,7 @@ describe('the client clock', () => {
     const stream = (client as unknown as { connection: { stream: { write: (chunk: Buffer) => boolean } } }).connection.stream;
     const original = stream.write;
     const writes: Buffer[] = [];
-    // An own spy property: timeQuery must restore it, not delete it.
+    // An own spy property on the socket: timeQuery writes through it and leaves it in place.
     const spy = function (this: unknown, chunk: Buffer) { writes.push(Buffer.from(chunk)); return original.call(this, chunk); };
     stream.write = spy;
     try {
@@ -128,6 +161,68 @@ describe('the client clock', () => {
     }
     // node-pg's own queries still work on the same client afterwards.
     assert.equal((await client.query('SELECT 41 + 1 AS n')).rows[0].n, 42);
+  });
+
+  it('sends the bytes node-pg sends for the same query, first as Parse + Bind and then, prepared, as Bind alone', async () => {
+    const fresh = await connectToDataset(db.connectionString, dataset.schema);
+    try {
+      const stream = (fresh as unknown as { connection: { stream: { write: (chunk: Buffer, ...rest: unknown[]) => boolean } } }).connection.stream;
+      const sql = 'SELECT $1::timestamptz AS a, $2::int[] AS b, $3::int AS c, $4::text AS d, $5::text AS e, $6::jsonb AS f';
+      // node-pg's value mapping matters here: a Date, an array, a number, a string, null and an object.
+      const values = [new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)), [1, 2, 3], 42, "it's", null, { k: ['v'] }];
+      const nodePgBytes = async (config: pg.QueryConfig) => {
+        const writes: Buffer[] = [];
+        const original = stream.write;
+        stream.write = function (this: unknown, chunk: Buffer, ...rest: unknown[]) { writes.push(Buffer.from(chunk)); return original.call(this, chunk, ...rest); };
+        try { await fresh.query(config); } finally { delete (stream as { write?: unknown }).write; }
+        return Buffer.concat(writes);
+      };
+      assert.deepEqual(buildRequest(sql, values, 'unnamed', false), await nodePgBytes({ text: sql, values }));
+      const name = preparedName(sql);
+      assert.deepEqual(buildRequest(sql, values, 'prepared', false), await nodePgBytes({ name, text: sql, values }));
+      assert.deepEqual(buildRequest(sql, values, 'prepared', true), await nodePgBytes({ name, text: sql, values }));
+      // Without parameters node-pg sends a simple Query; so does the sampler.
+      assert.deepEqual(buildRequest('SELECT 1', [], 'unnamed', false), await nodePgBytes({ text: 'SELECT 1' }));
+      // And the sampler's own statement is the one node-pg knows: node-pg then sends no second Parse.
+      const timed = await timeQuery(fresh, sql, values, 'prepared');
+      assert.deepEqual(timed.result().rows[0]!.slice(2), ['42', "it's", null, '{"k": ["v"]}']);
+    } finally {
+      await fresh.end();
+    }
+  });
+
+  it('reads a response of many chunks whole, and a database error becomes the error node-pg throws', async () => {
+    const big = await timeQuery(client, 'SELECT g, repeat($1, 20) FROM generate_series(1, 50000) g', ['x'], 'unnamed');
+    assert.equal(big.rows, 50_000, 'the row count, from the message headers alone');
+    assert.equal(big.result().rows.length, 50_000);
+    assert.equal(big.result(), big.result(), 'parsed once, when first asked for');
+    assert.deepEqual(big.result().rows[49_999], ['50000', 'x'.repeat(20)]);
+    assert.equal(big.result().command, 'SELECT 50000');
+    for (const protocol of ['unnamed', 'prepared'] as const) {
+      await assert.rejects(timeQuery(client, 'SELECT 1 / $1::int AS q', [0], protocol), (e: unknown) => e instanceof pg.DatabaseError && e.code === '22012');
+      // The prepared statement was parsed before its execution failed: using it again must not Parse it twice.
+      assert.deepEqual((await timeQuery(client, 'SELECT 1 / $1::int AS q', [1], protocol)).result().rows, [['1']]);
+    }
+    await assert.rejects(timeQuery(client, 'SELEC nothing', [1], 'unnamed'), (e: unknown) => e instanceof pg.DatabaseError && e.code === '42601');
+    assert.equal((await client.query('SELECT 2 AS two')).rows[0].two, 2);
+  });
+
+  it('hands notices to node-pg, and a query made during a timed one waits its turn', async () => {
+    const notices: string[] = [];
+    const onNotice = (n: { message?: string }) => notices.push(n.message ?? '');
+    client.on('notice', onNotice);
+    try {
+      await timeQuery(client, `DO $$ BEGIN RAISE NOTICE 'hello from the sampler'; END $$`, [], 'unnamed');
+      assert.deepEqual(notices, ['hello from the sampler']);
+    } finally {
+      client.off('notice', onNotice);
+    }
+    const timed = timeQuery(client, 'SELECT pg_sleep($1::float8 / 1000), 5', [30], 'unnamed');
+    const meanwhile = client.query('SELECT 7 AS n');
+    const [sample, other] = await Promise.all([timed, meanwhile]);
+    assert.deepEqual(sample.result().rows[0]!.slice(1), ['5']);
+    assert.ok(sample.clientMs >= 25, `the round trip includes the 30 ms sleep: ${sample.clientMs}`);
+    assert.equal(other.rows[0].n, 7);
   });
 
   it('refuses to time a client that already has a query in flight, and loses nothing', async () => {
