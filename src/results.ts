@@ -96,6 +96,12 @@ export interface FormLatency {
    * the wire and protocol (the client round trip minus the server's part); decoding into JS values (timed apart).
    */
   breakdown: { serverMs: number; sendMs?: number; wireMs: number; decodeMs: number; rows: number };
+  /**
+   * A fast form (under 5 ms): whether each timed execution followed an untimed one of the same statement (a
+   * spacer), so that the server clock's read between samples did not disturb it (runner/form-sampler.ts), and why
+   * (not). Absent for slower forms, where the disturbance is under 1%, and in older results.
+   */
+  spacers?: { used: boolean; why: string };
   /** pgbench's p50 for the same query on the same server (run --calibrate), ms. */
   calibration?: { pgbenchP50Ms: number; execbenchP50Ms: number; ratio: number; mode: 'extended' | 'prepared'; transactions: number };
 }

@@ -1,7 +1,8 @@
 // `npm run bench:clock [scales]`: execbench's client clock against pgbench, the reference client, on the same
 // server and the same queries, interleaved in rounds so both see the same machine. Prints each p50 side by side with
 // the ratio; the target is execbench within 15% of pgbench for every query returning at most 50 rows. Every method
-// runs in contiguous blocks, in an order that rotates from round to round. Also shows
+// runs in contiguous blocks, in an order that rotates from round to round. execbench samples as a run does (the
+// form's sampling step: runner/form-sampler.ts), with the server clock's read between samples. Also shows
 // what a plain node-pg call (rows decoded into objects) reads, which is what execbench's clock used to be.
 // Last line: one JSON object.
 import { performance } from 'node:perf_hooks';
@@ -13,7 +14,12 @@ import { textTable } from '../report/console.ts';
 import { createParamPicker, loadParamPools } from '../runner/params.ts';
 import { findPgbench, PGBENCH_HINT, runPgbench } from '../runner/pgbench.ts';
 import { connectToDataset } from '../runner/run-scenarios.ts';
+import { explain } from '../plan/explain.ts';
+import { analyzePlan } from '../plan/analyze.ts';
+import { createFormSampler, SPACER_BELOW_MS, type FormSampler } from '../runner/form-sampler.ts';
+import { BULK_ROWS } from '../runner/measure.ts';
 import { timeQuery } from '../runner/sampler.ts';
+import { ensureStatementsExtension, probeStatements, statementQueryId, statementsReader } from '../runner/server-clock.ts';
 import { SESSION_SETTINGS } from '../runner/session.ts';
 import { loadScenarios } from '../scenario/load.ts';
 import { ensureDataset } from '../seed/dataset.ts';
@@ -41,6 +47,8 @@ interface Row {
   /** Node's floor: the same bytes on a bare socket (bareSocket); execbench over it, and it over pgbench (paired ratios). */
   bareSocket: Record<ClientProtocol, number>; overFloor: Record<ClientProtocol, number>; floorVsPgbench: Record<ClientProtocol, number>;
   ratioExtended: number; ratioPrepared: number;
+  /** Whether execbench's timed executions followed a spacer, as in a run (runner/form-sampler.ts). */
+  spacers: boolean;
   /** The default protocol against its pgbench twin (unnamed vs -M extended), and prepared vs -M prepared. */
   target: 'pass' | 'FAIL' | 'n/a'; targetPrepared: 'pass' | 'FAIL' | 'n/a';
   /** How much slower the round trip is with pg_stat_statements tracking than without (its own overhead), %. */
@@ -70,6 +78,10 @@ await runScript(async () => {
       try {
         const pick = createParamPicker(await loadParamPools(client, dataset), 0);
         const tracked = await client.query(`SET pg_stat_statements.track = 'top'`).then(() => true, () => false);
+        // The server clock a run would read here (the run creates the extension where it owns the server).
+        if (db.kind !== 'url') await ensureStatementsExtension(client);
+        const probed = await probeStatements(client);
+        const statementsSchema = probed.available ? probed.schema : undefined;
         for (const { id, definition } of scenarios) {
           const form = definition.corrected ?? definition.documented;
           const values = form.params(pick);
@@ -80,9 +92,25 @@ await runScript(async () => {
           const rounds = Math.max(MIN_ROUNDS, Math.min(MAX_ROUNDS, Math.floor(QUERY_MS / (perRound * probe.clientMs * 9))));
           const samples = { unnamed: [] as number[], prepared: [] as number[], extended: [] as number[], pgPrepared: [] as number[], nodePg: [] as number[], bareUnnamed: [] as number[], barePrepared: [] as number[], untracked: [] as number[], trackedPair: [] as number[] };
           const bare = { unnamed: await bareSocket(db.connectionString, dataset.schema, form.sql, values, 'unnamed'), prepared: await bareSocket(db.connectionString, dataset.schema, form.sql, values, 'prepared') };
+          // execbench as a run samples: the form's sampling step (a spacer where the form is fast, the timed
+          // execution, the server clock's read), on fixed parameters as pgbench's -D gives its script.
+          const executionMs = analyzePlan(await explain(client, form.sql, values, { timing: true })).executionMs;
+          const queryId = statementsSchema ? await statementQueryId(client, form.sql, values).catch(() => undefined) : undefined;
+          const statements = statementsSchema && queryId ? statementsReader(client, statementsSchema, queryId) : undefined;
+          const samplers = Object.fromEntries(await Promise.all((['unnamed', 'prepared'] as const).map(async (protocol) => [protocol, await createFormSampler({
+            client, form, picker: () => pick, protocol, write: false, nested: false, ...(statements ? { statements } : {}),
+            explainServer: !statements || probe.rows > BULK_ROWS, spacers: executionMs < SPACER_BELOW_MS,
+          })]))) as Record<ClientProtocol, FormSampler>;
           const execbench = async (protocol: ClientProtocol, n: number) => {
+            const sampler = samplers[protocol];
+            const from = sampler.client.length;
+            for (let i = 0; i < n; i++) await sampler.sample(true);
+            return sampler.client.slice(from);
+          };
+          // The bare timed query in a loop, nothing between samples: for pg_stat_statements' own cost below.
+          const tight = async (n: number) => {
             const out: number[] = [];
-            for (let i = 0; i < n; i++) out.push((await timeQuery(client, form.sql, values, protocol)).clientMs);
+            for (let i = 0; i < n; i++) out.push((await timeQuery(client, form.sql, values, 'unnamed')).clientMs);
             return out;
           };
           // Every method runs as pgbench does: a contiguous block of executions of one statement on one connection.
@@ -100,8 +128,8 @@ await runScript(async () => {
           if (tracked) {
             // pg_stat_statements' own cost on a statement: the same block with its tracking off for this session, and on.
             methods.push(
-              { name: 'untracked', run: async () => { await client.query(`SET pg_stat_statements.track = 'none'`); try { return await execbench('unnamed', perRound + BLOCK_WARMUP); } finally { await client.query(`SET pg_stat_statements.track = 'top'`); } } },
-              { name: 'trackedPair', run: () => execbench('unnamed', perRound + BLOCK_WARMUP) },
+              { name: 'untracked', run: async () => { await client.query(`SET pg_stat_statements.track = 'none'`); try { return await tight(perRound + BLOCK_WARMUP); } finally { await client.query(`SET pg_stat_statements.track = 'top'`); } } },
+              { name: 'trackedPair', run: () => tight(perRound + BLOCK_WARMUP) },
             );
           }
           // Per round and method, the block's median: a round's methods ran within a second of each other, so their
@@ -129,7 +157,7 @@ await runScript(async () => {
             floorVsPgbench: { unnamed: pairedRatio('bareUnnamed', 'extended'), prepared: pairedRatio('barePrepared', 'pgPrepared') },
             rounds, perRound, blockMediansMs: Object.fromEntries(Object.entries(blockMedians).filter(([, v]) => v.length > 0).map(([k, v]) => [k, v.map((x) => Math.round(x * 1000) / 1000)])),
             ...(tracked ? { statementsOverheadPct: (pairedRatio('trackedPair', 'untracked') - 1) * 100 } : {}),
-            ratioExtended: 0, ratioPrepared: 0, target: 'n/a', targetPrepared: 'n/a',
+            ratioExtended: 0, ratioPrepared: 0, target: 'n/a', targetPrepared: 'n/a', spacers: samplers.unnamed.spacers?.used ?? false,
           };
           row.ratioExtended = pairedRatio('unnamed', 'extended');
           row.ratioPrepared = pairedRatio('prepared', 'pgPrepared');
@@ -151,12 +179,13 @@ await runScript(async () => {
     rows.map((r) => [r.scale, r.query, String(r.rows), fmt(r.execbench.unnamed), fmt(r.pgbench.extended), x(r.ratioExtended), `${fmt(r.bareSocket.unnamed)} (${x(r.overFloor.unnamed)})`,
       fmt(r.execbench.prepared), fmt(r.pgbench.prepared), x(r.ratioPrepared), `${fmt(r.bareSocket.prepared)} (${x(r.overFloor.prepared)})`, fmt(r.nodePgDefault),
       r.statementsOverheadPct === undefined ? '-' : `${r.statementsOverheadPct >= 0 ? '+' : ''}${r.statementsOverheadPct.toFixed(1)}%`, r.target, r.targetPrepared]),
-  )}\n  p50 in ms of all samples; ratio: the median over rounds of the two blocks' p50s in that round (paired). Each round runs\n  every method as a block (20-100 executions, first ${BLOCK_WARMUP} dropped) in an order that rotates from round to round;\n  ${MIN_ROUNDS}-${MAX_ROUNDS} rounds per query; one client each, same server and parameters. execbench: the wire round trip` +
-    `\n  (one socket write, stop at the last byte, rows not decoded); pgbench: per-transaction latency from its log (-l);` +
+  )}\n  p50 in ms of all samples; ratio: the median over rounds of the two blocks' p50s in that round (paired). Each round runs\n  every method as a block (20-100 executions, first ${BLOCK_WARMUP} dropped) in an order that rotates from round to round;\n  ${MIN_ROUNDS}-${MAX_ROUNDS} rounds per query; one client each, same server and parameters. execbench: sampled as a run samples (a spacer` +
+    `\n  execution where the form is fast, the timed one, the server clock's read), the wire round trip (one socket write,` +
+    `\n  stop at the last byte, rows not decoded); pgbench: per-transaction latency from its log (-l);` +
     `\n  bare socket: the same request bytes written by Node on a socket with no client library on it (Node's own floor;` +
     `\n  the ratio in brackets is execbench over it: execbench's own cost). node-pg default: await client.query() with rows` +
-    `\n  decoded into objects. pg_stat_statements cost: execbench unnamed with` +
-    `\n  the extension tracking vs not tracking this session (its own overhead on the statement). Target: queries of at most ${SMALL_ROWS} rows.\n\n`);
+    `\n  decoded into objects. pg_stat_statements cost: the timed query alone in a loop with the extension` +
+    `\n  tracking vs not tracking this session (its own overhead on the statement). Target: queries of at most ${SMALL_ROWS} rows.\n\n`);
   const failed = rows.filter((r) => r.target === 'FAIL').length;
   const failedPrepared = rows.filter((r) => r.targetPrepared === 'FAIL').length;
   const small = rows.filter((r) => r.target !== 'n/a').length;

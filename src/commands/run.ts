@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { diffIndexScans, flushIndexStats, runAudit, snapshotIndexScans, summarizeAuditFindings } from '../audit/run-audit.ts';
 import type { AuditReport, IndexScanSnapshot } from '../audit/types.ts';
 import { withClient } from '../db/client.ts';
+import { SPACER_BELOW_MS } from '../runner/form-sampler.ts';
 import { readServerSettings } from '../db/settings.ts';
 import type { Database, ProviderOptions } from '../db/provider.ts';
 import { withDatabase } from '../db/with-database.ts';
@@ -271,7 +272,8 @@ export function clientClockDetail(protocol: ClientProtocol): string {
   const how = protocol === 'prepared'
     ? 'a named prepared statement (parsed once per connection, as pgbench -M prepared and most pooled drivers do; PostgreSQL may switch it to a generic plan after five executions)'
     : 'the extended protocol with an unnamed statement (parse, bind, execute every time, as pgbench -M extended and node-pg without a name do)';
-  return `wire round trip by ${how}: from the request's single socket write to its last byte; decoding rows into JavaScript values is timed apart`;
+  return `wire round trip by ${how}: from the request's single socket write to its last byte; decoding rows into JavaScript values is timed apart; ` +
+    `a form under ${SPACER_BELOW_MS} ms runs an untimed execution before each timed one, so the server clock's read in between does not disturb it`;
 }
 
 export function datasetSummary(d: DatasetInfo): DatasetSummary {

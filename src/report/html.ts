@@ -297,6 +297,10 @@ function renderLatencyFacts(l: NonNullable<ScenarioResult['latency']>): string {
     `<p class="facts overhead"><span class="label">Instrumentation</span> median execution: EXPLAIN ANALYZE TIMING ON ${h(formatMs(o.timingOnMs))} ms · TIMING OFF ${h(formatMs(o.timingOffMs))} ms${o.statementsMs !== undefined ? ` · pg_stat_statements ${h(formatMs(o.statementsMs))} ms` : ''}${o.timingOffMs > 0 ? ` <span class="muted">(TIMING ON costs ${h((o.timingOnMs / o.timingOffMs).toFixed(2))}× TIMING OFF)</span>` : ''}</p>`,
   ];
   if (l.breakdown.rows >= MANY_ROWS) lines.push(renderBreakdown(l.breakdown));
+  // Only said where it changes how to read the client figure: a fast form sampled without spacers.
+  if (l.spacers && !l.spacers.used) {
+    lines.push(`<p class="facts spacers"><span class="label">No spacers</span> <span class="muted">${h(l.spacers.why)}</span></p>`);
+  }
   if (l.calibration) {
     const c = l.calibration;
     lines.push(`<p class="facts calibration"><span class="label">Calibration</span> pgbench p50 ${h(formatMs(c.pgbenchP50Ms))} ms <span class="muted">(-M ${h(c.mode)}, ${h(formatCount(c.transactions))} transactions)</span> · execbench client p50 ${h(formatMs(c.execbenchP50Ms))} ms · ratio <strong>${h(c.ratio.toFixed(2))}×</strong></p>`);

@@ -12,7 +12,7 @@ import type { PlanFacts } from '../plan/types.ts';
 import type { Clock, ClientProtocol, FormLatency, LatencyVerdict, Outcome, ScenarioResult, ServerClockMethod, Violation } from '../results.ts';
 import type { ParamPicker, ScenarioDefinition, SqlForm, Threshold } from '../scenario/define.ts';
 import { checkPlanContract } from './contract.ts';
-import { decodeSample, timeQuery, type ClientSample } from './sampler.ts';
+import { createFormSampler, SPACER_BELOW_MS } from './form-sampler.ts';
 import { statementQueryId, statementsReader, type StatementsReader } from './server-clock.ts';
 import { summarize } from './statistics.ts';
 
@@ -36,8 +36,6 @@ const DECIDED_ENOUGH_SAMPLES = 400;
  * pg_stat_statements figure is still recorded, as the server's part of sending (breakdown.sendMs).
  */
 export const BULK_ROWS = 1000;
-/** Decode timing (decodeSample) on the first samples and then every this many: enough for a median. */
-const DECODE_EVERY = 25;
 /** Untimed executions before the timed ones of a fast form: caches, plan cache and JIT-free paths warm. */
 const WARMUP_SAMPLES = 5;
 
@@ -160,14 +158,6 @@ async function measureLatency(
   const { client } = input;
   const nested = input.nested ?? false;
   const protocol = input.protocol ?? 'unnamed';
-  const scoped = write || nested;
-  const clientSamples: number[] = [];
-  const serverSamples: number[] = [];
-  const decodeSamples: number[] = [];
-  let rows = 0;
-  let iteration = 0;
-
-  const sendSamples: number[] = [];
   let statements: StatementsReader | undefined;
   if (input.statementsSchema) {
     const queryId = await statementQueryId(client, form.sql, form.params(input.picker(0))).catch(() => undefined);
@@ -177,37 +167,12 @@ async function measureLatency(
   // Bulk results: pg_stat_statements still read (the server's side of sending), the server clock from EXPLAIN.
   const explainServer = !statements || bulk;
   const serverMethod: ServerClockMethod = explainServer ? 'explain-timing-off' : 'pg_stat_statements';
-  let counters = statements ? await statements.read() : undefined;
-  const statementSamples: number[] = [];
-
-  const sampleOnce = async (timed: boolean): Promise<void> => {
-    const values = form.params(input.picker(iteration++));
-    if (scoped) await client.query(openScope(nested, 'execbench_sample'));
-    let sample: ClientSample;
-    try {
-      sample = await timeQuery(client, form.sql, values, protocol);
-    } finally {
-      if (scoped) await client.query(closeScope(nested, 'execbench_sample'));
-    }
-    if (statements) {
-      const now = await statements.read();
-      // Exactly one new call: this execution (another session running the same statement would make it ambiguous).
-      const serverMs = now.calls - counters!.calls === 1 ? now.totalMs - counters!.totalMs : undefined;
-      counters = now;
-      if (timed && serverMs !== undefined) (explainServer ? statementSamples : serverSamples).push(serverMs);
-    }
-    if (!timed) return;
-    clientSamples.push(sample.clientMs);
-    rows = sample.rows;
-    if (clientSamples.length <= 3 || clientSamples.length % DECODE_EVERY === 0) decodeSamples.push(decodeSample(sample.result()));
-    if (explainServer) {
-      await guarded(client, write, nested, async () => {
-        serverSamples.push(analyzePlan(await explain(client, form.sql, values, { timing: false })).executionMs);
-      });
-      // The EXPLAIN run's own pg_stat_statements entry is another statement: the next delta stays this query's.
-      if (statements) counters = await statements.read();
-    }
-  };
+  const sampler = await createFormSampler({
+    client, form, picker: input.picker, protocol, write, nested, ...(statements ? { statements } : {}), explainServer,
+    spacers: plan.executionMs < SPACER_BELOW_MS,
+  });
+  const { client: clientSamples, server: serverSamples, statements: statementSamples, decode: decodeSamples } = sampler;
+  const sampleOnce = (timed: boolean) => sampler.sample(timed);
 
   // A form whose single execution takes a tenth of the budget is slow: no warm-up, straight to the first look.
   const slow = plan.executionMs > input.budgetMs / 10;
@@ -221,7 +186,7 @@ async function measureLatency(
   const firstLook = VERDICT_RULE.firstLookSamples;
   let verdict: LatencyVerdict | undefined;
   while (judgedSamples().length < firstLook || (!slow && !decided && performance.now() < deadline)) {
-    if (performance.now() > cap || iteration > 100_000) break;
+    if (performance.now() > cap || clientSamples.length >= 100_000) break;
     await sampleOnce(true);
     // One early look for a fast form, counted like every other look of the sequential rule.
     if (rule && !verdict && !slow && !decided && judgedSamples().length === DECIDED_ENOUGH_SAMPLES) {
@@ -264,8 +229,9 @@ async function measureLatency(
         ...(statementSamples.length > 0 ? { sendMs: round(Math.max(0, summarize(statementSamples).p50Ms - server.p50Ms)) } : {}),
         wireMs: round(Math.max(0, client50 - Math.max(server.p50Ms, statementSamples.length > 0 ? summarize(statementSamples).p50Ms : 0))),
         decodeMs: round(decodeSamples.length > 0 ? summarize(decodeSamples).p50Ms : 0),
-        rows,
+        rows: sampler.rows,
       },
+      ...(sampler.spacers ? { spacers: sampler.spacers } : {}),
     },
     ...(verdict ? { verdict } : {}),
   };

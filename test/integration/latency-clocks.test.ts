@@ -59,6 +59,37 @@ describe('the server clock', () => {
     assert.ok(r.latency!.server.samples >= 0.9 * r.latency!.client.samples, `${r.latency!.server.samples} of ${r.latency!.client.samples}`);
     assert.ok(r.latency!.server.p50Ms < r.latency!.client.p50Ms, `server ${r.latency!.server.p50Ms} < client ${r.latency!.client.p50Ms}`);
     assert.ok(r.latency!.explainOverhead.statementsMs !== undefined);
+    // A fast form: each timed execution followed an untimed spacer, which pg_stat_statements did not count (else
+    // every delta would span two calls and no server sample would be taken).
+    assert.deepEqual(r.latency?.spacers?.used, true);
+  });
+
+  it('without the right to switch pg_stat_statements tracking, samples without spacers and says why', async () => {
+    const role = `execbench_plain_${process.pid}`;
+    await client.query(`CREATE ROLE ${role} LOGIN PASSWORD 'plain'`);
+    try {
+      await client.query(`GRANT USAGE ON SCHEMA ${pg.escapeIdentifier(dataset.schema)} TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA ${pg.escapeIdentifier(dataset.schema)} TO ${role}`);
+      const url = new URL(db.connectionString);
+      url.username = role;
+      url.password = 'plain';
+      const plain = await connectToDataset(url.toString(), dataset.schema);
+      try {
+        const scenario = scenarios.find((s) => s.id === 'paginated-listing')!;
+        const r = await measureForm({
+          client: plain, scenarioId: scenario.id, scenario: scenario.definition, form: 'corrected', scale: '20000', gated: true,
+          picker: (i) => createParamPicker(pools, i), budgetMs: 100, clock: 'server', threshold: { p95Ms: 1000, clock: 'server', source: 'test' },
+          statementsSchema: schema,
+        });
+        assert.equal(r.latency?.serverMethod, 'pg_stat_statements');
+        assert.equal(r.latency?.spacers?.used, false);
+        assert.match(r.latency?.spacers?.why ?? '', /cannot be switched off.*superuser or SET privilege/);
+        assert.ok(r.latency!.server.samples >= 0.9 * r.latency!.client.samples, `${r.latency!.server.samples} of ${r.latency!.client.samples}`);
+      } finally {
+        await plain.end();
+      }
+    } finally {
+      await client.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+    }
   });
 
   it('falls back to EXPLAIN (ANALYZE, TIMING OFF) without the extension, and says so', async () => {

@@ -225,6 +225,16 @@ describe('HTML report', () => {
     assert.match(runBlock(html, 'sparkline-7d', 'documented', '1m'), /<p class="reason lv-reason">inconclusive: a warning, not a failure; --fail-on inconclusive makes it fatal: server p95 \[[\d.]+, —\] ms: 75 samples give no upper bound/);
   });
 
+  it('says where a fast form was sampled without spacers, and why; not where it had them', async () => {
+    const results = fixture();
+    const recent = results.scenarios.find((s) => s.scenarioId === 'recent-failures' && s.scale === '100k')!;
+    recent.latency!.spacers = { used: false, why: 'pg_stat_statements.track cannot be switched off for a spacer here' };
+    assert.match(runBlock(await renderHtmlReport(results), 'recent-failures', 'documented', '100k'),
+      /<p class="facts spacers"><span class="label">No spacers<\/span> <span class="muted">pg_stat_statements.track cannot be switched off for a spacer here<\/span><\/p>/);
+    recent.latency!.spacers = { used: true, why: 'each timed execution follows an untimed one' };
+    assert.doesNotMatch(runBlock(await renderHtmlReport(results), 'recent-failures', 'documented', '100k'), /No spacers/);
+  });
+
   it('shows where the time goes (server / send / wire / decode) for a form returning many rows', async () => {
     const results = fixture();
     const html = await renderHtmlReport(results);

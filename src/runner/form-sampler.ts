@@ -1,0 +1,160 @@
+// One form's sampling step, as a run takes it (measure.ts) and as bench:clock replays it: a timed execution on the
+// client clock (sampler.ts), then the server clock's read for that same execution (pg_stat_statements, or an EXPLAIN
+// (ANALYZE, TIMING OFF) run beside it). Samples and facts only; no verdicts here.
+//
+// Spacers. The server clock's read between two timed executions disturbs the second: pg_stat_statements(false)
+// walks every entry of the extension's shared hash table, which evicts what the next execution would find in the
+// CPU's caches (measured here on a 0.1 ms lookup: +20-35 us, +20-40%; a trivial statement between samples: no
+// change). So a fast form's timed execution follows an untimed execution of the same statement with the next
+// parameters (a spacer), excluded from pg_stat_statements by switching its tracking off for that one statement.
+// Switching it needs superuser or SET privilege on pg_stat_statements.track (PGC_SUSET); where that is refused the
+// spacers are off, and the form's latency says so.
+import type pg from 'pg';
+import { analyzePlan } from '../plan/analyze.ts';
+import { explain } from '../plan/explain.ts';
+import type { ClientProtocol } from '../results.ts';
+import type { ParamPicker, SqlForm } from '../scenario/define.ts';
+import { decodeSample, timeQuery } from './sampler.ts';
+import type { StatementsReader } from './server-clock.ts';
+
+/** Decode timing (decodeSample) on the first samples and then every this many: enough for a median. */
+const DECODE_EVERY = 25;
+/**
+ * Forms faster than this (EXPLAIN's execution time, ms) get spacers: above it the read's disturbance, tens of
+ * microseconds, is under 1% of an execution, and a spacer would double the form's cost for nothing.
+ */
+export const SPACER_BELOW_MS = 5;
+
+export interface FormSamplerInput {
+  client: pg.ClientBase;
+  form: SqlForm;
+  picker: (iteration: number) => ParamPicker;
+  protocol: ClientProtocol;
+  /** A write: every execution in a transaction (or savepoint, nested) that is rolled back. */
+  write: boolean;
+  /** The caller holds an open transaction: savepoints instead of BEGIN. */
+  nested: boolean;
+  /** pg_stat_statements counters of this statement; absent: no per-execution executor time. */
+  statements?: StatementsReader;
+  /** The server clock from an EXPLAIN (ANALYZE, TIMING OFF) run beside each timed execution. */
+  explainServer: boolean;
+  /** Ask for spacers (a fast form). */
+  spacers: boolean;
+}
+
+export interface FormSampler {
+  /** Client round trips (ms) of the timed executions. */
+  readonly client: number[];
+  /** Server times (ms) by the form's method: pg_stat_statements' executor time, or EXPLAIN's with explainServer. */
+  readonly server: number[];
+  /** With explainServer and pg_stat_statements both: the executor time by pg_stat_statements (the bulk sending). */
+  readonly statements: number[];
+  /** Decode timings (ms) on some of the samples. */
+  readonly decode: number[];
+  /** Rows the last timed execution returned. */
+  readonly rows: number;
+  /** For a fast form (spacers asked for): whether its timed executions follow a spacer, and why (not). */
+  readonly spacers: { used: boolean; why: string } | undefined;
+  /** One execution (with its spacer); timed: its samples are kept. */
+  sample(timed: boolean): Promise<void>;
+}
+
+export async function createFormSampler(input: FormSamplerInput): Promise<FormSampler> {
+  const { client, form, protocol, write, nested, statements, explainServer } = input;
+  const scoped = write || nested;
+  const clientSamples: number[] = [];
+  const serverSamples: number[] = [];
+  const statementSamples: number[] = [];
+  const decodeSamples: number[] = [];
+  let rows = 0;
+  let iteration = 0;
+  // Scope and tracking statements go through the sampler's lean path too (no node-pg query path between samples).
+  const run = async (sql: string) => { await timeQuery(client, sql, [], 'unnamed'); };
+  const track = statements && input.spacers ? await trackingSwitch(client) : undefined;
+  const spacers = !input.spacers
+    ? undefined
+    : statements && !track
+      ? { used: false, why: 'pg_stat_statements.track cannot be switched off for a spacer here (it needs superuser or SET privilege on it): each timed execution follows the previous sample\'s server-clock read' }
+      : { used: true, why: 'each timed execution follows an untimed one of the same statement, so the server clock\'s read in between does not disturb it' };
+  let counters = statements ? await statements.read() : undefined;
+
+  const execute = async (values: unknown[]) => {
+    if (scoped) await run(nested ? 'SAVEPOINT execbench_sample' : 'BEGIN');
+    try {
+      return await timeQuery(client, form.sql, values, protocol);
+    } finally {
+      if (scoped) await run(nested ? 'ROLLBACK TO SAVEPOINT execbench_sample; RELEASE SAVEPOINT execbench_sample' : 'ROLLBACK');
+    }
+  };
+
+  const sample = async (timed: boolean): Promise<void> => {
+    if (spacers?.used) {
+      const values = form.params(input.picker(iteration++));
+      if (track) await run(track.off);
+      try {
+        await execute(values);
+      } finally {
+        if (track) await run(track.on);
+      }
+    }
+    const values = form.params(input.picker(iteration++));
+    const timedRun = await execute(values);
+    if (statements) {
+      const now = await statements.read();
+      // Exactly one new call: this execution (another session running the same statement would make it ambiguous).
+      const serverMs = now.calls - counters!.calls === 1 ? now.totalMs - counters!.totalMs : undefined;
+      counters = now;
+      if (timed && serverMs !== undefined) (explainServer ? statementSamples : serverSamples).push(serverMs);
+    }
+    if (!timed) return;
+    clientSamples.push(timedRun.clientMs);
+    rows = timedRun.rows;
+    if (clientSamples.length <= 3 || clientSamples.length % DECODE_EVERY === 0) decodeSamples.push(decodeSample(timedRun.result()));
+    if (explainServer) {
+      await rolledBackIfNeeded(client, scoped, nested, async () => {
+        serverSamples.push(analyzePlan(await explain(client, form.sql, values, { timing: false })).executionMs);
+      });
+      // The EXPLAIN run's own pg_stat_statements entry is another statement: the next delta stays this query's.
+      if (statements) counters = await statements.read();
+    }
+  };
+
+  return {
+    client: clientSamples, server: serverSamples, statements: statementSamples, decode: decodeSamples,
+    get rows() { return rows; },
+    spacers,
+    sample,
+  };
+}
+
+/**
+ * The two statements that switch pg_stat_statements' tracking off for a spacer and back to this session's setting,
+ * or undefined where this role may not set it.
+ */
+async function trackingSwitch(client: pg.ClientBase): Promise<{ off: string; on: string } | undefined> {
+  const current = (await client.query<{ track: string }>(`SELECT current_setting('pg_stat_statements.track') AS track`)).rows[0]?.track ?? 'top';
+  if (!/^[a-z]+$/.test(current)) return undefined;
+  const on = `SET pg_stat_statements.track = '${current}'`;
+  try {
+    await client.query(`SET pg_stat_statements.track = 'none'`);
+  } catch {
+    return undefined;
+  }
+  await client.query(on);
+  return { off: `SET pg_stat_statements.track = 'none'`, on };
+}
+
+/**
+ * fn inside a rolled-back transaction (or savepoint) when the form writes or the caller holds a transaction. A
+ * failure of fn costs that sample its server time, not the form (the timed execution itself succeeded).
+ */
+async function rolledBackIfNeeded(client: pg.ClientBase, scoped: boolean, nested: boolean, fn: () => Promise<void>): Promise<void> {
+  if (scoped) await client.query(nested ? 'SAVEPOINT execbench_explain' : 'BEGIN');
+  try {
+    await fn();
+  } catch {
+    // No server sample for this execution.
+  } finally {
+    if (scoped) await client.query(nested ? 'ROLLBACK TO SAVEPOINT execbench_explain; RELEASE SAVEPOINT execbench_explain' : 'ROLLBACK');
+  }
+}
