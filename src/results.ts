@@ -102,8 +102,12 @@ export interface FormLatency {
    * (not). Absent for slower forms, where the disturbance is under 1%, and in older results.
    */
   spacers?: { used: boolean; why: string };
-  /** pgbench's p50 for the same query on the same server (run --calibrate), ms. */
-  calibration?: { pgbenchP50Ms: number; execbenchP50Ms: number; ratio: number; mode: 'extended' | 'prepared'; transactions: number };
+  /**
+   * run --calibrate: pgbench's p50 and execbench's for the same query on the same server, in alternating blocks on
+   * the form's first parameters (ms); ratio: the median over rounds of execbench's block p50 over pgbench's. rounds is
+   * absent in results from before the blocks alternated (one pgbench block beside the run's own p50).
+   */
+  calibration?: { pgbenchP50Ms: number; execbenchP50Ms: number; ratio: number; mode: 'extended' | 'prepared'; transactions: number; rounds?: number };
 }
 
 /** One scenario x scale x form. */

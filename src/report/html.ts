@@ -303,7 +303,7 @@ function renderLatencyFacts(l: NonNullable<ScenarioResult['latency']>): string {
   }
   if (l.calibration) {
     const c = l.calibration;
-    lines.push(`<p class="facts calibration"><span class="label">Calibration</span> pgbench p50 ${h(formatMs(c.pgbenchP50Ms))} ms <span class="muted">(-M ${h(c.mode)}, ${h(formatCount(c.transactions))} transactions)</span> · execbench client p50 ${h(formatMs(c.execbenchP50Ms))} ms · ratio <strong>${h(c.ratio.toFixed(2))}×</strong></p>`);
+    lines.push(`<p class="facts calibration"><span class="label">Calibration</span> pgbench p50 ${h(formatMs(c.pgbenchP50Ms))} ms <span class="muted">(-M ${h(c.mode)}, ${h(formatCount(c.transactions))} transactions${c.rounds ? `, ${h(c.rounds)} rounds alternating with execbench` : ''})</span> · execbench client p50 ${h(formatMs(c.execbenchP50Ms))} ms · ratio <strong>${h(c.ratio.toFixed(2))}×</strong></p>`);
   }
   return lines.join('\n');
 }

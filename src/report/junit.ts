@@ -90,7 +90,7 @@ function renderTestcase(r: ScenarioResult, env: EnvironmentInfo): string {
     const l = r.latency;
     facts.push(`client p50 ${formatMs(l.client.p50Ms)} ms, p95 ${formatMs(l.client.p95Ms)} ms, p99 ${formatMs(l.client.p99Ms)} ms (${l.client.samples} samples, ${l.protocol} statement); server p50 ${formatMs(l.server.p50Ms)} ms, p95 ${formatMs(l.server.p95Ms)} ms (${l.server.samples} samples, ${l.serverMethod})`);
     if (l.breakdown.rows >= MANY_ROWS) facts.push(`where the time goes (${l.breakdown.rows} rows, medians): ${breakdownParts(l.breakdown).map(([part, ms]) => `${part} ${formatMs(ms)} ms`).join(', ')}`);
-    if (l.calibration) facts.push(`pgbench p50 ${formatMs(l.calibration.pgbenchP50Ms)} ms (${l.calibration.mode}, ${l.calibration.transactions} transactions) vs execbench client p50 ${formatMs(l.calibration.execbenchP50Ms)} ms: ratio ${l.calibration.ratio.toFixed(2)}`);
+    if (l.calibration) facts.push(`pgbench p50 ${formatMs(l.calibration.pgbenchP50Ms)} ms (${l.calibration.mode}, ${l.calibration.transactions} transactions${l.calibration.rounds ? `, ${l.calibration.rounds} alternating rounds` : ''}) vs execbench client p50 ${formatMs(l.calibration.execbenchP50Ms)} ms: ratio ${l.calibration.ratio.toFixed(2)}`);
   }
   if (r.plan) facts.push(`indexes used: ${[...new Set(r.plan.indexes.map((u) => u.index))].join(', ') || 'none'}; buffers ${r.plan.buffers.sharedHit} hit / ${r.plan.buffers.sharedRead} read`);
   body.push(`      <system-out>${x(facts.join('\n'))}</system-out>`);

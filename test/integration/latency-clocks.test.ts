@@ -9,6 +9,8 @@ import { createParamPicker, loadParamPools, type ParamPools } from '../../src/ru
 import { connectToDataset } from '../../src/runner/run-scenarios.ts';
 import { ensureStatementsExtension, probeStatements } from '../../src/runner/server-clock.ts';
 import { buildRequest, preparedName, timeQuery } from '../../src/runner/sampler.ts';
+import { calibrateForm, CALIBRATION_ROUNDS } from '../../src/runner/calibrate.ts';
+import { findPgbench } from '../../src/runner/pgbench.ts';
 import { loadScenarios, type LoadedScenario } from '../../src/scenario/load.ts';
 import { ensureDataset } from '../../src/seed/dataset.ts';
 import type { DatasetInfo } from '../../src/seed/types.ts';
@@ -261,5 +263,28 @@ describe('the client clock', () => {
     await assert.rejects(timeQuery(client, 'SELECT 1', [], 'unnamed'), /query in flight/);
     await busy;
     assert.equal((await client.query('SELECT 1 AS one')).rows[0].one, 1);
+  });
+});
+
+describe('run --calibrate', () => {
+  it('times pgbench and execbench in alternating rounds on the same parameters, for reads only', async (t) => {
+    if (!(await findPgbench())) {
+      t.skip('pgbench is not on the PATH (Debian: apt-get install postgresql-client)');
+      return;
+    }
+    const scenario = scenarios.find((s) => s.id === 'recent-failures')!;
+    const r = await measure('recent-failures', 1000, 'server');
+    const target = { connectionString: db.connectionString, schema: dataset.schema, protocol: 'unnamed' as const, client, statementsSchema: schema };
+    const c = await calibrateForm(r, scenario.definition.documented, createParamPicker(pools, 0), target);
+    assert.ok(c, 'a read form is calibrated');
+    assert.equal(c.rounds, CALIBRATION_ROUNDS);
+    assert.equal(c.mode, 'extended');
+    assert.ok(c.transactions >= CALIBRATION_ROUNDS * 10, `${c.transactions} pgbench transactions`);
+    assert.ok(c.pgbenchP50Ms > 0 && c.execbenchP50Ms > 0 && c.ratio > 0, JSON.stringify(c));
+    // A write is never handed to pgbench (it would commit).
+    const write = scenarios.find((s) => s.definition.kind === 'write')!;
+    assert.equal(await calibrateForm({ ...r, kind: 'write' }, write.definition.corrected ?? write.definition.documented, createParamPicker(pools, 0), target), undefined);
+    // The run's client is left idle and usable.
+    assert.equal((await client.query('SELECT 3 AS n')).rows[0].n, 3);
   });
 });
