@@ -1,4 +1,4 @@
-// `npm run bench:clock [scales]`: execbench's client clock against pgbench, the reference client, on the same
+// `npm run bench:clock [scales] [queries] [free|same|split]`: execbench's client clock against pgbench, the reference client, on the same
 // server and the same queries, interleaved in rounds so both see the same machine. Prints each p50 side by side with
 // the ratio; the target is execbench within 15% of pgbench for every query returning at most 50 rows. Every method
 // runs in contiguous blocks, in an order that rotates from round to round. execbench samples as a run does (the
@@ -26,6 +26,7 @@ import { ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
 import { parseScale } from '../seed/scale.ts';
 import { benchRequest, median, runScript } from './common.ts';
+import { applyPlacement, parsePlacement } from './placement.ts';
 
 /** The queries the issue names: corrected pagination, recent failures, single lookup, status-filtered, sparkline. */
 const QUERIES = ['paginated-listing', 'recent-failures', 'single-execution-lookup', 'status-filtered-success', 'sparkline-7d'];
@@ -68,6 +69,11 @@ await runScript(async () => {
     process.stderr.write(`bench:clock: unknown query "${unknown}"; choose from ${QUERIES.join(', ')} (comma-separated).\n`);
     return 2;
   }
+  const placement = parsePlacement(process.argv[4]);
+  if (typeof placement === 'object') {
+    process.stderr.write(`bench:clock: ${placement.error}.\n`);
+    return 2;
+  }
   const scenarios = (await loadScenarios()).filter((s) => (only ?? QUERIES).includes(s.id));
   const rows: Row[] = [];
   await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
@@ -76,6 +82,11 @@ await runScript(async () => {
       const dataset = await ensureDataset(db, benchRequest(scale), createProgress(`seed ${scale.label}`));
       const client = await connectToDataset(db.connectionString, dataset.schema);
       try {
+        if (placement !== 'free') {
+          if (db.kind !== 'embedded') throw new Error(`placement ${placement} pins the server's processes: only for the embedded server (omit DATABASE_URL, or use free)`);
+          const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+          log(`bench:clock: ${applyPlacement(placement, backend)}`);
+        }
         const pick = createParamPicker(await loadParamPools(client, dataset), 0);
         const tracked = await client.query(`SET pg_stat_statements.track = 'top'`).then(() => true, () => false);
         // The server clock a run would read here (the run creates the extension where it owns the server).
@@ -190,7 +201,7 @@ await runScript(async () => {
   const failedPrepared = rows.filter((r) => r.targetPrepared === 'FAIL').length;
   const small = rows.filter((r) => r.target !== 'n/a').length;
   process.stdout.write(`Within x${TARGET_RATIO} of pgbench on queries of at most ${SMALL_ROWS} rows: unnamed (execbench's default) ${small - failed} of ${small}, prepared ${small - failedPrepared} of ${small}.\n`);
-  process.stdout.write(JSON.stringify({ pgbench: pgbenchVersion, targetRatio: TARGET_RATIO, failed, failedPrepared, rows }) + '\n');
+  process.stdout.write(JSON.stringify({ pgbench: pgbenchVersion, placement, targetRatio: TARGET_RATIO, failed, failedPrepared, rows }) + '\n');
   return failed > 0 ? 1 : 0;
 });
 
