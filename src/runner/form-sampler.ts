@@ -16,6 +16,7 @@ import type { ClientProtocol } from '../results.ts';
 import type { ParamPicker, SqlForm } from '../scenario/define.ts';
 import { decodeSample, timeQuery } from './sampler.ts';
 import type { StatementsReader } from './server-clock.ts';
+import { closeScope, guarded, openScope } from './scope.ts';
 
 /** Decode timing (decodeSample) on the first samples and then every this many: enough for a median. */
 const DECODE_EVERY = 25;
@@ -79,11 +80,11 @@ export async function createFormSampler(input: FormSamplerInput): Promise<FormSa
   let counters = statements ? await statements.read() : undefined;
 
   const execute = async (values: unknown[]) => {
-    if (scoped) await run(nested ? 'SAVEPOINT execbench_sample' : 'BEGIN');
+    if (scoped) await run(openScope(nested, 'execbench_sample'));
     try {
       return await timeQuery(client, form.sql, values, protocol);
     } finally {
-      if (scoped) await run(nested ? 'ROLLBACK TO SAVEPOINT execbench_sample; RELEASE SAVEPOINT execbench_sample' : 'ROLLBACK');
+      if (scoped) await run(closeScope(nested, 'execbench_sample'));
     }
   };
 
@@ -111,7 +112,8 @@ export async function createFormSampler(input: FormSamplerInput): Promise<FormSa
     rows = timedRun.rows;
     if (clientSamples.length <= 3 || clientSamples.length % DECODE_EVERY === 0) decodeSamples.push(decodeSample(timedRun.result()));
     if (explainServer) {
-      await rolledBackIfNeeded(client, scoped, nested, async () => {
+      // A failure here costs this sample its server time, not the form (the timed execution itself succeeded).
+      await guarded(client, write, nested, async () => {
         serverSamples.push(analyzePlan(await explain(client, form.sql, values, { timing: false })).executionMs);
       });
       // The EXPLAIN run's own pg_stat_statements entry is another statement: the next delta stays this query's.
@@ -142,19 +144,4 @@ async function trackingSwitch(client: pg.ClientBase): Promise<{ off: string; on:
   }
   await client.query(on);
   return { off: `SET pg_stat_statements.track = 'none'`, on };
-}
-
-/**
- * fn inside a rolled-back transaction (or savepoint) when the form writes or the caller holds a transaction. A
- * failure of fn costs that sample its server time, not the form (the timed execution itself succeeded).
- */
-async function rolledBackIfNeeded(client: pg.ClientBase, scoped: boolean, nested: boolean, fn: () => Promise<void>): Promise<void> {
-  if (scoped) await client.query(nested ? 'SAVEPOINT execbench_explain' : 'BEGIN');
-  try {
-    await fn();
-  } catch {
-    // No server sample for this execution.
-  } finally {
-    if (scoped) await client.query(nested ? 'ROLLBACK TO SAVEPOINT execbench_explain; RELEASE SAVEPOINT execbench_explain' : 'ROLLBACK');
-  }
 }

@@ -13,6 +13,7 @@ import type { Clock, ClientProtocol, FormLatency, LatencyVerdict, Outcome, Scena
 import type { ParamPicker, ScenarioDefinition, SqlForm, Threshold } from '../scenario/define.ts';
 import { checkPlanContract } from './contract.ts';
 import { createFormSampler, SPACER_BELOW_MS } from './form-sampler.ts';
+import { guarded, inRolledBackTransaction } from './scope.ts';
 import { statementQueryId, statementsReader, type StatementsReader } from './server-clock.ts';
 import { summarize } from './statistics.ts';
 
@@ -235,46 +236,6 @@ async function measureLatency(
     },
     ...(verdict ? { verdict } : {}),
   };
-}
-
-/**
- * Runs fn and returns its error instead of throwing. Writes always run in a rolled-back
- * transaction; inside a caller's transaction (nested) every statement gets a savepoint, because a
- * failed statement would otherwise abort the caller's whole transaction.
- */
-async function guarded(client: pg.ClientBase, write: boolean, nested: boolean, fn: () => Promise<unknown>): Promise<unknown> {
-  if (write || nested) return inRolledBackTransaction(client, fn, nested);
-  try {
-    await fn();
-    return undefined;
-  } catch (error) {
-    return error;
-  }
-}
-
-/**
- * A scope whose changes are always undone: a transaction, or inside a caller's transaction a savepoint
- * that is rolled back AND released (a kept savepoint holds its locks until the caller's transaction ends).
- */
-function openScope(nested: boolean, name: string): string {
-  return nested ? `SAVEPOINT ${name}` : 'BEGIN';
-}
-
-function closeScope(nested: boolean, name: string): string {
-  return nested ? `ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}` : 'ROLLBACK';
-}
-
-/** BEGIN (or SAVEPOINT when nested); fn; ROLLBACK — always, also when fn fails. Returns fn's error, if any. */
-export async function inRolledBackTransaction(client: pg.ClientBase, fn: () => Promise<unknown>, nested = false): Promise<unknown> {
-  await client.query(openScope(nested, 'execbench_form'));
-  try {
-    await fn();
-    return undefined;
-  } catch (error) {
-    return error;
-  } finally {
-    await client.query(closeScope(nested, 'execbench_form'));
-  }
 }
 
 /**
