@@ -100,7 +100,11 @@ await runScript(async () => {
             const referenceP95 = quantile(judged(reference), 0.95);
             const referenceMedian = quantile(judged(reference), 0.5);
             // The unthrottled baseline the time check compares against, as a CI job would store it.
-            const baseline = benchResults(db, settings, dataset, [scenario], [await measure(BUDGET_MS, realLimit)], 'baseline', BUDGET_MS);
+            const baselineRun = await measure(BUDGET_MS, realLimit);
+            const baseline = benchResults(db, settings, dataset, [scenario], [baselineRun], 'baseline', BUDGET_MS);
+            // The one baseline every row of this form is compared with: how far its median sat from the reference's
+            // (a baseline taken in a slow moment hides a slowdown from every comparison against it).
+            const baselineDrift = quantile(judged(baselineRun), 0.5) / referenceMedian;
             for (const effect of effects) {
               // Calibrated on the median (a CPU limit on a query that spans many quota periods moves the whole
               // distribution; a 2 s sample's median is steady where its p95 swings with the machine's noise).
@@ -132,7 +136,7 @@ await runScript(async () => {
               }
               const row = {
                 form: `${scenario.id}/${target.clock}`, scale: scale.label, effect, cpus: cpus ?? 'unlimited', measuredEffect: round(measuredEffect), medianEffect: round(medianEffect),
-                referenceP95Ms: round(referenceP95), slowedP95Ms: round(slowedP95), thresholdLimitMs: round(thresholdLimit), thresholdFails, baselineCaught, runs,
+                referenceP95Ms: round(referenceP95), slowedP95Ms: round(slowedP95), baselineMedianDrift: round(baselineDrift), thresholdLimitMs: round(thresholdLimit), thresholdFails, baselineCaught, runs,
                 thresholdSamplesMedian: quantile(thresholdSamples, 0.5), baselineSamplesMedian: quantile(baselineSamples, 0.5), baselineReferenceSamples: judged(baseline.scenarios[0]!).length,
               };
               rows.push(row);
