@@ -1,6 +1,5 @@
 // Pure: the audited facts in, findings out. Each finding carries its evidence and what the spec says.
 import type { Finding } from '../results.ts';
-import { SPEC_BLOAT_LIMIT } from './bloat.ts';
 import type { AuditFinding, AuditReport, AuditedIndex, DuplicateIndexGroup, RedundantIndex, WriteCost } from './types.ts';
 
 /** Where the spec documents each of its indexes, and what it claims the index is for. */

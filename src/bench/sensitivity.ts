@@ -9,7 +9,6 @@
 // Effects are measured, not assumed: the CPU limit is calibrated on the median and the true p95 and median under each
 // limit come from a long reference sample.
 // Last line: one JSON object.
-import pg from 'pg';
 import { resolveProviderOptions } from '../config.ts';
 import { withClient } from '../db/client.ts';
 import { readServerSettings } from '../db/settings.ts';
@@ -22,7 +21,6 @@ import { createParamPicker, loadParamPools } from '../runner/params.ts';
 import { connectToDataset } from '../runner/run-scenarios.ts';
 import { ensureStatementsExtension, probeStatements } from '../runner/server-clock.ts';
 import { quantile } from '../runner/statistics.ts';
-import { judgeLatency } from '../gate/latency-verdict.ts';
 import { thresholdFor } from '../runner/thresholds.ts';
 import { loadScenarios } from '../scenario/load.ts';
 import { ensureDataset } from '../seed/dataset.ts';
