@@ -16,10 +16,9 @@ import { findPgbench, PGBENCH_HINT, runPgbench } from '../runner/pgbench.ts';
 import { connectToDataset } from '../runner/run-scenarios.ts';
 import { explain } from '../plan/explain.ts';
 import { analyzePlan } from '../plan/analyze.ts';
-import { createFormSampler, SPACER_BELOW_MS, type FormSampler } from '../runner/form-sampler.ts';
-import { BULK_ROWS } from '../runner/measure.ts';
-import { timeQuery } from '../runner/sampler.ts';
-import { ensureStatementsExtension, probeStatements, statementQueryId, statementsReader } from '../runner/server-clock.ts';
+import { createFormSampler, type FormSampler } from '../runner/form-sampler.ts';
+import { ResponseFramer, timeQuery } from '../runner/sampler.ts';
+import { ensureStatementsExtension, probeStatements } from '../runner/server-clock.ts';
 import { SESSION_SETTINGS } from '../runner/session.ts';
 import { loadScenarios } from '../scenario/load.ts';
 import { ensureDataset } from '../seed/dataset.ts';
@@ -105,12 +104,9 @@ await runScript(async () => {
           const bare = { unnamed: await bareSocket(db.connectionString, dataset.schema, form.sql, values, 'unnamed'), prepared: await bareSocket(db.connectionString, dataset.schema, form.sql, values, 'prepared') };
           // execbench as a run samples: the form's sampling step (a spacer where the form is fast, the timed
           // execution, the server clock's read), on fixed parameters as pgbench's -D gives its script.
-          const executionMs = analyzePlan(await explain(client, form.sql, values, { timing: true })).executionMs;
-          const queryId = statementsSchema ? await statementQueryId(client, form.sql, values).catch(() => undefined) : undefined;
-          const statements = statementsSchema && queryId ? statementsReader(client, statementsSchema, queryId) : undefined;
+          const plan = analyzePlan(await explain(client, form.sql, values, { timing: true }));
           const samplers = Object.fromEntries(await Promise.all((['unnamed', 'prepared'] as const).map(async (protocol) => [protocol, await createFormSampler({
-            client, form, picker: () => pick, protocol, write: false, nested: false, ...(statements ? { statements } : {}),
-            explainServer: !statements || probe.rows > BULK_ROWS, spacers: executionMs < SPACER_BELOW_MS,
+            client, form, picker: () => pick, protocol, write: false, nested: false, plan, ...(statementsSchema ? { statementsSchema } : {}),
           })]))) as Record<ClientProtocol, FormSampler>;
           const execbench = async (protocol: ClientProtocol, n: number) => {
             const sampler = samplers[protocol];
@@ -223,7 +219,7 @@ function fmt(ms: number): string {
 /**
  * Node's own floor for a round trip: a connection that node-pg opened and authenticated, then took its listeners off,
  * sends the exact bytes execbench's sampler sends for this query (captured from it) and stops the clock at the chunk
- * that ends with ReadyForQuery. No client library runs in the timed region or around it; what remains above pgbench
+ * that completes ReadyForQuery. No client library runs in the timed region or around it; what remains above pgbench
  * here is Node's event loop, not execbench.
  */
 async function bareSocket(connectionString: string, schema: string, sql: string, values: unknown[], protocol: ClientProtocol) {
@@ -235,20 +231,21 @@ async function bareSocket(connectionString: string, schema: string, sql: string,
   await timeQuery(client, sql, values, protocol);
   await timeQuery(client, sql, values, protocol, (bytes) => { request = Buffer.from(bytes); });
   stream.removeAllListeners('data');
-  let lastAt = 0;
-  let done: (() => void) | undefined;
+  // The end of each response found as the sampler finds it (message headers only), so both stop at the same byte.
+  let framer = new ResponseFramer();
+  let done: ((at: number) => void) | undefined;
   stream.on('data', (chunk: Buffer) => {
-    lastAt = performance.now();
-    // ReadyForQuery: 'Z', length 5, one status byte, at the end of the response.
-    if (chunk.length >= 6 && chunk[chunk.length - 6] === 0x5a && chunk.readInt32BE(chunk.length - 5) === 5) done?.();
+    const at = performance.now();
+    if (framer.feed(chunk) >= 0) done?.(at);
   });
   return {
     async time(count: number): Promise<number[]> {
       const out: number[] = [];
       for (let i = 0; i < count; i++) {
         out.push(await new Promise<number>((resolve) => {
+          framer = new ResponseFramer();
           const sentAt = performance.now();
-          done = () => resolve(lastAt - sentAt);
+          done = (at) => resolve(at - sentAt);
           stream.write(request!);
         }));
       }

@@ -11,7 +11,6 @@ import type { ClientProtocol, FormLatency, ScenarioResult } from '../results.ts'
 import type { ParamPicker, SqlForm } from '../scenario/define.ts';
 import { createFormSampler } from './form-sampler.ts';
 import { runPgbench } from './pgbench.ts';
-import { statementQueryId, statementsReader } from './server-clock.ts';
 import { SESSION_SETTINGS } from './session.ts';
 import { median } from './statistics.ts';
 
@@ -41,12 +40,10 @@ export async function calibrateForm(
   const values = form.params(pick);
   const perBlock = Math.max(10, Math.min(100, Math.round(BLOCK_MS / Math.max(result.latency.client.p50Ms, 0.05))));
   const mode = target.protocol === 'prepared' ? 'prepared' : 'extended';
-  const queryId = target.statementsSchema ? await statementQueryId(target.client, form.sql, values).catch(() => undefined) : undefined;
   const sampler = await createFormSampler({
     client: target.client, form, picker: () => pick, protocol: target.protocol, write: false, nested: false,
-    ...(target.statementsSchema && queryId ? { statements: statementsReader(target.client, target.statementsSchema, queryId) } : {}),
-    explainServer: result.latency.serverMethod !== 'pg_stat_statements',
-    spacers: result.latency.spacers !== undefined,
+    plan: { rowsReturned: result.latency.breakdown.rows, executionMs: result.plan?.executionMs ?? result.latency.server.p50Ms },
+    ...(target.statementsSchema ? { statementsSchema: target.statementsSchema } : {}),
   });
   const execbench: number[] = [];
   const pgbench: number[] = [];

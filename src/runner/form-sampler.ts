@@ -12,10 +12,10 @@
 import type pg from 'pg';
 import { analyzePlan } from '../plan/analyze.ts';
 import { explain } from '../plan/explain.ts';
-import type { ClientProtocol } from '../results.ts';
+import type { ClientProtocol, ServerClockMethod } from '../results.ts';
 import type { ParamPicker, SqlForm } from '../scenario/define.ts';
 import { decodeSample, timeQuery } from './sampler.ts';
-import type { StatementsReader } from './server-clock.ts';
+import { statementQueryId, statementsReader, type StatementsReader } from './server-clock.ts';
 import { closeScope, guarded, openScope } from './scope.ts';
 
 /** Decode timing (decodeSample) on the first samples and then every this many: enough for a median. */
@@ -25,6 +25,13 @@ const DECODE_EVERY = 25;
  * microseconds, is under 1% of an execution, and a spacer would double the form's cost for nothing.
  */
 export const SPACER_BELOW_MS = 5;
+/**
+ * A form returning more rows than this is timed on the server with EXPLAIN (ANALYZE, TIMING OFF), which discards
+ * the rows as the spec's "Execution Time" does: pg_stat_statements' executor time would include converting every row
+ * to text and handing it to the socket, waiting whenever the client reads slower than the server writes. The
+ * pg_stat_statements figure is still recorded, as the server's part of sending (breakdown.sendMs).
+ */
+export const BULK_ROWS = 1000;
 
 export interface FormSamplerInput {
   client: pg.ClientBase;
@@ -35,20 +42,20 @@ export interface FormSamplerInput {
   write: boolean;
   /** The caller holds an open transaction: savepoints instead of BEGIN. */
   nested: boolean;
-  /** pg_stat_statements counters of this statement; absent: no per-execution executor time. */
-  statements?: StatementsReader;
-  /** The server clock from an EXPLAIN (ANALYZE, TIMING OFF) run beside each timed execution. */
-  explainServer: boolean;
-  /** Ask for spacers (a fast form). */
-  spacers: boolean;
+  /** Schema of a readable pg_stat_statements (probeStatements); absent: the server clock uses EXPLAIN TIMING OFF. */
+  statementsSchema?: string;
+  /** What the form's EXPLAIN ANALYZE found: rows returned (bulk results) and execution time (fast forms). */
+  plan: { rowsReturned: number; executionMs: number };
 }
 
 export interface FormSampler {
   /** Client round trips (ms) of the timed executions. */
   readonly client: number[];
-  /** Server times (ms) by the form's method: pg_stat_statements' executor time, or EXPLAIN's with explainServer. */
+  /** How the server clock is read for this form. */
+  readonly serverMethod: ServerClockMethod;
+  /** Server times (ms) by serverMethod. */
   readonly server: number[];
-  /** With explainServer and pg_stat_statements both: the executor time by pg_stat_statements (the bulk sending). */
+  /** A bulk form read by EXPLAIN with pg_stat_statements available: its executor time there (the bulk sending). */
   readonly statements: number[];
   /** Decode timings (ms) on some of the samples. */
   readonly decode: number[];
@@ -61,7 +68,15 @@ export interface FormSampler {
 }
 
 export async function createFormSampler(input: FormSamplerInput): Promise<FormSampler> {
-  const { client, form, protocol, write, nested, statements, explainServer } = input;
+  const { client, form, protocol, write, nested } = input;
+  let statements: StatementsReader | undefined;
+  if (input.statementsSchema) {
+    const queryId = await statementQueryId(client, form.sql, form.params(input.picker(0))).catch(() => undefined);
+    if (queryId) statements = statementsReader(client, input.statementsSchema, queryId);
+  }
+  // Bulk results: pg_stat_statements still read (the server's side of sending), the server clock from EXPLAIN.
+  const explainServer = !statements || input.plan.rowsReturned > BULK_ROWS;
+  const wantSpacers = input.plan.executionMs < SPACER_BELOW_MS;
   const scoped = write || nested;
   const clientSamples: number[] = [];
   const serverSamples: number[] = [];
@@ -71,8 +86,8 @@ export async function createFormSampler(input: FormSamplerInput): Promise<FormSa
   let iteration = 0;
   // Scope and tracking statements go through the sampler's lean path too (no node-pg query path between samples).
   const run = async (sql: string) => { await timeQuery(client, sql, [], 'unnamed'); };
-  const track = statements && input.spacers ? await trackingSwitch(client) : undefined;
-  const spacers = !input.spacers
+  const track = statements && wantSpacers ? await trackingSwitch(client) : undefined;
+  const spacers = !wantSpacers
     ? undefined
     : statements && !track
       ? { used: false, why: 'pg_stat_statements.track cannot be switched off for a spacer here (it needs superuser or SET privilege on it): each timed execution follows the previous sample\'s server-clock read' }
@@ -122,6 +137,7 @@ export async function createFormSampler(input: FormSamplerInput): Promise<FormSa
   };
 
   return {
+    serverMethod: explainServer ? 'explain-timing-off' : 'pg_stat_statements',
     client: clientSamples, server: serverSamples, statements: statementSamples, decode: decodeSamples,
     get rows() { return rows; },
     spacers,

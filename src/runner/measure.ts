@@ -9,12 +9,11 @@ import { judgeLatency, nextLookSamples, VERDICT_RULE } from '../gate/latency-ver
 import { analyzePlan } from '../plan/analyze.ts';
 import { explain } from '../plan/explain.ts';
 import type { PlanFacts } from '../plan/types.ts';
-import type { Clock, ClientProtocol, FormLatency, LatencyVerdict, Outcome, ScenarioResult, ServerClockMethod, Violation } from '../results.ts';
+import type { Clock, ClientProtocol, FormLatency, LatencyVerdict, Outcome, ScenarioResult, Violation } from '../results.ts';
 import type { ParamPicker, ScenarioDefinition, SqlForm, Threshold } from '../scenario/define.ts';
 import { checkPlanContract } from './contract.ts';
-import { createFormSampler, SPACER_BELOW_MS } from './form-sampler.ts';
+import { createFormSampler } from './form-sampler.ts';
 import { guarded, inRolledBackTransaction } from './scope.ts';
-import { statementQueryId, statementsReader, type StatementsReader } from './server-clock.ts';
 import { summarize } from './statistics.ts';
 
 /** Client samples kept in the results document per form (evenly thinned beyond this). */
@@ -30,13 +29,8 @@ export const DEFAULT_MAX_FORM_MS = 20_000;
  * comparison (which needs 100) a usable interval, and more buy little for a verdict already decided.
  */
 const DECIDED_ENOUGH_SAMPLES = 400;
-/**
- * A form returning more rows than this is timed on the server with EXPLAIN (ANALYZE, TIMING OFF), which discards
- * the rows as the spec's "Execution Time" does: pg_stat_statements' executor time would include converting every row
- * to text and handing it to the socket, waiting whenever the client reads slower than the server writes. The
- * pg_stat_statements figure is still recorded, as the server's part of sending (breakdown.sendMs).
- */
-export const BULK_ROWS = 1000;
+/** Re-exported: where bulk results are decided (runner/form-sampler.ts). */
+export { BULK_ROWS } from './form-sampler.ts';
 /** Untimed executions before the timed ones of a fast form: caches, plan cache and JIT-free paths warm. */
 const WARMUP_SAMPLES = 5;
 
@@ -159,18 +153,9 @@ async function measureLatency(
   const { client } = input;
   const nested = input.nested ?? false;
   const protocol = input.protocol ?? 'unnamed';
-  let statements: StatementsReader | undefined;
-  if (input.statementsSchema) {
-    const queryId = await statementQueryId(client, form.sql, form.params(input.picker(0))).catch(() => undefined);
-    if (queryId) statements = statementsReader(client, input.statementsSchema, queryId);
-  }
-  const bulk = plan.rowsReturned > BULK_ROWS;
-  // Bulk results: pg_stat_statements still read (the server's side of sending), the server clock from EXPLAIN.
-  const explainServer = !statements || bulk;
-  const serverMethod: ServerClockMethod = explainServer ? 'explain-timing-off' : 'pg_stat_statements';
   const sampler = await createFormSampler({
-    client, form, picker: input.picker, protocol, write, nested, ...(statements ? { statements } : {}), explainServer,
-    spacers: plan.executionMs < SPACER_BELOW_MS,
+    client, form, picker: input.picker, protocol, write, nested, plan,
+    ...(input.statementsSchema ? { statementsSchema: input.statementsSchema } : {}),
   });
   const { client: clientSamples, server: serverSamples, statements: statementSamples, decode: decodeSamples } = sampler;
   const sampleOnce = (timed: boolean) => sampler.sample(timed);
@@ -217,12 +202,14 @@ async function measureLatency(
       clientSamplesMs: thin(clientSamples, MAX_RETAINED_SAMPLES).map(round),
       server,
       serverSamplesMs: thin(serverSamples, MAX_RETAINED_SAMPLES).map(round),
-      serverMethod,
+      serverMethod: sampler.serverMethod,
       protocol,
       explainOverhead: {
         timingOnMs: round(plan.executionMs),
         timingOffMs: round(timingOffMs),
-        ...(statements ? { statementsMs: round(summarize(statementSamples.length > 0 ? statementSamples : serverSamples).p50Ms) } : {}),
+        // pg_stat_statements' figure where it was read: the server clock itself, or beside EXPLAIN for a bulk result.
+        ...(sampler.serverMethod === 'pg_stat_statements' || statementSamples.length > 0
+          ? { statementsMs: round(summarize(statementSamples.length > 0 ? statementSamples : serverSamples).p50Ms) } : {}),
       },
       breakdown: {
         serverMs: round(server.p50Ms),
