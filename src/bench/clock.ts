@@ -229,7 +229,7 @@ async function bareSocket(connectionString: string, schema: string, sql: string,
   let request: Buffer | undefined;
   // Twice: a prepared statement is parsed by the first, so the second is the Bind/Execute a run repeats.
   await timeQuery(client, sql, values, protocol);
-  await timeQuery(client, sql, values, protocol, (bytes) => { request = Buffer.from(bytes); });
+  await timeQuery(client, sql, values, protocol, { onRequest: (bytes) => { request = Buffer.from(bytes); } });
   stream.removeAllListeners('data');
   // The end of each response found as the sampler finds it (message headers only), so both stop at the same byte.
   let framer = new ResponseFramer();

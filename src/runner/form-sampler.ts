@@ -14,7 +14,7 @@ import { analyzePlan } from '../plan/analyze.ts';
 import { explain } from '../plan/explain.ts';
 import type { ClientProtocol, ServerClockMethod } from '../results.ts';
 import type { ParamPicker, SqlForm } from '../scenario/define.ts';
-import { decodeSample, timeQuery } from './sampler.ts';
+import { decodeSample, timeQuery, type Untimed } from './sampler.ts';
 import { statementQueryId, statementsReader, type StatementsReader } from './server-clock.ts';
 import { closeScope, guarded, openScope } from './scope.ts';
 
@@ -84,8 +84,6 @@ export async function createFormSampler(input: FormSamplerInput): Promise<FormSa
   const decodeSamples: number[] = [];
   let rows = 0;
   let iteration = 0;
-  // Scope and tracking statements go through the sampler's lean path too (no node-pg query path between samples).
-  const run = async (sql: string) => { await timeQuery(client, sql, [], 'unnamed'); };
   const track = statements && wantSpacers ? await trackingSwitch(client) : undefined;
   const spacers = !wantSpacers
     ? undefined
@@ -93,39 +91,33 @@ export async function createFormSampler(input: FormSamplerInput): Promise<FormSa
       ? { used: false, why: 'pg_stat_statements.track cannot be switched off for a spacer here (it needs superuser or SET privilege on it): each timed execution follows the previous sample\'s server-clock read' }
       : { used: true, why: 'each timed execution follows an untimed one of the same statement, so the server clock\'s read in between does not disturb it' };
   let counters = statements ? await statements.read() : undefined;
-
-  const execute = async (values: unknown[]) => {
-    if (scoped) await run(openScope(nested, 'execbench_sample'));
-    try {
-      return await timeQuery(client, form.sql, values, protocol);
-    } finally {
-      if (scoped) await run(closeScope(nested, 'execbench_sample'));
-    }
-  };
+  const open: Untimed[] = scoped ? [{ sql: openScope(nested, 'execbench_sample') }] : [];
+  const close: Untimed[] = scoped ? [{ sql: closeScope(nested, 'execbench_sample') }] : [];
 
   const sample = async (timed: boolean): Promise<void> => {
+    // One step on the wire (sampler.ts): the spacer and the scope's BEGIN in one write, the timed execution the
+    // moment they are done, then its ROLLBACK and the server clock's read in one write. A statement that fails
+    // fails the sample, after all of them ran.
+    const before: Untimed[] = [];
     if (spacers?.used) {
-      const values = form.params(input.picker(iteration++));
-      if (track) await run(track.off);
-      try {
-        await execute(values);
-      } finally {
-        if (track) await run(track.on);
-      }
+      const spacer = { sql: form.sql, values: form.params(input.picker(iteration++)), protocol };
+      before.push(...(track ? [{ sql: track.off }] : []), ...open, spacer, ...close, ...(track ? [{ sql: track.on }] : []));
     }
+    before.push(...open);
     const values = form.params(input.picker(iteration++));
-    const timedRun = await execute(values);
+    const after = [...close, ...(statements ? [statements.query] : [])];
+    const step = await timeQuery(client, form.sql, values, protocol, { before, after });
     if (statements) {
-      const now = await statements.read();
+      const now = statements.fromResult(step.after[after.length - 1]!());
       // Exactly one new call: this execution (another session running the same statement would make it ambiguous).
       const serverMs = now.calls - counters!.calls === 1 ? now.totalMs - counters!.totalMs : undefined;
       counters = now;
       if (timed && serverMs !== undefined) (explainServer ? statementSamples : serverSamples).push(serverMs);
     }
     if (!timed) return;
-    clientSamples.push(timedRun.clientMs);
-    rows = timedRun.rows;
-    if (clientSamples.length <= 3 || clientSamples.length % DECODE_EVERY === 0) decodeSamples.push(decodeSample(timedRun.result()));
+    clientSamples.push(step.clientMs);
+    rows = step.rows;
+    if (clientSamples.length <= 3 || clientSamples.length % DECODE_EVERY === 0) decodeSamples.push(decodeSample(step.result()));
     if (explainServer) {
       // A failure here costs this sample its server time, not the form (the timed execution itself succeeded).
       await guarded(client, write, nested, async () => {

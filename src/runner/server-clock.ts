@@ -1,6 +1,7 @@
 // The server clock: pg_stat_statements where the server has it loaded, EXPLAIN (ANALYZE, TIMING OFF) otherwise.
 import type pg from 'pg';
 import type { ServerClockMethod } from '../results.ts';
+import type { RawResult, Untimed } from './sampler.ts';
 
 /** Where pg_stat_statements can be read on this connection, or why it cannot. */
 export type StatementsProbe =
@@ -49,20 +50,32 @@ export async function statementQueryId(client: pg.ClientBase, sql: string, value
   return undefined;
 }
 
-/** Reads one statement's counters; the difference across one execution is that execution's server time. */
+/** One statement's counters; the difference across one execution is that execution's server time. */
+export interface StatementCounters { totalMs: number; calls: number }
+
+/** Reads one statement's counters, on its own or (query, fromResult) as an untimed neighbour of a timed execution. */
 export interface StatementsReader {
-  read(): Promise<{ totalMs: number; calls: number }>;
+  read(): Promise<StatementCounters>;
+  query: Untimed;
+  fromResult(result: RawResult): StatementCounters;
 }
 
 export function statementsReader(client: pg.ClientBase, schema: string, queryId: string): StatementsReader {
   // pg_stat_statements(false): the counters without the query texts (no read of the texts file).
-  const text = `SELECT coalesce(sum(total_exec_time), 0), coalesce(sum(calls), 0) FROM ${quoteIdent(schema)}.pg_stat_statements(false)
-    WHERE queryid = $1 AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND userid = current_user::regrole::oid`;
+  const query: Untimed = {
+    sql: `SELECT coalesce(sum(total_exec_time), 0), coalesce(sum(calls), 0) FROM ${quoteIdent(schema)}.pg_stat_statements(false)
+    WHERE queryid = $1 AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND userid = current_user::regrole::oid`,
+    values: [queryId],
+  };
+  const fromResult = (result: RawResult): StatementCounters => {
+    const row = result.rows[0] ?? ['0', '0'];
+    return { totalMs: Number(row[0]), calls: Number(row[1]) };
+  };
   return {
+    query, fromResult,
     async read() {
-      const result = await client.query<[string, string]>({ text, values: [queryId], rowMode: 'array', types: RAW });
-      const row = result.rows[0] ?? ['0', '0'];
-      return { totalMs: Number(row[0]), calls: Number(row[1]) };
+      const result = await client.query<[string, string]>({ text: query.sql, values: query.values, rowMode: 'array', types: RAW });
+      return fromResult({ fields: [], rows: result.rows, command: '' });
     },
   };
 }

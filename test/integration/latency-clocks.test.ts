@@ -15,6 +15,7 @@ import { loadScenarios, type LoadedScenario } from '../../src/scenario/load.ts';
 import { ensureDataset } from '../../src/seed/dataset.ts';
 import type { DatasetInfo } from '../../src/seed/types.ts';
 import pg from 'pg';
+import { serialize } from 'pg-protocol';
 import { createTestDatabase, stopTestServerAfterAll, type TestDatabase } from '../support/database.ts';
 
 let db: TestDatabase;
@@ -256,6 +257,59 @@ describe('the client clock', () => {
     assert.deepEqual(sample.result().rows[0]!.slice(1), ['5']);
     assert.ok(sample.clientMs >= 25, `the round trip includes the 30 ms sleep: ${sample.clientMs}`);
     assert.equal(other.rows[0].n, 7);
+  });
+
+  it('sends untimed statements around the timed one: before in one write, the timed request alone, after in one write', async () => {
+    const stream = (client as unknown as { connection: { stream: { write: (chunk: Buffer) => boolean } } }).connection.stream;
+    const original = stream.write;
+    const writes: Buffer[] = [];
+    stream.write = function (this: unknown, chunk: Buffer) { writes.push(Buffer.from(chunk)); return original.call(this, chunk); };
+    const sql = 'SELECT count(*) FROM executions WHERE tenant_id = $1 AND $2::int > 0';
+    let timedBytes: Buffer | undefined;
+    let step;
+    try {
+      step = await timeQuery(client, sql, [pools.tenantId, 1], 'prepared', {
+        before: [{ sql: `SET application_name = 'execbench-before'` }, { sql: 'SELECT pg_sleep(0.2)' }, { sql, values: [pools.tenantId, 2], protocol: 'prepared' }],
+        after: [{ sql: `SELECT current_setting('application_name')` }, { sql: 'SELECT $1::int * 2, pg_sleep(0.2)', values: [21] }],
+        onRequest: (bytes) => { timedBytes = Buffer.from(bytes); },
+      });
+    } finally {
+      delete (stream as { write?: unknown }).write;
+    }
+    assert.equal(writes.length, 3, `three socket writes: ${writes.length}`);
+    assert.deepEqual(writes[1], timedBytes, 'the timed request went out alone');
+    // The untimed spacer parsed the statement; the timed request is its Bind alone ('B'), not a second Parse ('P').
+    assert.ok(writes[0]!.includes(serialize.parse({ text: sql, name: preparedName(sql), types: [] })), 'the Parse went with the untimed one');
+    assert.equal(String.fromCharCode(timedBytes![0]!), 'B');
+    assert.equal(step.before.length, 3);
+    assert.equal(step.before[0]!().command, 'SET');
+    assert.equal(step.before[2]!().rows.length, 1);
+    assert.equal(step.result().rows.length, 1);
+    assert.deepEqual(step.after.map((r) => r().rows[0]!.slice(0, 1)), [['execbench-before'], ['42']]);
+    // The clock covers the timed request alone: the 200 ms sleeps before and after it are not in it.
+    assert.ok(step.clientMs > 0 && step.clientMs < 150, `${step.clientMs} ms`);
+    await client.query('RESET application_name');
+  });
+
+  it('runs every statement sent even when one fails, throws the first error, and a rolled-back write leaves nothing', async () => {
+    await client.query('CREATE TEMP TABLE execbench_sampler_t (n int)');
+    try {
+      await assert.rejects(
+        timeQuery(client, 'INSERT INTO execbench_sampler_t VALUES ($1)', [1], 'unnamed', {
+          before: [{ sql: 'SELECT 1 / $1::int', values: [0] }, { sql: 'BEGIN' }],
+          after: [{ sql: 'INSERT INTO execbench_sampler_t VALUES (2)' }, { sql: 'ROLLBACK' }, { sql: 'SELECT 1 / 0' }],
+        }),
+        (e: unknown) => e instanceof pg.DatabaseError && e.code === '22012',
+      );
+      // The statements after the failing one ran: BEGIN, the timed INSERT, the INSERT after it, then ROLLBACK.
+      assert.equal((await client.query('SELECT count(*)::int AS n FROM execbench_sampler_t')).rows[0].n, 0);
+      assert.equal((await client.query('SELECT 1 AS one')).rows[0].one, 1, 'the connection is usable and idle');
+      // Committed without the ROLLBACK, the same writes are there: the test above can fail.
+      await timeQuery(client, 'INSERT INTO execbench_sampler_t VALUES ($1)', [1], 'unnamed', { before: [{ sql: 'BEGIN' }], after: [{ sql: 'COMMIT' }] });
+      assert.equal((await client.query('SELECT count(*)::int AS n FROM execbench_sampler_t')).rows[0].n, 1);
+    } finally {
+      await client.query('DROP TABLE execbench_sampler_t');
+    }
   });
 
   it('refuses to time a client that already has a query in flight, and loses nothing', async () => {
