@@ -95,9 +95,9 @@ export async function createFormSampler(input: FormSamplerInput): Promise<FormSa
   const close: Untimed[] = scoped ? [{ sql: closeScope(nested, 'execbench_sample') }] : [];
 
   const sample = async (timed: boolean): Promise<void> => {
-    // One step on the wire (sampler.ts): the spacer and the scope's BEGIN in one write, the timed execution the
-    // moment they are done, then its ROLLBACK and the server clock's read in one write. A statement that fails
-    // fails the sample, after all of them ran.
+    // One step on the wire (sampler.ts): the spacer's statements and the scope's BEGIN, each sent the moment the
+    // previous one is done, the timed execution likewise, then its ROLLBACK and the server clock's read in one
+    // write. A statement that fails fails the sample, after all of them ran.
     const before: Untimed[] = [];
     if (spacers?.used) {
       const spacer = { sql: form.sql, values: form.params(input.picker(iteration++)), protocol };

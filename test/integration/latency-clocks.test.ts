@@ -259,7 +259,7 @@ describe('the client clock', () => {
     assert.equal(other.rows[0].n, 7);
   });
 
-  it('sends untimed statements around the timed one: before in one write, the timed request alone, after in one write', async () => {
+  it('sends untimed statements around the timed one: those before one by one, the timed request alone, those after in one write', async () => {
     const stream = (client as unknown as { connection: { stream: { write: (chunk: Buffer) => boolean } } }).connection.stream;
     const original = stream.write;
     const writes: Buffer[] = [];
@@ -276,10 +276,11 @@ describe('the client clock', () => {
     } finally {
       delete (stream as { write?: unknown }).write;
     }
-    assert.equal(writes.length, 3, `three socket writes: ${writes.length}`);
-    assert.deepEqual(writes[1], timedBytes, 'the timed request went out alone');
+    assert.equal(writes.length, 5, `a write per statement before, the timed one, one for those after: ${writes.length}`);
+    assert.deepEqual(writes[3], timedBytes, 'the timed request went out alone');
+    assert.ok(writes[4]!.includes(serialize.query(`SELECT current_setting('application_name')`)), 'those after in one write');
     // The untimed spacer parsed the statement; the timed request is its Bind alone ('B'), not a second Parse ('P').
-    assert.ok(writes[0]!.includes(serialize.parse({ text: sql, name: preparedName(sql), types: [] })), 'the Parse went with the untimed one');
+    assert.ok(writes[2]!.includes(serialize.parse({ text: sql, name: preparedName(sql), types: [] })), 'the Parse went with the untimed one');
     assert.equal(String.fromCharCode(timedBytes![0]!), 'B');
     assert.equal(step.before.length, 3);
     assert.equal(step.before[0]!().command, 'SET');
