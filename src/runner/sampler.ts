@@ -14,8 +14,8 @@
 //     the DatabaseError node-pg would throw, and the socket goes back to node-pg as it was.
 // A sample's untimed neighbours (a spacer, a scope's BEGIN and ROLLBACK, the server clock's read) go on the same
 // path: those before it one by one, each request written from the callback that sees the previous response end,
-// the timed request likewise, those after it in one write from the callback that stops the clock. No await, and no JavaScript beyond the framer,
-// runs between the server finishing the statement before and receiving the timed one.
+// the timed request likewise, those after it in one write from the callback that stops the clock. No await, and no
+// JavaScript beyond the framer, runs between the server finishing the statement before and receiving the timed one.
 // The cost of decoding the rows as an application's default node-pg client would is measured apart (decodeSample).
 import { createHash } from 'node:crypto';
 import net from 'node:net';
@@ -197,7 +197,12 @@ export async function timeQuery(
       let written = 0;
       const write = () => {
         if (written === timedIndex) sentAt = performance.now();
-        stream.write(writes[written++]!);
+        try {
+          stream.write(writes[written++]!);
+        } catch (error) {
+          // Called from the socket's read callback too: a failure belongs to this query, not to Node's stream.
+          reject(error);
+        }
       };
       const arrival: Arrival = (at, chunk) => {
         let piece = chunk;
