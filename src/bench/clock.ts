@@ -16,7 +16,7 @@ import { findPgbench, PGBENCH_HINT, runPgbench } from '../runner/pgbench.ts';
 import { connectToDataset } from '../runner/run-scenarios.ts';
 import { explain } from '../plan/explain.ts';
 import { analyzePlan } from '../plan/analyze.ts';
-import { createFormSampler, type FormSampler } from '../runner/form-sampler.ts';
+import { createFormSampler } from '../runner/form-sampler.ts';
 import { ResponseFramer, timeQuery } from '../runner/sampler.ts';
 import { ensureStatementsExtension, probeStatements } from '../runner/server-clock.ts';
 import { SESSION_SETTINGS } from '../runner/session.ts';
@@ -103,18 +103,34 @@ await runScript(async () => {
           const perRound = Math.max(20, Math.min(100, Math.round(ROUND_MS / Math.max(probe.clientMs, 0.05))));
           const rounds = Math.max(MIN_ROUNDS, Math.min(MAX_ROUNDS, Math.floor(QUERY_MS / (perRound * probe.clientMs * 9))));
           const samples = { unnamed: [] as number[], prepared: [] as number[], extended: [] as number[], pgPrepared: [] as number[], nodePg: [] as number[], bareUnnamed: [] as number[], barePrepared: [] as number[], untracked: [] as number[], trackedPair: [] as number[] };
-          const bare = { unnamed: await bareSocket(db.connectionString, dataset.schema, form.sql, values, 'unnamed'), prepared: await bareSocket(db.connectionString, dataset.schema, form.sql, values, 'prepared') };
           // execbench as a run samples: the form's sampling step (a spacer where the form is fast, the timed
-          // execution, the server clock's read), on fixed parameters as pgbench's -D gives its script.
+          // execution, the server clock's read), on fixed parameters as pgbench's -D gives its script. Each block on
+          // a connection of its own, as each pgbench block is: where the scheduler puts a client and its backend
+          // moves a 0.1 ms round trip by up to 2x here, and one long-lived connection would draw that placement once
+          // for all its blocks while pgbench draws it anew for every block.
           const plan = analyzePlan(await explain(client, form.sql, values, { timing: true }));
-          const samplers = Object.fromEntries(await Promise.all((['unnamed', 'prepared'] as const).map(async (protocol) => [protocol, await createFormSampler({
-            client, form, picker: () => pick, protocol, write: false, nested: false, plan, ...(statementsSchema ? { statementsSchema } : {}),
-          })]))) as Record<ClientProtocol, FormSampler>;
+          let spacers = false;
           const execbench = async (protocol: ClientProtocol, n: number) => {
-            const sampler = samplers[protocol];
-            const from = sampler.client.length;
-            for (let i = 0; i < n; i++) await sampler.sample(true);
-            return sampler.client.slice(from);
+            const own = await connectToDataset(db.connectionString, dataset.schema);
+            try {
+              const sampler = await createFormSampler({
+                client: own, form, picker: () => pick, protocol, write: false, nested: false, plan, ...(statementsSchema ? { statementsSchema } : {}),
+              });
+              spacers = sampler.spacers?.used ?? false;
+              for (let i = 0; i < n; i++) await sampler.sample(true);
+              return sampler.client;
+            } finally {
+              await own.end();
+            }
+          };
+          // Node's floor, likewise a connection per block.
+          const bare = async (protocol: ClientProtocol, n: number) => {
+            const socket = await bareSocket(db.connectionString, dataset.schema, form.sql, values, protocol);
+            try {
+              return await socket.time(n);
+            } finally {
+              socket.end();
+            }
           };
           // The bare timed query in a loop, nothing between samples: for pg_stat_statements' own cost below.
           const tight = async (n: number) => {
@@ -131,8 +147,8 @@ await runScript(async () => {
             { name: 'extended', run: () => runPgbench({ connectionString: db.connectionString, schema: dataset.schema, sql: form.sql, values, mode: 'extended', transactions: perRound + BLOCK_WARMUP, settings: SESSION_SETTINGS }) },
             { name: 'pgPrepared', run: () => runPgbench({ connectionString: db.connectionString, schema: dataset.schema, sql: form.sql, values, mode: 'prepared', transactions: perRound + BLOCK_WARMUP, settings: SESSION_SETTINGS }) },
             { name: 'nodePg', run: () => nodePgDefault(client, form.sql, values, perRound + BLOCK_WARMUP) },
-            { name: 'bareUnnamed', run: () => bare.unnamed.time(perRound + BLOCK_WARMUP) },
-            { name: 'barePrepared', run: () => bare.prepared.time(perRound + BLOCK_WARMUP) },
+            { name: 'bareUnnamed', run: () => bare('unnamed', perRound + BLOCK_WARMUP) },
+            { name: 'barePrepared', run: () => bare('prepared', perRound + BLOCK_WARMUP) },
           ];
           if (tracked) {
             // pg_stat_statements' own cost on a statement: the same block with its tracking off for this session, and on.
@@ -153,8 +169,6 @@ await runScript(async () => {
               blockMedians[method.name].push(median(block));
             }
           }
-          bare.unnamed.end();
-          bare.prepared.end();
           const pairedRatio = (a: keyof typeof samples, b: keyof typeof samples) => median(blockMedians[a].map((x, i) => x / blockMedians[b][i]!));
           const row: Row = {
             scale: scale.label, query: id, rows: probe.rows,
@@ -166,7 +180,7 @@ await runScript(async () => {
             floorVsPgbench: { unnamed: pairedRatio('bareUnnamed', 'extended'), prepared: pairedRatio('barePrepared', 'pgPrepared') },
             rounds, perRound, blockMediansMs: Object.fromEntries(Object.entries(blockMedians).filter(([, v]) => v.length > 0).map(([k, v]) => [k, v.map((x) => Math.round(x * 1000) / 1000)])),
             ...(tracked ? { statementsOverheadPct: (pairedRatio('trackedPair', 'untracked') - 1) * 100 } : {}),
-            ratioExtended: 0, ratioPrepared: 0, target: 'n/a', targetPrepared: 'n/a', spacers: samplers.unnamed.spacers?.used ?? false,
+            ratioExtended: 0, ratioPrepared: 0, target: 'n/a', targetPrepared: 'n/a', spacers,
           };
           row.ratioExtended = pairedRatio('unnamed', 'extended');
           row.ratioPrepared = pairedRatio('prepared', 'pgPrepared');
