@@ -1,7 +1,8 @@
 // `npm run bench:clock [scales] [queries] [free|same|split]`: execbench's client clock against pgbench, the reference client, on the same
 // server and the same queries, interleaved in rounds so both see the same machine. Prints each p50 side by side with
-// the ratio; the target is execbench within 15% of pgbench for every query returning at most 50 rows. Every method
-// runs in contiguous blocks, in an order that rotates from round to round. execbench samples as a run does (the
+// the ratio; the target is execbench within 15% of pgbench (either way) for every query returning at most 50 rows.
+// Every method runs in contiguous blocks, each on a connection of its own as pgbench's are, in an order that rotates
+// from round to round. execbench samples as a run does (the
 // form's sampling step: runner/form-sampler.ts), with the server clock's read between samples. Also shows
 // what a plain node-pg call (rows decoded into objects) reads, which is what execbench's clock used to be.
 // Last line: one JSON object.
@@ -202,7 +203,7 @@ await runScript(async () => {
     rows.map((r) => [r.scale, r.query, String(r.rows), fmt(r.execbench.unnamed), fmt(r.pgbench.extended), x(r.ratioExtended), `${fmt(r.bareSocket.unnamed)} (${x(r.overFloor.unnamed)})`,
       fmt(r.execbench.prepared), fmt(r.pgbench.prepared), x(r.ratioPrepared), `${fmt(r.bareSocket.prepared)} (${x(r.overFloor.prepared)})`, fmt(r.nodePgDefault),
       r.statementsOverheadPct === undefined ? '-' : `${r.statementsOverheadPct >= 0 ? '+' : ''}${r.statementsOverheadPct.toFixed(1)}%`, r.target, r.targetPrepared]),
-  )}\n  p50 in ms of all samples; ratio: the median over rounds of the two blocks' p50s in that round (paired). Each round runs\n  every method as a block (20-100 executions, first ${BLOCK_WARMUP} dropped) in an order that rotates from round to round;\n  ${MIN_ROUNDS}-${MAX_ROUNDS} rounds per query; one client each, same server and parameters. execbench: sampled as a run samples (a spacer` +
+  )}\n  p50 in ms of all samples; ratio: the median over rounds of the two blocks' p50s in that round (paired). Each round runs\n  every method as a block (20-100 executions, first ${BLOCK_WARMUP} dropped, a new connection each) in an order that rotates;\n  ${MIN_ROUNDS}-${MAX_ROUNDS} rounds per query; one client each, same server and parameters. execbench: sampled as a run samples (a spacer` +
     `\n  execution where the form is fast, the timed one, the server clock's read), the wire round trip (one socket write,` +
     `\n  stop at the last byte, rows not decoded); pgbench: per-transaction latency from its log (-l);` +
     `\n  bare socket: the same request bytes written by Node on a socket with no client library on it (Node's own floor;` +
