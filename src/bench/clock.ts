@@ -1,9 +1,9 @@
 // `npm run bench:clock [scales] [queries] [free|same|split]`: execbench's client clock against pgbench, the reference client, on the same
 // server and the same queries, interleaved in rounds so both see the same machine. Prints each p50 side by side with
 // the ratio; the target is execbench within 15% of pgbench (either way) for every query returning at most 50 rows.
-// Every method runs in contiguous blocks, each on a connection of its own as pgbench's are, in an order that rotates
-// from round to round. execbench samples as a run does (the
-// form's sampling step: runner/form-sampler.ts), with the server clock's read between samples. Also shows
+// Every method runs in contiguous blocks, in an order that rotates from round to round; execbench's blocks and the
+// bare socket's each on a connection of their own, as pgbench's are. execbench samples as a run does (the form's
+// sampling step: runner/form-sampler.ts), with the server clock's read between samples. Also shows
 // what a plain node-pg call (rows decoded into objects) reads, which is what execbench's clock used to be.
 // Last line: one JSON object.
 import { performance } from 'node:perf_hooks';
