@@ -14,7 +14,7 @@ import type { ClientProtocol } from '../results.ts';
 import { textTable } from '../report/console.ts';
 import { createParamPicker, loadParamPools } from '../runner/params.ts';
 import { findPgbench, PGBENCH_HINT, runPgbench } from '../runner/pgbench.ts';
-import { connectToDataset } from '../runner/run-scenarios.ts';
+import { connectToDataset } from '../runner/session.ts';
 import { explain } from '../plan/explain.ts';
 import { analyzePlan } from '../plan/analyze.ts';
 import { createFormSampler } from '../runner/form-sampler.ts';

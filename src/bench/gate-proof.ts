@@ -18,7 +18,8 @@ import { scenariosNeedingIndex, withIndexDropped } from '../whatif/drop-index.ts
 import { compareRuns, type RunComparison } from '../gate/compare.ts';
 import type { RunResults } from '../results.ts';
 import { textTable } from '../report/console.ts';
-import { connectToDataset, runScenariosAtScale } from '../runner/run-scenarios.ts';
+import { runScenariosAtScale } from '../runner/run-scenarios.ts';
+import { connectToDataset } from '../runner/session.ts';
 import { loadScenarios } from '../scenario/load.ts';
 import { ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';

@@ -18,7 +18,7 @@ import type { Clock, ScenarioResult } from '../results.ts';
 import { textTable } from '../report/console.ts';
 import { measureForm } from '../runner/measure.ts';
 import { createParamPicker, loadParamPools } from '../runner/params.ts';
-import { connectToDataset } from '../runner/run-scenarios.ts';
+import { connectToDataset } from '../runner/session.ts';
 import { ensureStatementsExtension, probeStatements } from '../runner/server-clock.ts';
 import { quantile } from '../runner/statistics.ts';
 import { thresholdFor } from '../runner/thresholds.ts';

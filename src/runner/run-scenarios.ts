@@ -13,8 +13,7 @@ import { ensureStatementsExtension, probeStatements, type StatementsProbe } from
 import type { Clock, ClientProtocol } from '../results.ts';
 import { thresholdFor } from './thresholds.ts';
 import { calibrateForm } from './calibrate.ts';
-import { timedSocket } from './sampler.ts';
-import { SESSION_SETTINGS } from './session.ts';
+import { connectToDataset } from './session.ts';
 import { formatInterval } from '../gate/latency-verdict.ts';
 
 export interface ScaleRun {
@@ -47,25 +46,6 @@ export interface RunAtScaleOptions {
   calibrate?: boolean;
   /** Cap on buying samples for an undecided latency verdict, per form, ms (--max-form-time). */
   maxFormMs?: number;
-}
-
-/**
- * Opens a client on a dataset schema, UTC, with a statement timeout. Without TLS its socket is the sampler's timed
- * socket (arrivals stamped at Node's first callback); with TLS node-pg's own, timed at its 'data' events.
- */
-export async function connectToDataset(connectionString: string, schema: string): Promise<pg.Client> {
-  // node-pg decides TLS from the URL and PGSSLMODE when a client is made: ask it (this one never connects).
-  const tls = Boolean((new pg.Client({ connectionString }) as unknown as { ssl?: unknown }).ssl);
-  const client = new pg.Client({ connectionString, ...(tls ? {} : { stream: timedSocket }) });
-  await client.connect();
-  try {
-    await client.query(
-      `SET search_path TO ${pg.escapeIdentifier(schema)}; ${Object.entries(SESSION_SETTINGS).map(([k, v]) => `SET ${k} TO '${v}'`).join('; ')}`);
-  } catch (error) {
-    await client.end();
-    throw error;
-  }
-  return client;
 }
 
 export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<ScaleRun> {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { measureForm } from '../../src/runner/measure.ts';
 import { createParamPicker, loadParamPools, type ParamPools } from '../../src/runner/params.ts';
-import { connectToDataset } from '../../src/runner/run-scenarios.ts';
+import { connectToDataset } from '../../src/runner/session.ts';
 import { ensureStatementsExtension, probeStatements } from '../../src/runner/server-clock.ts';
 import { buildRequest, preparedName, timeQuery } from '../../src/runner/sampler.ts';
 import { calibrateForm, CALIBRATION_ROUNDS } from '../../src/runner/calibrate.ts';
