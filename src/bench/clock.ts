@@ -17,7 +17,7 @@ import { findPgbench, PGBENCH_HINT, runPgbench } from '../runner/pgbench.ts';
 import { connectToDataset } from '../runner/session.ts';
 import { explain } from '../plan/explain.ts';
 import { analyzePlan } from '../plan/analyze.ts';
-import { createFormSampler } from '../runner/form-sampler.ts';
+import { sampleBlock } from '../runner/form-sampler.ts';
 import { ResponseFramer, timeQuery } from '../runner/sampler.ts';
 import { ensureStatementsExtension, probeStatements } from '../runner/server-clock.ts';
 import { SESSION_SETTINGS } from '../runner/session.ts';
@@ -105,24 +105,16 @@ await runScript(async () => {
           const rounds = Math.max(MIN_ROUNDS, Math.min(MAX_ROUNDS, Math.floor(QUERY_MS / (perRound * probe.clientMs * 9))));
           const samples = { unnamed: [] as number[], prepared: [] as number[], extended: [] as number[], pgPrepared: [] as number[], nodePg: [] as number[], bareUnnamed: [] as number[], barePrepared: [] as number[], untracked: [] as number[], trackedPair: [] as number[] };
           // execbench as a run samples: the form's sampling step (a spacer where the form is fast, the timed
-          // execution, the server clock's read), on fixed parameters as pgbench's -D gives its script. Each block on
-          // a connection of its own, as each pgbench block is: where the scheduler puts a client and its backend
-          // moves a 0.1 ms round trip by up to 2x here, and one long-lived connection would draw that placement once
-          // for all its blocks while pgbench draws it anew for every block.
+          // execution, the server clock's read), on fixed parameters as pgbench's -D gives its script, each block on a
+          // connection of its own as each pgbench block is (sampleBlock says why).
           const plan = analyzePlan(await explain(client, form.sql, values, { timing: true }));
           let spacers = false;
           const execbench = async (protocol: ClientProtocol, n: number) => {
-            const own = await connectToDataset(db.connectionString, dataset.schema);
-            try {
-              const sampler = await createFormSampler({
-                client: own, form, picker: () => pick, protocol, write: false, nested: false, plan, ...(statementsSchema ? { statementsSchema } : {}),
-              });
-              spacers = sampler.spacers?.used ?? false;
-              for (let i = 0; i < n; i++) await sampler.sample(true);
-              return sampler.client;
-            } finally {
-              await own.end();
-            }
+            const block = await sampleBlock(db.connectionString, dataset.schema, {
+              form, picker: () => pick, protocol, plan, ...(statementsSchema ? { statementsSchema } : {}),
+            }, n);
+            spacers = block.spacers?.used ?? false;
+            return block.client;
           };
           // Node's floor, likewise a connection per block.
           const bare = async (protocol: ClientProtocol, n: number) => {

@@ -17,6 +17,7 @@ import type { ParamPicker, SqlForm } from '../scenario/define.ts';
 import { decodeSample, timeQuery, type Untimed } from './sampler.ts';
 import { statementQueryId, statementsReader, type StatementsReader } from './server-clock.ts';
 import { closeScope, guarded, openScope } from './scope.ts';
+import { connectToDataset } from './session.ts';
 
 /** Decode timing (decodeSample) on the first samples and then every this many: enough for a median. */
 const DECODE_EVERY = 25;
@@ -152,4 +153,23 @@ async function trackingSwitch(client: pg.ClientBase): Promise<{ off: string; on:
   }
   await client.query(on);
   return { off: `SET pg_stat_statements.track = 'none'`, on };
+}
+
+/**
+ * One block of `count` timed samples of a read form on a connection of its own, as each pgbench block has (bench:clock,
+ * run --calibrate). Where the scheduler puts a client and its backend (one CPU or two) moves a 0.1 ms round trip by
+ * up to 2x on a small machine, and a connection keeps its placement: blocks that share one connection would draw it
+ * once for all of them while pgbench draws it anew for every block.
+ */
+export async function sampleBlock(
+  connectionString: string, schema: string, input: Omit<FormSamplerInput, 'client' | 'write' | 'nested'>, count: number,
+): Promise<{ client: number[]; spacers: FormSampler['spacers'] }> {
+  const own = await connectToDataset(connectionString, schema);
+  try {
+    const sampler = await createFormSampler({ ...input, client: own, write: false, nested: false });
+    for (let i = 0; i < count; i++) await sampler.sample(true);
+    return { client: sampler.client, spacers: sampler.spacers };
+  } finally {
+    await own.end();
+  }
 }
