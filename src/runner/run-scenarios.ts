@@ -102,7 +102,7 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
         if (options.calibrate && !nested && result.latency) {
           const calibration = await calibrateForm(result, definition[form]!, picker(0), {
             connectionString: options.connectionString, schema: dataset.schema, protocol: options.protocol ?? 'unnamed',
-            client, statementsSchema: statements.available ? statements.schema : undefined,
+            statementsSchema: statements.available ? statements.schema : undefined,
           }).catch((error: unknown) => { log(`[${scale}] ${id} (${form}): --calibrate: ${(error as Error).message}`); return undefined; });
           if (calibration) result.latency.calibration = calibration;
         }

@@ -329,7 +329,7 @@ describe('run --calibrate', () => {
     }
     const scenario = scenarios.find((s) => s.id === 'recent-failures')!;
     const r = await measure('recent-failures', 1000, 'server');
-    const target = { connectionString: db.connectionString, schema: dataset.schema, protocol: 'unnamed' as const, client, statementsSchema: schema };
+    const target = { connectionString: db.connectionString, schema: dataset.schema, protocol: 'unnamed' as const, statementsSchema: schema };
     const c = await calibrateForm(r, scenario.definition.documented, createParamPicker(pools, 0), target);
     assert.ok(c, 'a read form is calibrated');
     assert.equal(c.rounds, CALIBRATION_ROUNDS);
