@@ -29,8 +29,6 @@ export const DEFAULT_MAX_FORM_MS = 20_000;
  * comparison (which needs 100) a usable interval, and more buy little for a verdict already decided.
  */
 const DECIDED_ENOUGH_SAMPLES = 400;
-/** Re-exported: where bulk results are decided (runner/form-sampler.ts). */
-export { BULK_ROWS } from './form-sampler.ts';
 /** Untimed executions before the timed ones of a fast form: caches, plan cache and JIT-free paths warm. */
 const WARMUP_SAMPLES = 5;
 

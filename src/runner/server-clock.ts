@@ -1,7 +1,7 @@
 // The server clock: pg_stat_statements where the server has it loaded, EXPLAIN (ANALYZE, TIMING OFF) otherwise.
 import type pg from 'pg';
 import type { ServerClockMethod } from '../results.ts';
-import type { RawResult, Untimed } from './sampler.ts';
+import { timeQuery, type RawResult, type Untimed } from './sampler.ts';
 
 /** Where pg_stat_statements can be read on this connection, or why it cannot. */
 export type StatementsProbe =
@@ -74,8 +74,7 @@ export function statementsReader(client: pg.ClientBase, schema: string, queryId:
   return {
     query, fromResult,
     async read() {
-      const result = await client.query<[string, string]>({ text: query.sql, values: query.values, rowMode: 'array', types: RAW });
-      return fromResult({ fields: [], rows: result.rows, command: '' });
+      return fromResult((await timeQuery(client, query.sql, query.values ?? [], 'unnamed')).result());
     },
   };
 }
