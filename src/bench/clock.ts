@@ -1,6 +1,9 @@
 // `npm run bench:clock [scales] [queries] [free|same|split]`: execbench's client clock against pgbench, the reference client, on the same
 // server and the same queries, interleaved in rounds so both see the same machine. Prints each p50 side by side with
-// the ratio; the target is execbench within 15% of pgbench (either way) for every query returning at most 50 rows.
+// the ratio; the target is execbench within 15% of pgbench (either way) for every query returning at most 50 rows,
+// judged as the gate judges a latency: the median of the paired per-round ratios with its confidence interval, within
+// when the whole interval lies in x0.85-x1.15, outside when it lies wholly beyond an edge, undecided otherwise; an
+// undecided query gets more rounds (looks at 30, 60 and 120 rounds: agreement.ts).
 // Every method runs in contiguous blocks, in an order that rotates from round to round; execbench's blocks and the
 // bare socket's each on a connection of their own, as pgbench's are. execbench samples as a run does (the form's
 // sampling step: runner/form-sampler.ts), with the server clock's read between samples. Also shows
@@ -26,12 +29,18 @@ import { ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
 import { parseScale } from '../seed/scale.ts';
 import { benchRequest, median, runScript } from './common.ts';
+import { AGREEMENT_RULE, type Agreement, type AgreementStatus, formatAgreement, judgeAgreement, nextAgreementLook, perLookAgreementConfidence } from './agreement.ts';
 import { applyPlacement, parsePlacement } from './placement.ts';
 
 /** The queries the issue names: corrected pagination, recent failures, single lookup, status-filtered, sparkline. */
 const QUERIES = ['paginated-listing', 'recent-failures', 'single-execution-lookup', 'status-filtered-success', 'sparkline-7d'];
-/** Rounds per query: up to 30 (small queries), fewer for slow ones so a query takes about QUERY_MS, never under 4. */
-const MAX_ROUNDS = 30;
+/**
+ * Rounds per query before the first look: up to 30 (small queries), fewer for slow ones so a query takes about
+ * QUERY_MS, never under 4. Small queries whose agreement is undecided then get more, up to the rule's last look (120).
+ */
+const MAX_ROUNDS = AGREEMENT_RULE.looks[0];
+const LAST_LOOK = AGREEMENT_RULE.looks[AGREEMENT_RULE.looks.length - 1]!;
+const AGREEMENT_CONFIDENCE = perLookAgreementConfidence();
 const MIN_ROUNDS = 4;
 const QUERY_MS = 40_000;
 /** Per method and round: about this much time, 20 to 400 executions. */
@@ -40,7 +49,8 @@ const ROUND_MS = 40;
 const BLOCK_WARMUP = 3;
 /** Within 15% either way: a clock reading well under the reference client disagrees with it as much as one over it. */
 const TOLERANCE = 0.15;
-const within = (ratio: number) => Math.abs(ratio - 1) <= TOLERANCE + 1e-9;
+/** The methods a look judges, and their floors: the rounds after the first look run only these. */
+const JUDGED: ReadonlySet<string> = new Set(['unnamed', 'prepared', 'extended', 'pgPrepared', 'bareUnnamed', 'barePrepared']);
 const SMALL_ROWS = 50;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -52,8 +62,10 @@ interface Row {
   ratioExtended: number; ratioPrepared: number;
   /** Whether execbench's timed executions followed a spacer, as in a run (runner/form-sampler.ts). */
   spacers: boolean;
+  /** The median paired ratio with its interval (per-look confidence) and status, per protocol. */
+  agreement: Record<ClientProtocol, Agreement>;
   /** The default protocol against its pgbench twin (unnamed vs -M extended), and prepared vs -M prepared. */
-  target: 'pass' | 'FAIL' | 'n/a'; targetPrepared: 'pass' | 'FAIL' | 'n/a';
+  target: AgreementStatus | 'n/a'; targetPrepared: AgreementStatus | 'n/a';
   /** How much slower the round trip is with pg_stat_statements tracking than without (its own overhead), %. */
   statementsOverheadPct?: number;
 }
@@ -79,7 +91,7 @@ await runScript(async () => {
   const scenarios = (await loadScenarios()).filter((s) => (only ?? QUERIES).includes(s.id));
   const rows: Row[] = [];
   await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
-    log(`bench:clock: ${db.kind} Postgres ${db.serverVersion}; ${pgbenchVersion}; up to ${MAX_ROUNDS} rounds, each method a block of ~${ROUND_MS} ms (20 to 100 executions) per round`);
+    log(`bench:clock: ${db.kind} Postgres ${db.serverVersion}; ${pgbenchVersion}; ${MAX_ROUNDS} rounds (up to ${LAST_LOOK} while a small query's agreement is undecided), each method a block of ~${ROUND_MS} ms (20 to 100 executions) per round`);
     for (const scale of scales) {
       const dataset = await ensureDataset(db, benchRequest(scale), createProgress(`seed ${scale.label}`));
       const client = await connectToDataset(db.connectionString, dataset.schema);
@@ -153,16 +165,38 @@ await runScript(async () => {
           // Per round and method, the block's median: a round's methods ran within a second of each other, so their
           // ratio is paired (the machine's drift from round to round cancels out of it).
           const blockMedians = Object.fromEntries(Object.keys(samples).map((k) => [k, [] as number[]])) as Record<keyof typeof samples, number[]>;
-          for (let round = 0; round < rounds; round++) {
-            // The order rotates each round, so no method always follows the same one (or always comes first).
-            for (let k = 0; k < methods.length; k++) {
-              const method = methods[(round + k) % methods.length]!;
-              const block = (await method.run()).slice(BLOCK_WARMUP);
-              samples[method.name].push(...block);
-              blockMedians[method.name].push(median(block));
+          let roundsDone = 0;
+          const runRounds = async (count: number, among: typeof methods) => {
+            for (let end = roundsDone + count; roundsDone < end; roundsDone++) {
+              // The order rotates each round, so no method always follows the same one (or always comes first).
+              for (let k = 0; k < among.length; k++) {
+                const method = among[(roundsDone + k) % among.length]!;
+                const block = (await method.run()).slice(BLOCK_WARMUP);
+                samples[method.name].push(...block);
+                blockMedians[method.name].push(median(block));
+              }
             }
+          };
+          const pairedRatios = (a: keyof typeof samples, b: keyof typeof samples) => {
+            const n = Math.min(blockMedians[a].length, blockMedians[b].length);
+            return blockMedians[a].slice(0, n).map((x, i) => x / blockMedians[b][i]!);
+          };
+          const pairedRatio = (a: keyof typeof samples, b: keyof typeof samples) => median(pairedRatios(a, b));
+          const agree = () => ({
+            unnamed: judgeAgreement(pairedRatios('unnamed', 'extended'), TOLERANCE, AGREEMENT_CONFIDENCE),
+            prepared: judgeAgreement(pairedRatios('prepared', 'pgPrepared'), TOLERANCE, AGREEMENT_CONFIDENCE),
+          });
+          await runRounds(rounds, methods);
+          const small = probe.rows <= SMALL_ROWS;
+          let agreement = agree();
+          // The target's queries: while either protocol's interval still straddles an edge of the band, more rounds
+          // (the judged methods and their bare-socket floors only), up to the rule's last look.
+          for (let next = Math.max(nextAgreementLook(agreement.unnamed) ?? 0, nextAgreementLook(agreement.prepared) ?? 0);
+            small && next > roundsDone; next = Math.max(nextAgreementLook(agreement.unnamed) ?? 0, nextAgreementLook(agreement.prepared) ?? 0)) {
+            log(`bench:clock: ${scale.label} ${id}: ${formatAgreement(agreement.unnamed)} / ${formatAgreement(agreement.prepared)} after ${roundsDone} rounds: undecided, ${next} rounds`);
+            await runRounds(next - roundsDone, methods.filter((m) => JUDGED.has(m.name)));
+            agreement = agree();
           }
-          const pairedRatio = (a: keyof typeof samples, b: keyof typeof samples) => median(blockMedians[a].map((x, i) => x / blockMedians[b][i]!));
           const row: Row = {
             scale: scale.label, query: id, rows: probe.rows,
             execbench: { unnamed: median(samples.unnamed), prepared: median(samples.prepared) },
@@ -171,18 +205,13 @@ await runScript(async () => {
             bareSocket: { unnamed: median(samples.bareUnnamed), prepared: median(samples.barePrepared) },
             overFloor: { unnamed: pairedRatio('unnamed', 'bareUnnamed'), prepared: pairedRatio('prepared', 'barePrepared') },
             floorVsPgbench: { unnamed: pairedRatio('bareUnnamed', 'extended'), prepared: pairedRatio('barePrepared', 'pgPrepared') },
-            rounds, perRound, blockMediansMs: Object.fromEntries(Object.entries(blockMedians).filter(([, v]) => v.length > 0).map(([k, v]) => [k, v.map((x) => Math.round(x * 1000) / 1000)])),
+            rounds: roundsDone, perRound, blockMediansMs: Object.fromEntries(Object.entries(blockMedians).filter(([, v]) => v.length > 0).map(([k, v]) => [k, v.map((x) => Math.round(x * 1000) / 1000)])),
             ...(tracked ? { statementsOverheadPct: (pairedRatio('trackedPair', 'untracked') - 1) * 100 } : {}),
-            ratioExtended: 0, ratioPrepared: 0, target: 'n/a', targetPrepared: 'n/a', spacers,
+            ratioExtended: agreement.unnamed.ratio, ratioPrepared: agreement.prepared.ratio, agreement,
+            target: small ? agreement.unnamed.status : 'n/a', targetPrepared: small ? agreement.prepared.status : 'n/a', spacers,
           };
-          row.ratioExtended = pairedRatio('unnamed', 'extended');
-          row.ratioPrepared = pairedRatio('prepared', 'pgPrepared');
-          if (row.rows <= SMALL_ROWS) {
-            row.target = within(row.ratioExtended) ? 'pass' : 'FAIL';
-            row.targetPrepared = within(row.ratioPrepared) ? 'pass' : 'FAIL';
-          }
           rows.push(row);
-          log(`bench:clock: ${scale.label} ${id}: execbench ${fmt(row.execbench.unnamed)} ms vs pgbench ${fmt(row.pgbench.extended)} ms (x${row.ratioExtended.toFixed(2)})`);
+          log(`bench:clock: ${scale.label} ${id}: execbench ${fmt(row.execbench.unnamed)} ms vs pgbench ${fmt(row.pgbench.extended)} ms (${formatAgreement(row.agreement.unnamed)} ${row.target}), prepared ${formatAgreement(row.agreement.prepared)} ${row.targetPrepared}; ${row.rounds} rounds`);
         }
       } finally {
         await client.end();
@@ -190,24 +219,36 @@ await runScript(async () => {
     }
   });
   const x = (r: number) => `x${r.toFixed(2)}`;
+  const pct = `${(AGREEMENT_CONFIDENCE * 100).toFixed(2)}%`;
   process.stdout.write(`\n${textTable(
-    ['scale', 'query', 'rows', 'execbench unnamed', 'pgbench -M extended', 'ratio', 'bare socket (ratio to it)', 'execbench prepared', 'pgbench -M prepared', 'ratio', 'bare socket (ratio to it)', 'node-pg default', 'pg_stat_statements cost', 'unnamed within 15%', 'prepared within 15%'],
-    rows.map((r) => [r.scale, r.query, String(r.rows), fmt(r.execbench.unnamed), fmt(r.pgbench.extended), x(r.ratioExtended), `${fmt(r.bareSocket.unnamed)} (${x(r.overFloor.unnamed)})`,
-      fmt(r.execbench.prepared), fmt(r.pgbench.prepared), x(r.ratioPrepared), `${fmt(r.bareSocket.prepared)} (${x(r.overFloor.prepared)})`, fmt(r.nodePgDefault),
+    ['scale', 'query', 'rows', 'rounds', 'execbench unnamed', 'pgbench -M extended', `ratio [${pct} interval]`, 'bare socket (ratio to it)', 'execbench prepared', 'pgbench -M prepared', `ratio [${pct} interval]`, 'bare socket (ratio to it)', 'node-pg default', 'pg_stat_statements cost', 'unnamed within 15%', 'prepared within 15%'],
+    rows.map((r) => [r.scale, r.query, String(r.rows), String(r.rounds), fmt(r.execbench.unnamed), fmt(r.pgbench.extended), formatAgreement(r.agreement.unnamed), `${fmt(r.bareSocket.unnamed)} (${x(r.overFloor.unnamed)})`,
+      fmt(r.execbench.prepared), fmt(r.pgbench.prepared), formatAgreement(r.agreement.prepared), `${fmt(r.bareSocket.prepared)} (${x(r.overFloor.prepared)})`, fmt(r.nodePgDefault),
       r.statementsOverheadPct === undefined ? '-' : `${r.statementsOverheadPct >= 0 ? '+' : ''}${r.statementsOverheadPct.toFixed(1)}%`, r.target, r.targetPrepared]),
-  )}\n  p50 in ms of all samples; ratio: the median over rounds of the two blocks' p50s in that round (paired). Each round runs\n  every method as a block (20-100 executions, first ${BLOCK_WARMUP} dropped, a new connection each) in an order that rotates;\n  ${MIN_ROUNDS}-${MAX_ROUNDS} rounds per query; one client each, same server and parameters. execbench: sampled as a run samples (a spacer` +
+  )}\n  p50 in ms of all samples; ratio: the median over rounds of the two blocks' p50s in that round (paired), with the` +
+    `\n  distribution-free interval of that median. Within: the whole interval in x${(1 - TOLERANCE).toFixed(2)}-x${(1 + TOLERANCE).toFixed(2)}; outside: wholly beyond an edge;` +
+    `\n  undecided: across one, after ${AGREEMENT_RULE.looks.join(', ')} rounds (looks at ${pct} each, ${AGREEMENT_RULE.confidence * 100}% overall). Each round runs every method` +
+    `\n  as a block (20-100 executions, first ${BLOCK_WARMUP} dropped, a new connection each) in an order that rotates; ${MIN_ROUNDS}-${MAX_ROUNDS} rounds per` +
+    `\n  query, then only the judged methods and their bare sockets while undecided; one client each, same server and` +
+    `\n  parameters. execbench: sampled as a run samples (a spacer` +
     `\n  execution where the form is fast, the timed one, the server clock's read), the wire round trip (one socket write,` +
     `\n  stop at the last byte, rows not decoded); pgbench: per-transaction latency from its log (-l);` +
     `\n  bare socket: the same request bytes written by Node on a socket with no client library on it (Node's own floor;` +
     `\n  the ratio in brackets is execbench over it: execbench's own cost). node-pg default: await client.query() with rows` +
-    `\n  decoded into objects. pg_stat_statements cost: the timed query alone in a loop with the extension` +
+    `\n  decoded into objects (first ${MAX_ROUNDS} rounds). pg_stat_statements cost: the timed query alone in a loop with the extension` +
     `\n  tracking vs not tracking this session (its own overhead on the statement). Target: queries of at most ${SMALL_ROWS} rows.\n\n`);
-  const failed = rows.filter((r) => r.target === 'FAIL').length;
-  const failedPrepared = rows.filter((r) => r.targetPrepared === 'FAIL').length;
-  const small = rows.filter((r) => r.target !== 'n/a').length;
-  process.stdout.write(`Within 15% of pgbench (x${(1 - TOLERANCE).toFixed(2)}-x${(1 + TOLERANCE).toFixed(2)}) on queries of at most ${SMALL_ROWS} rows: unnamed (execbench's default) ${small - failed} of ${small}, prepared ${small - failedPrepared} of ${small}.\n`);
-  process.stdout.write(JSON.stringify({ pgbench: pgbenchVersion, placement, tolerance: TOLERANCE, failed, failedPrepared, rows }) + '\n');
-  return failed > 0 ? 1 : 0;
+  const count = (key: 'target' | 'targetPrepared') => {
+    const judged = rows.filter((r) => r[key] !== 'n/a');
+    const of = (status: AgreementStatus) => judged.filter((r) => r[key] === status).length;
+    return { small: judged.length, within: of('within'), outside: of('outside'), undecided: of('undecided') };
+  };
+  const unnamed = count('target');
+  const prepared = count('targetPrepared');
+  const line = (c: ReturnType<typeof count>) => `${c.within} of ${c.small} within, ${c.outside} outside, ${c.undecided} undecided`;
+  process.stdout.write(`Within 15% of pgbench (x${(1 - TOLERANCE).toFixed(2)}-x${(1 + TOLERANCE).toFixed(2)}, whole interval) on queries of at most ${SMALL_ROWS} rows: unnamed (execbench's default) ${line(unnamed)}; prepared ${line(prepared)}.\n`);
+  process.stdout.write(JSON.stringify({ pgbench: pgbenchVersion, placement, tolerance: TOLERANCE, rule: { ...AGREEMENT_RULE, perLook: AGREEMENT_CONFIDENCE }, unnamed, prepared, rows }) + '\n');
+  // The target is met when every small query is shown within on the default protocol.
+  return unnamed.within < unnamed.small ? 1 : 0;
 });
 
 /** What an application's plain node-pg call costs: unnamed statement, every row decoded into an object. */
