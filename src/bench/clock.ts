@@ -114,7 +114,9 @@ await runScript(async () => {
           await timeQuery(client, form.sql, values, 'unnamed');
           const probe = await timeQuery(client, form.sql, values, 'unnamed');
           const perRound = Math.max(20, Math.min(100, Math.round(ROUND_MS / Math.max(probe.clientMs, 0.05))));
-          const rounds = Math.max(MIN_ROUNDS, Math.min(MAX_ROUNDS, Math.floor(QUERY_MS / (perRound * probe.clientMs * 9))));
+          // The target's queries (at most SMALL_ROWS rows) always get the rule's first look; the others fit QUERY_MS.
+          const small = probe.rows <= SMALL_ROWS;
+          const rounds = small ? MAX_ROUNDS : Math.max(MIN_ROUNDS, Math.min(MAX_ROUNDS, Math.floor(QUERY_MS / (perRound * probe.clientMs * 9))));
           const samples = { unnamed: [] as number[], prepared: [] as number[], extended: [] as number[], pgPrepared: [] as number[], nodePg: [] as number[], bareUnnamed: [] as number[], barePrepared: [] as number[], untracked: [] as number[], trackedPair: [] as number[] };
           // execbench as a run samples: the form's sampling step (a spacer where the form is fast, the timed
           // execution, the server clock's read), on fixed parameters as pgbench's -D gives its script, each block on a
@@ -187,7 +189,6 @@ await runScript(async () => {
             prepared: judgeAgreement(pairedRatios('prepared', 'pgPrepared'), TOLERANCE, AGREEMENT_CONFIDENCE),
           });
           await runRounds(rounds, methods);
-          const small = probe.rows <= SMALL_ROWS;
           let agreement = agree();
           // The target's queries: while either protocol's interval still straddles an edge of the band, more rounds
           // (the judged methods and their bare-socket floors only), up to the rule's last look.
@@ -228,8 +229,8 @@ await runScript(async () => {
   )}\n  p50 in ms of all samples; ratio: the median over rounds of the two blocks' p50s in that round (paired), with the` +
     `\n  distribution-free interval of that median. Within: the whole interval in x${(1 - TOLERANCE).toFixed(2)}-x${(1 + TOLERANCE).toFixed(2)}; outside: wholly beyond an edge;` +
     `\n  undecided: across one, after ${AGREEMENT_RULE.looks.join(', ')} rounds (looks at ${pct} each, ${AGREEMENT_RULE.confidence * 100}% overall). Each round runs every method` +
-    `\n  as a block (20-100 executions, first ${BLOCK_WARMUP} dropped, a new connection each) in an order that rotates; ${MIN_ROUNDS}-${MAX_ROUNDS} rounds per` +
-    `\n  query, then only the judged methods and their bare sockets while undecided; one client each, same server and` +
+    `\n  as a block (20-100 executions, first ${BLOCK_WARMUP} dropped, a new connection each) in an order that rotates; ${MAX_ROUNDS} rounds per` +
+    `\n  small query (then only the judged methods and their bare sockets while undecided), ${MIN_ROUNDS}-${MAX_ROUNDS} for the others; one client each, same server and` +
     `\n  parameters. execbench: sampled as a run samples (a spacer` +
     `\n  execution where the form is fast, the timed one, the server clock's read), the wire round trip (one socket write,` +
     `\n  stop at the last byte, rows not decoded); pgbench: per-transaction latency from its log (-l);` +
