@@ -3,7 +3,7 @@
 // the ratio; the target is execbench within 15% of pgbench (either way) for every query returning at most 50 rows,
 // judged as the gate judges a latency: the median of the paired per-round ratios with its confidence interval, within
 // when the whole interval lies in x0.85-x1.15, outside when it lies wholly beyond an edge, undecided otherwise; an
-// undecided query gets more rounds (looks at 30, 60 and 120 rounds: agreement.ts).
+// undecided query gets more rounds (looks at 30, 60, 120 and 240 rounds: agreement.ts).
 // Every method runs in contiguous blocks, in an order that rotates from round to round; execbench's blocks and the
 // bare socket's each on a connection of their own, as pgbench's are. execbench samples as a run does (the form's
 // sampling step: runner/form-sampler.ts), with the server clock's read between samples. Also shows
@@ -36,7 +36,7 @@ import { applyPlacement, parsePlacement } from './placement.ts';
 const QUERIES = ['paginated-listing', 'recent-failures', 'single-execution-lookup', 'status-filtered-success', 'sparkline-7d'];
 /**
  * Rounds per query before the first look: up to 30 (small queries), fewer for slow ones so a query takes about
- * QUERY_MS, never under 4. Small queries whose agreement is undecided then get more, up to the rule's last look (120).
+ * QUERY_MS, never under 4. Small queries whose agreement is undecided then get more, up to the rule's last look (240).
  */
 const MAX_ROUNDS = AGREEMENT_RULE.looks[0];
 const LAST_LOOK = AGREEMENT_RULE.looks[AGREEMENT_RULE.looks.length - 1]!;

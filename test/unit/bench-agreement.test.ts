@@ -1,5 +1,5 @@
 // bench:clock's agreement rule (pure): the median of paired per-round ratios, its order-statistic interval, and the
-// looks at 30, 60 and 120 rounds, on synthetic ratios whose true median is known, across many seeds.
+// looks at 30, 60, 120 and 240 rounds, on synthetic ratios whose true median is known, across many seeds.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AGREEMENT_RULE, formatAgreement, judgeAgreement, nextAgreementLook, perLookAgreementConfidence, type Agreement } from '../../src/bench/agreement.ts';
@@ -61,14 +61,15 @@ describe('judgeAgreement', () => {
 });
 
 describe('the looks', () => {
-  test('30, then 60, then 120 rounds while undecided; none once decided or at the last look', () => {
+  test('30, then 60, 120 and 240 rounds while undecided; none once decided or at the last look', () => {
     const undecided = (rounds: number): Agreement => ({ ratio: 1.15, low: 1.1, high: 1.2, confidence: 0.98, rounds, status: 'undecided' });
     assert.equal(nextAgreementLook(undecided(30)), 60);
     assert.equal(nextAgreementLook(undecided(60)), 120);
-    assert.equal(nextAgreementLook(undecided(120)), undefined);
+    assert.equal(nextAgreementLook(undecided(120)), 240);
+    assert.equal(nextAgreementLook(undecided(240)), undefined);
     assert.equal(nextAgreementLook({ ...undecided(30), status: 'within' }), undefined);
     assert.equal(nextAgreementLook({ ...undecided(30), status: 'outside' }), undefined);
-    assert.ok(Math.abs(perLookAgreementConfidence() - (1 - 0.05 / 3)) < 1e-12);
+    assert.ok(Math.abs(perLookAgreementConfidence() - (1 - 0.05 / 4)) < 1e-12);
   });
 
   test('a true median ratio of x1.00 is judged within in at least 97% of seeds, never outside', () => {
