@@ -28,7 +28,7 @@ import { loadScenarios } from '../scenario/load.ts';
 import { ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
 import { parseScale } from '../seed/scale.ts';
-import { benchRequest, median, runScript } from './common.ts';
+import { benchRequest, median, runScript, exitOnHelp } from './common.ts';
 import { AGREEMENT_RULE, type Agreement, type AgreementStatus, formatAgreement, judgeAgreement, nextAgreementLook, perLookAgreementConfidence } from './agreement.ts';
 import { applyPlacement, parsePlacement } from './placement.ts';
 
@@ -69,6 +69,20 @@ interface Row {
   /** How much slower the round trip is with pg_stat_statements tracking than without (its own overhead), %. */
   statementsOverheadPct?: number;
 }
+
+exitOnHelp(`
+npm run bench:clock [-- scales [queries [free|same|split]]]
+
+execbench's client clock against pgbench (-M extended and -M prepared, one client) on the same server and queries,
+interleaved in rounds; each ratio with its interval, judged within / outside / undecided against x0.85-x1.15.
+Needs pgbench on the PATH (Debian/Ubuntu: apt-get install postgresql-client). Last line: one JSON object.
+  scales    comma-separated, default 100k,1m
+  queries   comma-separated, default paginated-listing,recent-failures,single-execution-lookup,
+            status-filtered-success,sparkline-7d
+  placement free (default: the scheduler's), same (client and server on one CPU), split (on two); embedded only
+
+Example: npm run bench:clock -- 100k single-execution-lookup,recent-failures split
+`);
 
 await runScript(async () => {
   const pgbenchVersion = await findPgbench();

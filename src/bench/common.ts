@@ -15,6 +15,16 @@ export function benchRequest(scale: ScaleSpec): DatasetRequest {
   return { scale, seed: DEFAULT_SEED, indexBuild: 'after', fresh: false, optional: { coveringIndex: true, dailyStats: true } };
 }
 
+/**
+ * `-h` or `--help` as the first argument: prints the script's usage (what it does, its arguments and defaults, an
+ * example) and exits 0 before anything starts. Only the first argument, so a flag passed through to a run stays its.
+ */
+export function exitOnHelp(usage: string, argv: readonly string[] = process.argv.slice(2)): void {
+  if (argv[0] !== '-h' && argv[0] !== '--help') return;
+  process.stdout.write(`${usage.trim()}\n`);
+  process.exit(0);
+}
+
 /** Runs a script's main; an error becomes one line on stderr (the stack only with EXECBENCH_DEBUG) and exit 2/3. */
 export async function runScript(main: () => Promise<number | void>): Promise<void> {
   try {

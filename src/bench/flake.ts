@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunResults } from '../results.ts';
 import { textTable } from '../report/console.ts';
-import { runScript } from './common.ts';
+import { runScript, exitOnHelp } from './common.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -17,6 +17,17 @@ interface RunSummary {
   run: number; exitCode: number; seconds: number; gated: number; failedGated: string[];
   inconclusive: string[]; widest: { form: string; widthPct: number; interval: string } | undefined;
 }
+
+exitOnHelp(`
+npm run bench:flake [-- runs [run flags...]]
+
+The default run N times on unchanged code and data: how many failed the gate (target 0), how many latency verdicts
+were inconclusive, the widest interval. Last line: one JSON object.
+  runs        1-100, default 10
+  run flags   passed to each \`execbench run\`, e.g. --scale 100k
+
+Example: npm run bench:flake -- 3 --scale 100k
+`);
 
 await runScript(async () => {
   const runs = Number(process.argv[2] ?? 10);

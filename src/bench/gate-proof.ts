@@ -4,7 +4,7 @@
 //     scenarios that used or expect it run again, and the comparison with the first run must catch it.
 //     An index whose identical twin takes over may rightly go unnoticed: the script says so.
 // Prints a table and, last, one JSON line with the counts. Usage: tsx src/bench/gate-proof.ts [scale] [budget]
-import { benchResults } from './common.ts';
+import { benchResults, exitOnHelp } from './common.ts';
 import pg from 'pg';
 import { readIndexes } from '../audit/catalog.ts';
 import { findDuplicateIndexes } from '../audit/compare-indexes.ts';
@@ -24,6 +24,17 @@ import { loadScenarios } from '../scenario/load.ts';
 import { ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
 import { parseScale } from '../seed/scale.ts';
+
+exitOnHelp(`
+npm run bench:gate [-- scale [budget]]
+
+Proof that the regression gate works: the suite twice on unchanged data (false alarms), then with each documented
+index dropped inside a rolled-back transaction (sensitivity). Last line: one JSON object.
+  scale    100k (default), 1m or a whole number of focus-tenant rows
+  budget   per-form time budget, e.g. 750ms (default) or 2s
+
+Example: npm run bench:gate -- 100k 1s
+`);
 
 const scale = parseScale(process.argv[2] ?? '100k');
 const budgetMs = parseBudget(process.argv[3] ?? '750ms');

@@ -20,6 +20,7 @@ import { createProgress } from '../seed/progress.ts';
 import { parseScale } from '../seed/scale.ts';
 import { readSchemaPlan, applySchemaFile } from '../seed/schema-files.ts';
 import type { DatasetRequest } from '../seed/types.ts';
+import { exitOnHelp } from './common.ts';
 
 const RATIO_TARGET = 0.9;
 const RSS_TARGET_MB = 300;
@@ -27,6 +28,16 @@ const SEEDER_SCHEMA = 'execbench_bench_seeder';
 const CEILING_SCHEMA = 'execbench_bench_ceiling';
 const SEED = 42;
 const MB = 1024 * 1024;
+
+exitOnHelp(`
+npm run bench:seed [-- scale]
+
+The seeder's COPY throughput against its ceiling (the same rows replayed from a pre-written file through the same
+COPY path), each phase's time and peak RSS. Targets: ratio >= 0.90, peak RSS <= 300 MB. Last line: one JSON object.
+  scale   100k, 1m (default) or a whole number of focus-tenant rows
+
+Example: npm run bench:seed -- 100k
+`);
 
 async function main(): Promise<number> {
   const scale = parseScale(process.argv[2] ?? '1m');

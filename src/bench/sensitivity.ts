@@ -26,7 +26,7 @@ import { loadScenarios } from '../scenario/load.ts';
 import { ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
 import { parseScale } from '../seed/scale.ts';
-import { benchResults, benchRequest, runScript } from './common.ts';
+import { benchResults, benchRequest, runScript, exitOnHelp } from './common.ts';
 import { createCpuThrottle, serverProcesses, type CpuThrottle } from './cpu-throttle.ts';
 
 /** CPU-bound forms of a few milliseconds and up (a throttle cannot slow a 0.1 ms query in proportion), one per clock kind. */
@@ -46,6 +46,19 @@ const BUDGET_MS = 750;
 const THRESHOLD_EXCESS = 1.5;
 const REFERENCE_BUDGET_MS = 4000;
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+exitOnHelp(`
+npm run bench:sensitivity [-- scale|auto [runs [forms [effects]]]]
+
+Do the verdict rules see a real slowdown? A CPU quota on the embedded server (Linux cgroup, root), calibrated to each
+effect; per form and effect the detection rate of the threshold test and the baseline test. Last line: one JSON object.
+  scale     auto (default: each form at its own scale), 100k, 1m
+  runs      runs per row, default 10
+  forms     comma-separated, default covering-percentiles,sparkline-7d,daily-stats-live-aggregate
+  effects   comma-separated slowdowns of at least 1, default 1,1.5,2
+
+Example: npm run bench:sensitivity -- auto 3 sparkline-7d 1,2
+`);
 
 await runScript(async () => {
   const scaleArg = process.argv[2] ?? 'auto';
