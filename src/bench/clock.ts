@@ -206,8 +206,8 @@ await runScript(async () => {
           let agreement = agree();
           // The target's queries: while either protocol's interval still straddles an edge of the band, more rounds
           // (the judged methods and their bare-socket floors only), up to the rule's last look.
-          for (let next = Math.max(nextAgreementLook(agreement.unnamed) ?? 0, nextAgreementLook(agreement.prepared) ?? 0);
-            small && next > roundsDone; next = Math.max(nextAgreementLook(agreement.unnamed) ?? 0, nextAgreementLook(agreement.prepared) ?? 0)) {
+          const nextLook = () => (small ? Math.max(nextAgreementLook(agreement.unnamed) ?? 0, nextAgreementLook(agreement.prepared) ?? 0) : 0);
+          for (let next = nextLook(); next > roundsDone; next = nextLook()) {
             log(`bench:clock: ${scale.label} ${id}: ${formatAgreement(agreement.unnamed)} / ${formatAgreement(agreement.prepared)} after ${roundsDone} rounds: undecided, ${next} rounds`);
             await runRounds(next - roundsDone, methods.filter((m) => JUDGED.has(m.name)));
             agreement = agree();
