@@ -38,7 +38,7 @@ const QUERIES = ['paginated-listing', 'recent-failures', 'single-execution-looku
  * Rounds per query before the first look: up to 30 (small queries), fewer for slow ones so a query takes about
  * QUERY_MS, never under 4. Small queries whose agreement is undecided then get more, up to the rule's last look (240).
  */
-const MAX_ROUNDS = AGREEMENT_RULE.looks[0];
+const FIRST_LOOK = AGREEMENT_RULE.looks[0];
 const LAST_LOOK = AGREEMENT_RULE.looks[AGREEMENT_RULE.looks.length - 1]!;
 const AGREEMENT_CONFIDENCE = perLookAgreementConfidence();
 const MIN_ROUNDS = 4;
@@ -59,7 +59,6 @@ interface Row {
   execbench: Record<ClientProtocol, number>; pgbench: Record<'extended' | 'prepared', number>; nodePgDefault: number;
   /** Node's floor: the same bytes on a bare socket (bareSocket); execbench over it, and it over pgbench (paired ratios). */
   bareSocket: Record<ClientProtocol, number>; overFloor: Record<ClientProtocol, number>; floorVsPgbench: Record<ClientProtocol, number>;
-  ratioExtended: number; ratioPrepared: number;
   /** Whether execbench's timed executions followed a spacer, as in a run (runner/form-sampler.ts). */
   spacers: boolean;
   /** The median paired ratio with its interval (per-look confidence) and status, per protocol. */
@@ -105,7 +104,7 @@ await runScript(async () => {
   const scenarios = (await loadScenarios()).filter((s) => (only ?? QUERIES).includes(s.id));
   const rows: Row[] = [];
   await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
-    log(`bench:clock: ${db.kind} Postgres ${db.serverVersion}; ${pgbenchVersion}; ${MAX_ROUNDS} rounds (up to ${LAST_LOOK} while a small query's agreement is undecided), each method a block of ~${ROUND_MS} ms (20 to 100 executions) per round`);
+    log(`bench:clock: ${db.kind} Postgres ${db.serverVersion}; ${pgbenchVersion}; ${FIRST_LOOK} rounds (up to ${LAST_LOOK} while a small query's agreement is undecided), each method a block of ~${ROUND_MS} ms (20 to 100 executions) per round`);
     for (const scale of scales) {
       const dataset = await ensureDataset(db, benchRequest(scale), createProgress(`seed ${scale.label}`));
       const client = await connectToDataset(db.connectionString, dataset.schema);
@@ -130,7 +129,7 @@ await runScript(async () => {
           const perRound = Math.max(20, Math.min(100, Math.round(ROUND_MS / Math.max(probe.clientMs, 0.05))));
           // The target's queries (at most SMALL_ROWS rows) always get the rule's first look; the others fit QUERY_MS.
           const small = probe.rows <= SMALL_ROWS;
-          const rounds = small ? MAX_ROUNDS : Math.max(MIN_ROUNDS, Math.min(MAX_ROUNDS, Math.floor(QUERY_MS / (perRound * probe.clientMs * 9))));
+          const rounds = small ? FIRST_LOOK : Math.max(MIN_ROUNDS, Math.min(FIRST_LOOK, Math.floor(QUERY_MS / (perRound * probe.clientMs * 9))));
           const samples = { unnamed: [] as number[], prepared: [] as number[], extended: [] as number[], pgPrepared: [] as number[], nodePg: [] as number[], bareUnnamed: [] as number[], barePrepared: [] as number[], untracked: [] as number[], trackedPair: [] as number[] };
           // execbench as a run samples: the form's sampling step (a spacer where the form is fast, the timed
           // execution, the server clock's read), on fixed parameters as pgbench's -D gives its script, each block on a
@@ -222,7 +221,7 @@ await runScript(async () => {
             floorVsPgbench: { unnamed: pairedRatio('bareUnnamed', 'extended'), prepared: pairedRatio('barePrepared', 'pgPrepared') },
             rounds: roundsDone, perRound, blockMediansMs: Object.fromEntries(Object.entries(blockMedians).filter(([, v]) => v.length > 0).map(([k, v]) => [k, v.map((x) => Math.round(x * 1000) / 1000)])),
             ...(tracked ? { statementsOverheadPct: (pairedRatio('trackedPair', 'untracked') - 1) * 100 } : {}),
-            ratioExtended: agreement.unnamed.ratio, ratioPrepared: agreement.prepared.ratio, agreement,
+            agreement,
             target: small ? agreement.unnamed.status : 'n/a', targetPrepared: small ? agreement.prepared.status : 'n/a', spacers,
           };
           rows.push(row);
@@ -243,14 +242,14 @@ await runScript(async () => {
   )}\n  p50 in ms of all samples; ratio: the median over rounds of the two blocks' p50s in that round (paired), with the` +
     `\n  distribution-free interval of that median. Within: the whole interval in x${(1 - TOLERANCE).toFixed(2)}-x${(1 + TOLERANCE).toFixed(2)}; outside: wholly beyond an edge;` +
     `\n  undecided: across one, after ${AGREEMENT_RULE.looks.join(', ')} rounds (looks at ${pct} each, ${AGREEMENT_RULE.confidence * 100}% overall). Each round runs every method` +
-    `\n  as a block (20-100 executions, first ${BLOCK_WARMUP} dropped, a new connection each) in an order that rotates; ${MAX_ROUNDS} rounds per` +
-    `\n  small query (then only the judged methods and their bare sockets while undecided), ${MIN_ROUNDS}-${MAX_ROUNDS} for the others; one client each, same server and` +
+    `\n  as a block (20-100 executions, first ${BLOCK_WARMUP} dropped, a new connection each) in an order that rotates; ${FIRST_LOOK} rounds per` +
+    `\n  small query (then only the judged methods and their bare sockets while undecided), ${MIN_ROUNDS}-${FIRST_LOOK} for the others; one client each, same server and` +
     `\n  parameters. execbench: sampled as a run samples (a spacer` +
     `\n  execution where the form is fast, the timed one, the server clock's read), the wire round trip (one socket write,` +
     `\n  stop at the last byte, rows not decoded); pgbench: per-transaction latency from its log (-l);` +
     `\n  bare socket: the same request bytes written by Node on a socket with no client library on it (Node's own floor;` +
     `\n  the ratio in brackets is execbench over it: execbench's own cost). node-pg default: await client.query() with rows` +
-    `\n  decoded into objects (first ${MAX_ROUNDS} rounds). pg_stat_statements cost: the timed query alone in a loop with the extension` +
+    `\n  decoded into objects (first ${FIRST_LOOK} rounds). pg_stat_statements cost: the timed query alone in a loop with the extension` +
     `\n  tracking vs not tracking this session (its own overhead on the statement). Target: queries of at most ${SMALL_ROWS} rows.\n\n`);
   const count = (key: 'target' | 'targetPrepared') => {
     const judged = rows.filter((r) => r[key] !== 'n/a');
