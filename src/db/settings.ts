@@ -34,6 +34,11 @@ export const SERVER_SETTINGS: Readonly<Record<string, string>> = {
   // instrumentation (which counts rows per node even with TIMING OFF). It ships with the embedded binaries and the
   // official images, and must be loaded at server start.
   shared_preload_libraries: 'pg_stat_statements',
+  // Its statistics start empty at every start of a server execbench owns: the server clock reads them after each
+  // timed execution, and that read walks every entry (1.2 ms with the ~800 that earlier runs, tests and what-if
+  // variants had left behind, and growing to the 5000 kept at most), so a run's sampling rate would depend on the
+  // history of the data directory rather than on the query.
+  'pg_stat_statements.save': 'off',
 };
 
 /** The settings for a server with `memoryMb` of RAM: below the spec's 8 GB, memory settings shrink in proportion. */

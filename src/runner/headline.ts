@@ -1,6 +1,6 @@
 // The spec's headline promises as checks. Pure parts judge measured results; the lock check
 // needs two live connections and lives in lock-check.ts.
-import { perLookConfidence } from '../gate/latency-verdict.ts';
+import { minSamplesToPass, perLookConfidence } from '../gate/latency-verdict.ts';
 import type { HeadlineCheck, ScenarioResult } from '../results.ts';
 import { quantileInterval } from './statistics.ts';
 
@@ -25,12 +25,21 @@ export function judgeHeadlines(
   const p95 = (r: ScenarioResult) => r.latency?.client.p95Ms;
   // The promises are about what a person waits for: the client clock. A promise holds when the upper bound of
   // the p95's interval (the same distribution-free interval as every verdict) is under it; with too few samples
-  // for an upper bound, the largest sample stands in, and the detail says so.
+  // for an upper bound, the largest sample stands in, and the detail says so (largestStandsIn).
   const upper = (r: ScenarioResult): number | undefined => {
     const samples = r.latency?.clientSamplesMs ?? [];
     // A results document without retained samples: the estimate is all there is.
     if (samples.length === 0) return p95(r);
     return quantileInterval(samples, 0.95, perLookConfidence()).high ?? Math.max(...samples);
+  };
+  /** The forms whose upper bound is their largest sample (too few samples for the interval's), said in the detail. */
+  const largestStandsIn = (rs: ScenarioResult[]): string => {
+    const short = rs.filter((r) => {
+      const samples = r.latency?.clientSamplesMs ?? [];
+      return samples.length > 0 && quantileInterval(samples, 0.95, perLookConfidence()).high === null;
+    });
+    return short.length === 0 ? '' : ` Upper bound: the largest sample stands in for ${short.map((r) =>
+      `${r.scenarioId} (${r.latency!.clientSamplesMs.length} samples; the interval's bound needs ${minSamplesToPass('p95')})`).join(', ')}.`;
   };
 
   const page = gated.filter((r) => (groups['observability-page'] ?? []).includes(r.scenarioId));
@@ -46,7 +55,7 @@ export function judgeHeadlines(
       measured: `${total.toFixed(1)} ms, upper bound ${totalHigh.toFixed(1)} ms (sum of client p95 of ${parts.length} queries, run one after another)`,
       passed: missing.length === 0 && totalHigh < OBSERVABILITY_BUDGET_MS,
       detail: parts.map((p) => `${p.id} ${p.ms === undefined ? 'no measurement' : `${p.ms.toFixed(1)} ms`}`).join(', ') +
-        (missing.length ? `. Not measured: ${missing.join(', ')} (counted as failing).` : '.'),
+        (missing.length ? `. Not measured: ${missing.join(', ')} (counted as failing).` : '.') + largestStandsIn(page),
     });
   }
 
@@ -60,7 +69,7 @@ export function judgeHeadlines(
       claim: 'Overview: "<500ms paginated execution queries"',
       measured: `worst client p95 ${p95(worst)?.toFixed(1) ?? 'n/a'} ms, upper bound ${upper(worst)?.toFixed(1) ?? 'n/a'} ms (${worst.scenarioId})`,
       passed: allMeasured && paginated.every((r) => (upper(r) ?? Infinity) < PAGINATED_BUDGET_MS),
-      detail: `${paginated.length} paginated queries incl. the deep page; judged on the form an application should run.`,
+      detail: `${paginated.length} paginated queries incl. the deep page; judged on the form an application should run.${largestStandsIn(paginated)}`,
     });
   }
 

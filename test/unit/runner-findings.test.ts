@@ -62,6 +62,24 @@ describe('headline checks', () => {
     assert.match(paginated.measured, /600\.0 ms \(paginated-deep-page\)/);
   });
 
+  it('with too few samples for the p95\'s upper bound, the largest sample stands in and the detail names the form', () => {
+    const withSamples = (p50: number, samples: number[]): FormLatency => ({ ...latency(p50, Math.max(...samples)), clientSamplesMs: samples });
+    const few = Array.from({ length: 50 }, (_, i) => 100 + i); // 50 samples: no upper bound at 98.75% (needs 99)
+    const many = [...Array.from({ length: 199 }, (_, i) => 1 + i / 200), 50]; // one outlier: the bound is not the max
+    const results = [
+      result({ scenarioId: 'recent-failures', gated: true, latency: withSamples(2, many) }),
+      result({ scenarioId: 'sparkline-7d', gated: true, latency: withSamples(120, few) }),
+    ];
+    const page = judgeHeadlines(results, '100k', { 'observability-page': ['recent-failures', 'sparkline-7d'] })[0]!;
+    assert.match(page.detail, /the largest sample stands in for sparkline-7d \(50 samples; the interval's bound needs 99\)\.$/);
+    assert.doesNotMatch(page.detail, /stands in for recent-failures/);
+    // 149 ms is the largest of the 50; the 200 samples' bound is an order statistic under 2 ms, not their 50 ms outlier.
+    const upper = Number(/upper bound ([\d.]+) ms/.exec(page.measured)![1]);
+    assert.ok(upper > 149 && upper <= 151, `upper bound ${upper}`);
+    const alone = judgeHeadlines([results[0]!], '100k', { 'observability-page': ['recent-failures'] })[0]!;
+    assert.doesNotMatch(alone.detail, /stands in/);
+  });
+
   it('the materialized view claim compares medians and needs 100x', () => {
     const checks = judgeHeadlines([
       result({ scenarioId: 'daily-stats-view', gated: true, latency: latency(0.5, 1) }),
