@@ -80,6 +80,7 @@ export function renderResultsTable(results: RunResults): string {
   const bulk = results.scenarios.some((r) => r.latency?.serverMethod === 'explain-timing-off') && server?.method === 'pg_stat_statements';
   const protocol = client?.protocol ?? results.options.protocol;
   const inconclusive = results.scenarios.filter((r) => r.latencyVerdict?.status === 'inconclusive').length;
+  const calibration = renderCalibrationTable(results);
   return `${textTable(header, cells)}\n\n${[
     '  verdict: pass | FAIL: what broke (index = documented index not used, seqscan, p95 = latency verdict FAILED) | ERROR | skip |',
     '  inconclusive: the p95 interval contains the limit, or lacks the bound that would decide; a warning, not a failure',
@@ -93,7 +94,26 @@ export function renderResultsTable(results: RunResults): string {
     '  medians of both clocks (ms). access: the plan\'s scans; buffers: shared blocks hit+read of one EXPLAIN ANALYZE execution.',
     '  †: not gated, the SQL exactly as the spec prints it; where it needed a correction, the corrected form is what the gate judges',
     '  and the documented form\'s failures are spec findings.',
-  ].join('\n')}`;
+  ].join('\n')}${calibration ? `\n\n${calibration}` : ''}`;
+}
+
+/**
+ * run --calibrate: pgbench's p50 beside execbench's for each calibrated form, and their paired ratio (a table of its
+ * own: as a column of the results table it would push that table past its width). Empty without calibration.
+ */
+export function renderCalibrationTable(results: RunResults): string {
+  const calibrated = results.scenarios.filter((r) => r.latency?.calibration);
+  if (calibrated.length === 0) return '';
+  const mode = calibrated[0]!.latency!.calibration!.mode;
+  const rows = calibrated.map((r) => {
+    const c = r.latency!.calibration!;
+    return [r.scenarioId, r.scale, r.form, ms(c.execbenchP50Ms), ms(c.pgbenchP50Ms), `x${c.ratio.toFixed(2)}`, String(c.transactions)];
+  });
+  return [
+    `pgbench beside execbench (--calibrate: pgbench -M ${mode}, one client, in blocks alternating with execbench's on the form's first`,
+    'parameters; ratio = the median over rounds of execbench\'s block p50 over pgbench\'s; reads only):',
+    textTable(['scenario', 'scale', 'form', 'execbench p50', 'pgbench p50', 'ratio', 'pgbench transactions'], rows),
+  ].join('\n');
 }
 
 function ellipsis(text: string, max: number): string {

@@ -74,6 +74,22 @@ export function renderMarkdownSummary(results: RunResults): string {
     lines.push('');
   }
 
+  // run --calibrate: pgbench's p50 beside execbench's, as in every other output.
+  const calibrated = ordered.filter((r) => r.latency?.calibration);
+  if (calibrated.length > 0) {
+    lines.push('### pgbench beside execbench (--calibrate)');
+    lines.push('');
+    lines.push(`pgbench -M ${calibrated[0]!.latency!.calibration!.mode}, one client, in blocks alternating with execbench's on the form's first parameters (reads only); the ratio is the median over rounds of execbench's block p50 over pgbench's.`);
+    lines.push('');
+    lines.push('| Scenario | Scale | Form | execbench p50 (ms) | pgbench p50 (ms) | Ratio | pgbench transactions |');
+    lines.push('|---|---|---|--:|--:|--:|--:|');
+    for (const r of calibrated) {
+      const c = r.latency!.calibration!;
+      lines.push(`| ${markdownCell(r.scenarioId)} | ${markdownCell(r.scale)} | ${markdownCell(r.form)} | ${formatMs(c.execbenchP50Ms)} | ${formatMs(c.pgbenchP50Ms)} | x${c.ratio.toFixed(2)} | ${c.transactions} |`);
+    }
+    lines.push('');
+  }
+
   if (results.findings.length > 0) {
     lines.push('### Spec findings');
     lines.push('');

@@ -81,3 +81,24 @@ describe('console results table', () => {
     assert.ok(text.includes('…'), 'long access descriptions are shortened');
   });
 });
+
+describe('console calibration table (run --calibrate)', () => {
+  it('lists each calibrated form with execbench\'s p50, pgbench\'s p50 and the ratio, after the legend; absent without calibration', async () => {
+    const { renderCalibrationTable } = await import('../../src/report/console.ts');
+    const results = fixture();
+    const text = renderResultsTable(results);
+    const start = text.indexOf('pgbench beside execbench (--calibrate: pgbench -M extended');
+    assert.ok(start > text.indexOf('are spec findings.'), 'the calibration table follows the legend');
+    const calibrated = results.scenarios.filter((r) => r.latency?.calibration);
+    assert.ok(calibrated.length > 0, 'the fixture has calibrated forms');
+    const table = renderCalibrationTable(results).split('\n');
+    assert.match(table[2]!, /^scenario\s+scale\s+form\s+execbench p50\s+pgbench p50\s+ratio\s+pgbench transactions$/);
+    assert.equal(table.length, 4 + calibrated.length);
+    const recent = calibrated.find((r) => r.scenarioId === 'recent-failures' && r.scale === '100k')!.latency!.calibration!;
+    const row = table.find((l) => l.startsWith('recent-failures ') && l.includes(' 100k '))!.split(/\s{2,}/);
+    assert.deepEqual(row, ['recent-failures', '100k', 'documented', recent.execbenchP50Ms.toFixed(3), recent.pgbenchP50Ms.toFixed(3), `x${recent.ratio.toFixed(2)}`, String(recent.transactions)]);
+    for (const r of results.scenarios) if (r.latency) delete r.latency.calibration;
+    assert.equal(renderCalibrationTable(results), '');
+    assert.doesNotMatch(renderResultsTable(results), /pgbench beside execbench/);
+  });
+});

@@ -152,3 +152,19 @@ describe('Markdown summary', () => {
     assert.equal(row[11], 'threshold: x \\| y z &lt;b&gt;');
   });
 });
+
+describe('Markdown calibration table (run --calibrate)', () => {
+  it('lists each calibrated form with both p50s and the ratio; no section without calibration', () => {
+    const results = fixture();
+    const md = renderMarkdownSummary(results);
+    const rows = tableAfter(md, '### pgbench beside execbench (--calibrate)');
+    const calibrated = results.scenarios.filter((r) => r.latency?.calibration);
+    assert.equal(rows.length, calibrated.length);
+    const c = calibrated.find((r) => r.scenarioId === 'recent-failures' && r.scale === '1m')!.latency!.calibration!;
+    assert.deepEqual(rows.find((r) => r[0] === 'recent-failures' && r[1] === '1m'),
+      ['recent-failures', '1m', 'documented', c.execbenchP50Ms.toFixed(3), c.pgbenchP50Ms.toFixed(3), `x${c.ratio.toFixed(2)}`, String(c.transactions)]);
+    assert.match(md, /pgbench -M extended, one client, in blocks alternating with execbench's/);
+    for (const r of results.scenarios) if (r.latency) delete r.latency.calibration;
+    assert.doesNotMatch(renderMarkdownSummary(results), /pgbench beside execbench/);
+  });
+});
