@@ -27,7 +27,8 @@ function withProviderFlags<T>(y: Argv<T>) {
     .option('image', { type: 'string', describe: 'container image (default postgres:<pg-major>-alpine, postgres:17-alpine)', group: 'Postgres:' })
     .option('cpus', { type: 'string', describe: 'container CPU limit, e.g. 4 to mimic the spec\'s box', group: 'Postgres:' })
     .option('memory', { type: 'string', describe: 'container memory limit in MB, e.g. 8192', group: 'Postgres:' })
-    .option('fresh', { type: 'boolean', default: false, describe: 'rebuild the embedded server and the datasets from scratch', group: 'Postgres:' });
+    // No yargs default: absent, EXECBENCH_FRESH decides (resolveProviderOptions), and every command reads the result.
+    .option('fresh', { type: 'boolean', describe: 'rebuild the embedded server and the datasets from scratch (also EXECBENCH_FRESH) [default: false]', group: 'Postgres:' });
 }
 
 function withSeedFlags<T>(y: Argv<T>) {
@@ -38,7 +39,7 @@ function withSeedFlags<T>(y: Argv<T>) {
     .option('optional', { type: 'boolean', default: true, describe: 'install the spec\'s optional covering index and daily-stats view (--no-optional to skip)', group: 'Dataset:' });
 }
 
-type ProviderArgs = { 'pg-major'?: string; provider?: string; 'database-url'?: string; 'cache-dir'?: string; port?: string; image?: string; cpus?: string; memory?: string; fresh: boolean };
+type ProviderArgs = { 'pg-major'?: string; provider?: string; 'database-url'?: string; 'cache-dir'?: string; port?: string; image?: string; cpus?: string; memory?: string; fresh?: boolean };
 
 /** --pg-major / EXECBENCH_PG_MAJOR: pinned majors (a comma-separated list for run); empty: the default. */
 function pgMajors(raw: string | undefined): EmbeddedMajor[] {
@@ -64,7 +65,7 @@ function providerOptions(argv: ProviderArgs, major?: EmbeddedMajor) {
       image: argv.image,
       cpus: numberFlag('cpus', argv.cpus, { example: '4' }),
       memoryMb: numberFlag('memory', argv.memory, { integer: true, example: '8192' }),
-      fresh: argv.fresh,
+      ...(argv.fresh !== undefined ? { fresh: argv.fresh } : {}),
       ...(major !== undefined ? { pgMajor: major } : {}),
     },
     process.env,
@@ -89,6 +90,10 @@ const CACHE_FIX = 'Give a writable folder, e.g. --cache-dir /var/tmp/execbench (
 /** providerOptions, plus the cache folder checked wherever an embedded server may start: before anything starts. */
 async function checkedProviderOptions(argv: ProviderArgs, major?: EmbeddedMajor) {
   refuseEmpty(argv['cache-dir'], { label: '--cache-dir', fix: CACHE_FIX });
+  // `--database-url "$URL"` with an unset variable must not quietly become "start a server of my own".
+  if (argv['database-url'] !== undefined && argv['database-url'].trim() === '') {
+    throw new UsageError(`--database-url '' is empty (an unset variable?): give a postgres:// URL, or omit the flag to use DATABASE_URL or a server execbench starts.`);
+  }
   const options = providerOptions(argv, major);
   if (options.provider === 'embedded' || (options.provider === 'auto' && options.databaseUrl === undefined)) {
     const given = argv['cache-dir'] !== undefined ? '--cache-dir' : process.env.EXECBENCH_CACHE_DIR?.trim() ? 'EXECBENCH_CACHE_DIR' : undefined;
@@ -103,7 +108,7 @@ async function main(): Promise<number> {
   let exitCode: number = EXIT.ok;
   await yargs(hideBin(process.argv))
     .scriptName('execbench')
-    .usage('$0 <command> [options]\n\nTurns the executions index-strategy document into an executable, CI-gated proof.')
+    .usage('$0 <command> [options]\n\nTurns the executions index-strategy document into an executable, CI-gated proof.\nrun is the default command: the options below are run\'s; `$0 <command> --help` gives each other command\'s.')
     .command(
       ['run', '$0'],
       'seed (or reuse) both scales, run every documented query, judge it, write reports',
@@ -115,7 +120,7 @@ async function main(): Promise<number> {
         .option('clock', { choices: ['auto', 'server', 'client'] as const, default: 'auto' as const, describe: 'which clock thresholds judge: auto = each threshold\'s own (the spec\'s tables: server execution time; the Overview\'s promises: client round trip)', group: 'Run:' })
         .option('protocol', { choices: ['unnamed', 'prepared'] as const, default: 'unnamed' as const, describe: 'how the client clock sends each query: unnamed statements (pgbench -M extended) or named prepared ones (-M prepared)', group: 'Run:' })
         .option('max-form-time', { type: 'string', nargs: 1, default: '20s', describe: 'cap per form on buying samples for an undecided latency verdict (a p95 pass needs 99 samples): 20s, 60000ms', group: 'Run:' })
-        .option('calibrate', { type: 'boolean', default: false, describe: 'also time the small queries with pgbench (must be on the PATH) and show its p50 beside execbench\'s', group: 'Run:' })
+        .option('calibrate', { type: 'boolean', default: false, describe: 'also time every read form with pgbench (must be on the PATH) and show its p50 beside execbench\'s in every report', group: 'Run:' })
         .option('baseline', { type: 'string', describe: 'compare with this results.json (a readable file): plan, buffers, rows, latency with statistics', group: 'Run:' })
         .option('gate-write-time', { type: 'boolean', default: false, describe: 'with --baseline: also gate the latency of (rolled-back) write scenarios', group: 'Run:' })
         .option('out', { type: 'string', describe: 'report folder (default reports/<run-id>): a writable folder, created if missing; checked before anything starts', group: 'Run:' })
@@ -139,6 +144,7 @@ async function main(): Promise<number> {
         if (majors.length > 1 && (argv.image || process.env.EXECBENCH_PG_IMAGE?.trim() || process.env.PG_IMAGE?.trim())) {
           throw new UsageError(`--pg-major lists ${majors.join(', ')}, but an image was named (--image, EXECBENCH_PG_IMAGE or PG_IMAGE): one image is one major. Drop the image (execbench uses postgres:<major>-alpine) or give one major.`);
         }
+        const provider = await checkedProviderOptions(argv, majors[0]);
         const runOptions = {
           scales,
           scenarioPatterns: list(argv.scenario),
@@ -149,7 +155,7 @@ async function main(): Promise<number> {
           json: argv.json,
           seed,
           indexBuild: argv['index-build'],
-          fresh: argv.fresh,
+          fresh: provider.fresh,
           optional: argv.optional,
           audit: argv.audit,
           gateWriteTime: argv['gate-write-time'],
@@ -158,7 +164,7 @@ async function main(): Promise<number> {
           protocol: argv.protocol,
           calibrate: argv.calibrate,
           maxFormMs: parseDuration('max-form-time', argv['max-form-time'], { minMs: 1000, maxMs: 3_600_000, example: '60s' }),
-          provider: await checkedProviderOptions(argv, majors[0]),
+          provider,
         };
         if (majors.length > 1) {
           const { runAcrossMajors } = await import('./commands/run-majors.ts');
@@ -182,8 +188,8 @@ async function main(): Promise<number> {
         .option('generic', { type: 'boolean', default: true, describe: 'run read forms with plan_cache_mode = force_generic_plan (--no-generic to skip)', group: 'What-if:' })
         .option('crossover', { type: 'boolean', default: true, describe: 'EXPLAIN read forms for every tenant size (--no-crossover to skip)', group: 'What-if:' })
         .option('write-cost', { type: 'boolean', default: true, describe: 'measure each variant\'s ingest cost (--no-write-cost to skip)', group: 'What-if:' })
-        .option('fail-on', { type: 'string', array: true, default: ['contracts', 'thresholds', 'baseline'], describe: 'what fails the run: contracts, thresholds', group: 'What-if:' })
-        .option('out', { type: 'string', describe: 'report folder (default reports/whatif-<run-id>)', group: 'What-if:' })
+        .option('fail-on', { type: 'string', array: true, default: ['contracts', 'thresholds', 'baseline'], describe: 'what fails the run: contracts, thresholds, baseline, inconclusive (as for run)', group: 'What-if:' })
+        .option('out', { type: 'string', describe: 'report folder (default reports/whatif-<time>): a writable folder, created if missing', group: 'What-if:' })
         .option('json', { type: 'boolean', default: false, describe: 'print the results document (with its whatif section) to stdout', group: 'What-if:' })
         .example('$0 whatif --scale 100k,1m', 'the spec\'s indexes against execbench\'s recommended set at both scales')
         .example('$0 whatif --scale 20000 --variant spec,recommended,mine', 'with your own variant in schema/variants/mine/')
@@ -193,7 +199,8 @@ async function main(): Promise<number> {
         const failOn = list(argv['fail-on']);
         const bad = failOn.find((f) => !(ALL_FAIL_ON as readonly string[]).includes(f));
         if (bad) throw new UsageError(`Unknown --fail-on '${bad}': use ${ALL_FAIL_ON.join(', ')} (comma-separated).`);
-        refuseEmpty(argv.out, { label: '--out', fix: 'Give --out a writable folder for the reports (created if missing), or omit it for reports/whatif-<run-id>.' });
+        refuseEmpty(argv.out, { label: '--out', fix: 'Give --out a writable folder for the reports (created if missing), or omit it for reports/whatif-<time>.' });
+        const provider = await checkedProviderOptions(argv, singleMajor(argv));
         exitCode = await runWhatifCommand({
           variants: list(argv.variant ?? ['spec', 'recommended']),
           scales: list(argv.scale ?? ['100k', '1m']).map(parseScale),
@@ -201,12 +208,12 @@ async function main(): Promise<number> {
           budgetMs: parseBudget(argv['time-budget']),
           sideBudgetMs: parseBudget(argv['side-budget']),
           seed: numberFlag('seed', argv.seed, { integer: true, min: 0, example: '42' })!,
-          fresh: argv.fresh,
+          fresh: provider.fresh,
           parts: { ablation: argv.ablation, generic: argv.generic, crossover: argv.crossover, writeCost: argv['write-cost'] },
           failOn: failOn as FailOn[],
           ...(argv.out !== undefined ? { outDir: argv.out } : {}),
           json: argv.json,
-          provider: await checkedProviderOptions(argv, singleMajor(argv)),
+          provider,
         });
       },
     )
@@ -215,7 +222,8 @@ async function main(): Promise<number> {
       'seed (or reuse) datasets without running scenarios',
       (y) => withSeedFlags(withProviderFlags(y))
         .example('$0 seed --scale 1m', 'build the 1M dataset into the cache')
-        .example('$0 seed --scale 100k --fresh', 'rebuild from scratch'),
+        .example('$0 seed --scale 100k --fresh', 'rebuild from scratch')
+        .epilog(EXIT_CODES),
       async (argv) => {
         const { runSeedCommand } = await import('./commands/seed.ts');
         const { withDatabase } = await import('./db/with-database.ts');
@@ -226,7 +234,7 @@ async function main(): Promise<number> {
         await withDatabase(provider, async (db) => {
           log(`execbench: ${db.kind} Postgres ${db.serverVersion}: ${db.reason}`);
           await runSeedCommand(db, scales.map((scale) => ({
-            scale, seed, indexBuild: argv['index-build'], fresh: argv.fresh,
+            scale, seed, indexBuild: argv['index-build'], fresh: provider.fresh,
             optional: { coveringIndex: argv.optional, dailyStats: argv.optional },
           })), createProgress());
         });
@@ -236,7 +244,8 @@ async function main(): Promise<number> {
     .command(
       'db',
       'start (or reuse) the server, print its URL, keep it up until Ctrl-C',
-      (y) => withProviderFlags(y).example('$0 db', 'then psql the printed URL; datasets seeded by run/seed are in schemas execbench_100k, execbench_1m'),
+      (y) => withProviderFlags(y).example('$0 db', 'then psql the printed URL; datasets seeded by run/seed are in schemas execbench_100k, execbench_1m')
+        .epilog(`${EXIT_CODES} db exits 0 when a Ctrl-C or SIGTERM stopped the server it started.`),
       async (argv) => {
         const { runDbCommand } = await import('./commands/db.ts');
         exitCode = await runDbCommand(await checkedProviderOptions(argv, singleMajor(argv)));
@@ -248,7 +257,8 @@ async function main(): Promise<number> {
       (y) => y
         .positional('results', { type: 'string', demandOption: true, describe: 'path to results.json' })
         .option('out', { type: 'string', describe: 'output folder (default: next to results.json): a writable folder, created if missing' })
-        .example('$0 report reports/2026-11-24T05-00-00-000Z/results.json', 'rewrite index.html and friends'),
+        .example('$0 report reports/2026-11-24T05-00-00-000Z/results.json', 'rewrite index.html and friends')
+        .epilog(EXIT_CODES),
       async (argv) => {
         const { runReportCommand } = await import('./commands/report.ts');
         exitCode = await runReportCommand(argv.results, argv.out);
@@ -263,10 +273,11 @@ async function main(): Promise<number> {
         .option('min-effect', { type: 'number', default: 0.2, describe: 'smallest slowdown that can fail (0.2 = 20%)' })
         .option('buffer-tolerance', { type: 'number', default: 0.1, describe: 'allowed change in shared buffers and rows (0.1 = 10%)' })
         .option('confidence', { type: 'number', default: 0.99, describe: 'confidence of the bootstrap interval on the latency ratio' })
-        .option('min-absolute-ms', { type: 'number', default: 0.5, describe: 'smallest absolute slowdown (ms) that can fail' })
+        .option('min-absolute-ms', { type: 'number', default: 0.5, describe: 'smallest absolute slowdown (ms) on the client clock that can fail (the server clock\'s floor is 0.05 ms)' })
         .option('gate-write-time', { type: 'boolean', default: false, describe: 'also gate the latency of (rolled-back) write scenarios' })
         .option('fail-on', { type: 'string', array: true, default: ['contracts', 'thresholds', 'baseline'], describe: 'what fails: contracts, thresholds, baseline' })
-        .example('$0 compare main.json pr.json', 'exit 1 on a regression, 4 when the runs cannot be compared'),
+        .example('$0 compare main.json pr.json', 'exit 1 on a regression, 4 when the runs cannot be compared')
+        .epilog(EXIT_CODES),
       async (argv) => {
         const { runCompareCommand } = await import('./commands/compare.ts');
         exitCode = await runCompareCommand({
@@ -285,7 +296,6 @@ async function main(): Promise<number> {
     .demandCommand(0)
     .help()
     .alias('h', 'help')
-    .epilog(EXIT_CODES)
     // No hard wrapping: yargs would break words and examples mid-token; terminals wrap long lines themselves.
     .wrap(null)
     .parserConfiguration({ 'camel-case-expansion': false })

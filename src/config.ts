@@ -121,5 +121,5 @@ function booleanFromEnv(value: string | undefined, name: string): boolean | unde
   if (value === undefined) return undefined;
   if (/^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off)$/i.test(value)) return false;
-  throw new UsageError(`Invalid ${name} '${value}': expected 1/true or 0/false.`);
+  throw new UsageError(`Invalid ${name} '${value}': expected 1, true, yes or on (0, false, no or off for not), or leave it unset.`);
 }

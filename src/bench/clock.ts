@@ -12,6 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { resolveProviderOptions } from '../config.ts';
+import { EXIT } from '../errors.ts';
 import { withDatabase } from '../db/with-database.ts';
 import type { ClientProtocol } from '../results.ts';
 import { textTable } from '../report/console.ts';
@@ -94,12 +95,12 @@ await runScript(async () => {
   const unknown = only?.find((q) => !QUERIES.includes(q));
   if (unknown) {
     process.stderr.write(`bench:clock: unknown query "${unknown}"; choose from ${QUERIES.join(', ')} (comma-separated).\n`);
-    return 2;
+    return EXIT.usage;
   }
   const placement = parsePlacement(process.argv[4]);
   if (typeof placement === 'object') {
     process.stderr.write(`bench:clock: ${placement.error}.\n`);
-    return 2;
+    return EXIT.usage;
   }
   const scenarios = (await loadScenarios()).filter((s) => (only ?? QUERIES).includes(s.id));
   const rows: Row[] = [];

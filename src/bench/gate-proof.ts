@@ -36,9 +36,17 @@ index dropped inside a rolled-back transaction (sensitivity). Last line: one JSO
 Example: npm run bench:gate -- 100k 1s
 `);
 
-const scale = parseScale(process.argv[2] ?? '100k');
-const budgetMs = parseBudget(process.argv[3] ?? '750ms');
 const log = (line: string) => process.stderr.write(`${line}\n`);
+/** The arguments, or one line naming the bad one and exit 3 (before anything starts). */
+function parseArgs(): { scale: ReturnType<typeof parseScale>; budgetMs: number } {
+  try {
+    return { scale: parseScale(process.argv[2] ?? '100k'), budgetMs: parseBudget(process.argv[3] ?? '750ms') };
+  } catch (error) {
+    log(`bench:gate: ${(error as Error).message}`);
+    process.exit(error instanceof ExecbenchError ? error.exitCode : EXIT.usage);
+  }
+}
+const { scale, budgetMs } = parseArgs();
 
 interface DropOutcome {
   index: string;

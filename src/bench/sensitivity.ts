@@ -10,6 +10,7 @@
 // limit come from a long reference sample.
 // Last line: one JSON object.
 import { resolveProviderOptions } from '../config.ts';
+import { EXIT } from '../errors.ts';
 import { withClient } from '../db/client.ts';
 import { readServerSettings } from '../db/settings.ts';
 import { withDatabase } from '../db/with-database.ts';
@@ -66,11 +67,11 @@ await runScript(async () => {
   const runs = Number(process.argv[3] ?? 10);
   const only = process.argv[4]?.split(',').map((f) => f.trim()).filter(Boolean);
   const unknown = only?.filter((id) => !FORMS.some((f) => f.id === id)) ?? [];
-  if (!Number.isInteger(runs) || runs < 1) { process.stderr.write(`bench:sensitivity: runs "${process.argv[3]}" is not a positive whole number (e.g. 10).\n`); return 2; }
-  if (unknown.length > 0) { process.stderr.write(`bench:sensitivity: unknown form "${unknown[0]}"; choose from ${FORMS.map((f) => f.id).join(', ')}.\n`); return 2; }
+  if (!Number.isInteger(runs) || runs < 1) { process.stderr.write(`bench:sensitivity: runs "${process.argv[3]}" is not a positive whole number (e.g. 10).\n`); return EXIT.usage; }
+  if (unknown.length > 0) { process.stderr.write(`bench:sensitivity: unknown form "${unknown[0]}"; choose from ${FORMS.map((f) => f.id).join(', ')}.\n`); return EXIT.usage; }
   const forms = FORMS.filter((f) => !only || only.includes(f.id));
   const effects = (process.argv[5] ?? '1,1.5,2').split(',').map(Number);
-  if (effects.some((e) => !Number.isFinite(e) || e < 1)) { process.stderr.write(`bench:sensitivity: effects "${process.argv[5]}" must be numbers of at least 1, e.g. 1,1.5,2.\n`); return 2; }
+  if (effects.some((e) => !Number.isFinite(e) || e < 1)) { process.stderr.write(`bench:sensitivity: effects "${process.argv[5]}" must be numbers of at least 1, e.g. 1,1.5,2.\n`); return EXIT.usage; }
   const throttle = createCpuThrottle();
   if ('unavailable' in throttle) {
     process.stderr.write(`bench:sensitivity: ${throttle.unavailable}; it needs root and a writable cgroup cpu controller (Linux).\n`);

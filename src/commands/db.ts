@@ -11,6 +11,10 @@ export async function runDbCommand(options: ProviderOptions, out: NodeJS.Writabl
     options,
     async (db, signal) => {
       options.log(`execbench: ${db.kind} Postgres ${db.serverVersion}: ${db.reason}`);
+      // A server execbench started is its own: the extensions a run would create there are created now, because runs
+      // against the printed URL (CI's base and head) treat it as a user's server, which execbench never changes:
+      // without them their server clock would fall back to EXPLAIN and the audit would have no pgstattuple.
+      if (db.kind !== 'url') await createOwnExtensions(db.connectionString, options.log);
       const schemas = await datasetSchemas(db.connectionString);
       out.write(`${db.connectionString}\n`);
       out.write(`psql "${db.connectionString}"\n`);
@@ -42,6 +46,22 @@ async function datasetSchemas(connectionString: string): Promise<string[]> {
       `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'execbench\\_%' ORDER BY nspname`,
     );
     return rows.map((r) => r.nspname);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** pg_stat_statements (the server clock; preloaded wherever execbench starts a server) and pgstattuple (the audit). */
+async function createOwnExtensions(connectionString: string, log: (line: string) => void): Promise<void> {
+  const client = new pg.Client({ connectionString });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    for (const extension of ['pg_stat_statements', 'pgstattuple']) {
+      await client.query(`CREATE EXTENSION IF NOT EXISTS ${extension}`).catch((error: unknown) => {
+        log(`execbench: CREATE EXTENSION ${extension} failed (${String((error as Error).message).split('\n')[0]}); runs against this server go without it.`);
+      });
+    }
   } finally {
     await client.end().catch(() => {});
   }

@@ -161,23 +161,26 @@ export function compareRuns(baseline: RunResults, current: RunResults, options: 
 
 /** Refuses option values that would make the gate meaningless (UsageError naming the flag and an example). */
 export function validateCompareOptions(options: CompareOptions): void {
-  const nonNegative = (flag: string, value: number | undefined): void => {
+  // The first four are `compare` flags; the others are options of the API alone (no flag sets them), named as such.
+  const nonNegative = (name: string, value: number | undefined, flag = true): void => {
     if (value !== undefined && !(value >= 0 && Number.isFinite(value))) {
-      throw new UsageError(`--${flag} must be a number >= 0, got ${value}. Example: --${flag} 0.2`);
+      throw new UsageError(flag
+        ? `--${name} must be a number >= 0, got ${value}. Example: --${name} 0.2`
+        : `The compare option ${name} must be a number >= 0, got ${value}.`);
     }
   };
   nonNegative('min-effect', options.minEffect);
   nonNegative('min-absolute-ms', options.minAbsoluteMs);
-  nonNegative('min-absolute-server-ms', options.minAbsoluteServerMs);
   nonNegative('buffer-tolerance', options.bufferTolerance);
-  nonNegative('rows-tolerance', options.rowsTolerance);
-  nonNegative('absolute-slack', options.absoluteSlack);
-  nonNegative('min-samples', options.minSamples);
+  nonNegative('minAbsoluteServerMs', options.minAbsoluteServerMs, false);
+  nonNegative('rowsTolerance', options.rowsTolerance, false);
+  nonNegative('absoluteSlack', options.absoluteSlack, false);
+  nonNegative('minSamples', options.minSamples, false);
   if (options.confidence !== undefined && !(options.confidence > 0 && options.confidence < 1)) {
     throw new UsageError(`--confidence must be between 0 and 1 (exclusive), got ${options.confidence}. Example: --confidence 0.99`);
   }
   if (options.iterations !== undefined && !(Number.isInteger(options.iterations) && options.iterations >= 100)) {
-    throw new UsageError(`--iterations must be an integer >= 100, got ${options.iterations}. Example: --iterations 2000`);
+    throw new UsageError(`The compare option iterations must be an integer >= 100, got ${options.iterations}.`);
   }
 }
 

@@ -26,7 +26,7 @@ const MAX_RETAINED_SAMPLES = 1000;
 export const DEFAULT_MAX_FORM_MS = 20_000;
 /**
  * A decided fast form stops sampling here even within its budget: 400 samples give the baseline gate's p95
- * comparison (which needs 100) a usable interval, and more buy little for a verdict already decided.
+ * comparison (which needs 99) a usable interval, and more buy little for a verdict already decided.
  */
 const DECIDED_ENOUGH_SAMPLES = 400;
 /** Untimed executions before the timed ones of a fast form: caches, plan cache and JIT-free paths warm. */

@@ -79,6 +79,17 @@ describe('execbench run', () => {
   });
 });
 
+describe('--help', () => {
+  for (const command of ['', 'run', 'whatif', 'seed', 'db', 'report', 'compare']) {
+    it(`execbench ${command || '(no command)'} --help: exit 0, examples, the exit codes once`, () => {
+      const r = execbench([...(command ? [command] : []), '--help']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /\nExamples:\n/);
+      assert.equal(r.stdout.split('Exit codes: 0 all gated checks passed').length - 1, 1, r.stdout);
+    });
+  }
+});
+
 describe('bad input: one clear line, a non-zero exit, nothing written', () => {
   const cases: [string, string[], number, RegExp][] = [
     ['an unknown scenario name', ['--scenario', 'no-such-scenario'], 3, /^execbench: Unknown scenario 'no-such-scenario'\. Available: .*recent-failures/],
@@ -99,6 +110,18 @@ describe('bad input: one clear line, a non-zero exit, nothing written', () => {
       assert.equal(existsSync(out), false, 'nothing written');
     });
   }
+
+  it('an empty --database-url (an unset variable) and a bad EXECBENCH_FRESH -> exit 3, one line each, nothing started', () => {
+    const out = path.join(tmp, 'bad-env');
+    const empty = execbench(['run', '--database-url', '', '--out', out]);
+    assert.equal(empty.code, 3, empty.stderr);
+    assert.match(lastLine(empty.stderr), /^execbench: --database-url '' is empty \(an unset variable\?\): give a postgres:\/\/ URL/);
+    const fresh = execbench(['run', '--database-url', 'postgres://nobody@127.0.0.1:1/none', '--out', out], { EXECBENCH_FRESH: 'maybe' });
+    assert.equal(fresh.code, 3, fresh.stderr);
+    assert.match(lastLine(fresh.stderr), /^execbench: Invalid EXECBENCH_FRESH 'maybe'/);
+    for (const r of [empty, fresh]) assert.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('execbench:')).length, 1);
+    assert.equal(existsSync(out), false, 'nothing written');
+  });
 
   it('a missing baseline -> exit 4 before any work; a corrupt one -> exit 4 and the file is untouched', () => {
     const missing = execbench(['run', '--database-url', 'postgres://nobody@127.0.0.1:1/none', '--baseline', path.join(tmp, 'nope.json')]);

@@ -218,6 +218,9 @@ test('execbench db prints the URL and a psql line, serves queries, and stops cle
   assert.match(url, /^postgres:\/\/postgres:execbench@127\.0\.0\.1:\d+\/execbench$/);
   assert.ok(run.output().stdout.includes(`psql "${url}"`));
   assert.deepEqual(await query(url, 'SELECT current_database() AS db'), [{ db: 'execbench' }]);
+  // Its own server: the extensions a run would create are there for runs against the URL (CI's base and head).
+  assert.deepEqual(await query(url, `SELECT extname FROM pg_extension WHERE extname IN ('pg_stat_statements', 'pgstattuple') ORDER BY 1`),
+    [{ extname: 'pg_stat_statements' }, { extname: 'pgstattuple' }]);
   run.child.kill('SIGINT');
   assert.equal(await run.exited, 0, run.output().stderr);
   assert.deepEqual(postgresOn(dataDir), []);
