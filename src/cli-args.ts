@@ -2,11 +2,11 @@
 import { UsageError } from './errors.ts';
 
 /** Parses '750', '750ms', '1.5s' into milliseconds. */
-export function parseBudget(value: string | number): number {
+export function parseBudget(value: string | number, label = '--time-budget'): number {
   const text = String(value).trim();
   const ms = durationMs(text);
   if (!Number.isFinite(ms) || ms < 50 || ms > 600_000) {
-    throw new UsageError(`Invalid --time-budget '${text}': give milliseconds per scenario form between 50 and 600000, e.g. 750, 750ms or 1.5s.`);
+    throw new UsageError(`Invalid ${label} '${text}': give milliseconds per scenario form between 50 and 600000, e.g. 750, 750ms or 1.5s.`);
   }
   return ms;
 }
@@ -24,6 +24,17 @@ export function parseDuration(flag: string, value: string | number, bounds: { mi
 function durationMs(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/.exec(text);
   return m ? Number(m[1]) * (m[2] === 's' ? 1000 : 1) : Number.NaN;
+}
+
+/**
+ * A list flag that was given must name something: `--fail-on "$UNSET"` would otherwise switch the gate off, and
+ * `--scale ""` or `--scenario ""` quietly mean "nothing" or "everything". Absent (undefined): the caller's default.
+ */
+export function givenList(flag: string, values: unknown, accepted: string): string[] | undefined {
+  if (values === undefined) return undefined;
+  const items = list(values);
+  if (items.length === 0) throw new UsageError(`--${flag} was given no value (an unset variable?): give ${accepted}, or omit it for the default.`);
+  return items;
 }
 
 export function list(values: unknown): string[] {

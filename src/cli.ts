@@ -6,7 +6,7 @@ import { resolveProviderOptions } from './config.ts';
 import { EXIT, ExecbenchError, UsageError } from './errors.ts';
 import { checkWritableDir, refuseEmpty } from './paths.ts';
 import { parseScale } from './seed/scale.ts';
-import { list, numberFlag, parseBudget, parseDuration } from './cli-args.ts';
+import { givenList, list, numberFlag, parseBudget, parseDuration } from './cli-args.ts';
 import { ALL_FAIL_ON, DEFAULT_FAIL_ON, type FailOn } from './gate/verdict.ts';
 import { EMBEDDED_MAJORS, type EmbeddedMajor } from './db/embedded.ts';
 
@@ -16,6 +16,9 @@ const DEFAULT_BUDGET = '750ms';
 const EXIT_CODES = 'Exit codes: 0 all gated checks passed; 1 a contract, threshold or baseline check failed; 2 harness error; 3 bad input, such as a path that is not what it must be (nothing changed); 4 baseline refused or unreadable; 130/143 ended by SIGINT/SIGTERM.';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** The commands, for "did you mean" and the help pointer. */
+const COMMANDS = ['run', 'whatif', 'seed', 'db', 'report', 'compare'];
 
 function withProviderFlags<T>(y: Argv<T>) {
   return y
@@ -43,12 +46,14 @@ type ProviderArgs = { 'pg-major'?: string; provider?: string; 'database-url'?: s
 
 /** --pg-major / EXECBENCH_PG_MAJOR: pinned majors (a comma-separated list for run); empty: the default. */
 function pgMajors(raw: string | undefined): EmbeddedMajor[] {
+  if (raw !== undefined && raw.trim() === '') throw new UsageError(`--pg-major was given no value (an unset variable?): give ${EMBEDDED_MAJORS.join(', ')} (run takes a list), or omit it for 17.`);
   const value = raw ?? (process.env.EXECBENCH_PG_MAJOR?.trim() || undefined);
   if (value === undefined) return [];
+  const source = raw !== undefined ? '--pg-major' : 'EXECBENCH_PG_MAJOR';
   const majors = list([value]).map((v) => {
     const n = Number(v);
     if (!(EMBEDDED_MAJORS as readonly number[]).includes(n)) {
-      throw new UsageError(`Invalid --pg-major '${v}': execbench pins Postgres ${EMBEDDED_MAJORS.join(', ')} (embedded binaries, and postgres:<major>-alpine for containers); for another version use --image or --database-url.`);
+      throw new UsageError(`Invalid ${source} '${v}': execbench pins Postgres ${EMBEDDED_MAJORS.join(', ')} (embedded binaries, and postgres:<major>-alpine for containers); for another version use --image or --database-url.`);
     }
     return n as EmbeddedMajor;
   });
@@ -72,7 +77,9 @@ function providerOptions(argv: ProviderArgs, major?: EmbeddedMajor) {
     log,
   );
   if (major !== undefined && options.databaseUrl) {
-    throw new UsageError(`--pg-major chooses the server execbench starts, but a database URL was given (--database-url or DATABASE_URL): that server's own version is used. Drop one of them, or use --provider embedded.`);
+    throw new UsageError(options.databaseUrlFrom === 'DATABASE_URL'
+      ? `--pg-major chooses the server execbench starts, but DATABASE_URL is set: that server's own version would be used. Unset DATABASE_URL, or add --provider embedded (it ignores DATABASE_URL).`
+      : `--pg-major chooses the server execbench starts, but --database-url was given: that server's own version is used. Drop one of them.`);
   }
   return options;
 }
@@ -83,6 +90,32 @@ function singleMajor(argv: ProviderArgs): EmbeddedMajor | undefined {
   const majors = pgMajors(argv['pg-major']);
   if (majors.length > 1) throw new UsageError(`--pg-major lists ${majors.join(', ')}, but this command uses one server: give one major (only run accepts a list).`);
   return majors[0];
+}
+
+/** --fail-on: a non-empty list of known parts (empty would switch the gate off). */
+function failOnList(raw: unknown, allowed: readonly string[] = ALL_FAIL_ON): string[] {
+  const failOn = givenList('fail-on', raw, `one or more of ${allowed.join(', ')} (comma-separated)`) ?? [];
+  const bad = failOn.find((f) => !allowed.includes(f));
+  if (bad) throw new UsageError(`Unknown --fail-on '${bad}': use ${allowed.join(', ')} (comma-separated).`);
+  return failOn;
+}
+
+/** --scale: the named default when absent; a scale given twice (100k,100000) runs once. */
+function scaleList(raw: unknown) {
+  const scales = (givenList('scale', raw, '100k, 1m or a positive integer (comma-separated)') ?? ['100k', '1m']).map(parseScale);
+  return scales.filter((scale, i) => scales.findIndex((other) => other.focusRows === scale.focusRows) === i);
+}
+
+/** A choice flag given with no value (`--clock` last, or `--clock "$UNSET"`) is refused, not read as its default. */
+function refuseEmptyChoices(argv: Record<string, unknown>, flags: string[], raw: readonly string[] = process.argv.slice(2)): void {
+  for (const flag of flags) {
+    // yargs fills a bare choice flag with its default, so the typed arguments are read here.
+    const at = raw.indexOf(`--${flag}`);
+    const bare = at >= 0 && (raw[at + 1] === undefined || raw[at + 1]!.startsWith('-'));
+    if (argv[flag] === '' || bare) {
+      throw new UsageError(`--${flag} was given no value: give one of its choices (execbench ${commandName()}--help), or omit it for the default.`);
+    }
+  }
 }
 
 const CACHE_FIX = 'Give a writable folder, e.g. --cache-dir /var/tmp/execbench (created if missing), or omit it for node_modules/.cache/execbench.';
@@ -135,10 +168,9 @@ async function main(): Promise<number> {
         .example('$0 run --provider container --image localpg:15', 'in a container of a locally built image (nothing is pulled when it is present)')
         .epilog(EXIT_CODES),
       async (argv) => {
-        const failOn = list(argv['fail-on']);
-        const bad = failOn.find((f) => !(ALL_FAIL_ON as readonly string[]).includes(f));
-        if (bad) throw new UsageError(`Unknown --fail-on '${bad}': use ${ALL_FAIL_ON.join(', ')} (comma-separated).`);
-        const scales = list(argv.scale ?? ['100k', '1m']).map(parseScale);
+        const failOn = failOnList(argv['fail-on']);
+        refuseEmptyChoices(argv, ['clock', 'protocol', 'index-build']);
+        const scales = scaleList(argv.scale);
         const seed = numberFlag('seed', argv.seed, { integer: true, min: 0, example: '42' })!;
         const majors = pgMajors(argv['pg-major']);
         if (majors.length > 1 && (argv.image || process.env.EXECBENCH_PG_IMAGE?.trim() || process.env.PG_IMAGE?.trim())) {
@@ -147,7 +179,7 @@ async function main(): Promise<number> {
         const provider = await checkedProviderOptions(argv, majors[0]);
         const runOptions = {
           scales,
-          scenarioPatterns: list(argv.scenario),
+          scenarioPatterns: givenList('scenario', argv.scenario, 'scenario ids or globs such as "status-*"') ?? [],
           budgetMs: parseBudget(argv['time-budget']),
           strictSpec: argv['strict-spec'],
           ...(argv.out !== undefined ? { outDir: argv.out } : {}),
@@ -196,17 +228,15 @@ async function main(): Promise<number> {
         .epilog(EXIT_CODES),
       async (argv) => {
         const { runWhatifCommand } = await import('./commands/whatif.ts');
-        const failOn = list(argv['fail-on']);
-        const bad = failOn.find((f) => !(ALL_FAIL_ON as readonly string[]).includes(f));
-        if (bad) throw new UsageError(`Unknown --fail-on '${bad}': use ${ALL_FAIL_ON.join(', ')} (comma-separated).`);
+        const failOn = failOnList(argv['fail-on']);
         refuseEmpty(argv.out, { label: '--out', fix: 'Give --out a writable folder for the reports (created if missing), or omit it for reports/whatif-<time>.' });
         const provider = await checkedProviderOptions(argv, singleMajor(argv));
         exitCode = await runWhatifCommand({
-          variants: list(argv.variant ?? ['spec', 'recommended']),
-          scales: list(argv.scale ?? ['100k', '1m']).map(parseScale),
-          scenarioPatterns: list(argv.scenario),
+          variants: givenList('variant', argv.variant, 'folder names of schema/variants/, e.g. spec,recommended') ?? ['spec', 'recommended'],
+          scales: scaleList(argv.scale),
+          scenarioPatterns: givenList('scenario', argv.scenario, 'scenario ids or globs such as "status-*"') ?? [],
           budgetMs: parseBudget(argv['time-budget']),
-          sideBudgetMs: parseBudget(argv['side-budget']),
+          sideBudgetMs: parseBudget(argv['side-budget'], '--side-budget'),
           seed: numberFlag('seed', argv.seed, { integer: true, min: 0, example: '42' })!,
           fresh: provider.fresh,
           parts: { ablation: argv.ablation, generic: argv.generic, crossover: argv.crossover, writeCost: argv['write-cost'] },
@@ -228,7 +258,8 @@ async function main(): Promise<number> {
         const { runSeedCommand } = await import('./commands/seed.ts');
         const { withDatabase } = await import('./db/with-database.ts');
         const { createProgress } = await import('./seed/progress.ts');
-        const scales = list(argv.scale ?? ['100k', '1m']).map(parseScale);
+        refuseEmptyChoices(argv, ['index-build']);
+        const scales = scaleList(argv.scale);
         const seed = numberFlag('seed', argv.seed, { integer: true, min: 0, example: '42' })!;
         const provider = await checkedProviderOptions(argv, singleMajor(argv));
         await withDatabase(provider, async (db) => {
@@ -270,10 +301,10 @@ async function main(): Promise<number> {
       (y) => y
         .positional('baseline', { type: 'string', demandOption: true, describe: 'results.json of the reference run (e.g. from main)' })
         .positional('current', { type: 'string', demandOption: true, describe: 'results.json of the run to judge' })
-        .option('min-effect', { type: 'number', default: 0.2, describe: 'smallest slowdown that can fail (0.2 = 20%)' })
-        .option('buffer-tolerance', { type: 'number', default: 0.1, describe: 'allowed change in shared buffers and rows (0.1 = 10%)' })
-        .option('confidence', { type: 'number', default: 0.99, describe: 'confidence of the bootstrap interval on the latency ratio' })
-        .option('min-absolute-ms', { type: 'number', default: 0.5, describe: 'smallest absolute slowdown (ms) on the client clock that can fail (the server clock\'s floor is 0.05 ms)' })
+        .option('min-effect', { type: 'string', default: '0.2', describe: 'smallest slowdown that can fail (0.2 = 20%)' })
+        .option('buffer-tolerance', { type: 'string', default: '0.1', describe: 'allowed change in shared buffers and rows (0.1 = 10%)' })
+        .option('confidence', { type: 'string', default: '0.99', describe: 'confidence of the bootstrap interval on the latency ratio, between 0 and 1' })
+        .option('min-absolute-ms', { type: 'string', default: '0.5', describe: 'smallest absolute slowdown (ms) on the client clock that can fail (the server clock\'s floor is 0.05 ms)' })
         .option('gate-write-time', { type: 'boolean', default: false, describe: 'also gate the latency of (rolled-back) write scenarios' })
         .option('fail-on', { type: 'string', array: true, default: ['contracts', 'thresholds', 'baseline'], describe: 'what fails: contracts, thresholds, baseline' })
         .example('$0 compare main.json pr.json', 'exit 1 on a regression, 4 when the runs cannot be compared')
@@ -283,12 +314,12 @@ async function main(): Promise<number> {
         exitCode = await runCompareCommand({
           baselinePath: argv.baseline,
           currentPath: argv.current,
-          minEffect: argv['min-effect'],
-          bufferTolerance: argv['buffer-tolerance'],
-          confidence: argv.confidence,
-          minAbsoluteMs: argv['min-absolute-ms'],
+          minEffect: numberFlag('min-effect', argv['min-effect'], { min: 0, example: '0.2' })!,
+          bufferTolerance: numberFlag('buffer-tolerance', argv['buffer-tolerance'], { min: 0, example: '0.1' })!,
+          confidence: numberFlag('confidence', argv.confidence, { min: 0, example: '0.99' })!,
+          minAbsoluteMs: numberFlag('min-absolute-ms', argv['min-absolute-ms'], { min: 0, example: '0.5' })!,
           gateWriteTime: argv['gate-write-time'],
-          failOn: list(argv['fail-on']) as ('contracts' | 'thresholds' | 'baseline')[],
+          failOn: failOnList(argv['fail-on'], ['contracts', 'thresholds', 'baseline']) as ('contracts' | 'thresholds' | 'baseline')[],
         });
       },
     )
@@ -300,8 +331,9 @@ async function main(): Promise<number> {
     .wrap(null)
     .parserConfiguration({ 'camel-case-expansion': false })
     .fail((message, error) => {
-      if (error) throw error;
-      throw new UsageError(`${message} (see execbench --help)`); // flattened to one line where it is printed
+      // yargs' own parse errors (a flag with no value, a missing positional) are bad input, not a failure.
+      if (error && error.name !== 'YError') throw error;
+      throw new UsageError(`${explainYargs(message ?? error?.message ?? '')} (see execbench ${commandName()}--help)`); // flattened to one line where it is printed
     })
     .parseAsync();
   return exitCode;
@@ -323,3 +355,46 @@ main().then(
     }
   },
 );
+
+/** yargs' terse messages, said as execbench says things: the flag with its dashes, what is missing. */
+function explainYargs(message: string): string {
+  const following = /^Not enough arguments following: (.+)$/.exec(message);
+  if (following) return `--${following[1]} needs a value`;
+  const unknown = /^Unknown arguments?: (.+)$/.exec(message);
+  // A misspelt command reads as an unknown argument of run (the default command): name the command it looks like.
+  const first = process.argv[2];
+  if (unknown && first !== undefined && !first.startsWith('-') && unknown[1]!.split(', ').includes(first)) {
+    const near = COMMANDS.find((command) => editDistance(first, command) <= 2);
+    if (near) return `Unknown command '${first}': did you mean ${near}?`;
+  }
+  if (unknown) {
+    const names = unknown[1]!.split(', ').map((name) => (process.argv.includes(`--${name}`) || process.argv.some((a) => a.startsWith(`--${name}=`)) ? `--${name}` : name));
+    return `Unknown ${names.length > 1 ? 'arguments' : 'argument'}: ${names.join(', ')}`;
+  }
+  if (/^Not enough non-option arguments/.test(message)) {
+    const command = process.argv[2];
+    if (command === 'report') return 'report needs the results.json to rebuild, e.g. execbench report reports/<run-id>/results.json';
+    if (command === 'compare') return 'compare needs two results.json files, the baseline and the current run, e.g. execbench compare main.json pr.json';
+  }
+  return message;
+}
+
+/** The command typed, for the help pointer: "run " for `execbench run ...`, "" for none or an unknown one. */
+function commandName(): string {
+  const command = process.argv[2];
+  return command && COMMANDS.includes(command) ? `${command} ` : '';
+}
+
+
+/** Levenshtein distance, for "did you mean". */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -75,16 +75,18 @@ export function resolveProviderOptions(
     (flags.pgMajor !== undefined ? `postgres:${flags.pgMajor}-alpine` : DEFAULT_IMAGE);
 
   const port = flags.port ?? numberFromEnv(fromEnv('EXECBENCH_PORT'), 'EXECBENCH_PORT') ?? 0;
+  // Each message names where the value came from: the flag, or the variable the user may have forgotten they set.
+  const source = (flag: string, variable: string, given: unknown) => (given !== undefined ? flag : variable);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`Invalid --port '${port}': give an integer between 1 and 65535, or omit it to use a free port.`);
+    throw new UsageError(`Invalid ${source('--port', 'EXECBENCH_PORT', flags.port)} '${port}': give an integer between 1 and 65535, or omit it to use a free port.`);
   }
   const cpus = flags.cpus ?? numberFromEnv(fromEnv('EXECBENCH_CPUS'), 'EXECBENCH_CPUS');
   if (cpus !== undefined && !(Number.isFinite(cpus) && cpus > 0)) {
-    throw new UsageError(`Invalid --cpus '${cpus}': give a positive number of CPUs, e.g. 4 to mimic the spec's box.`);
+    throw new UsageError(`Invalid ${source('--cpus', 'EXECBENCH_CPUS', flags.cpus)} '${cpus}': give a positive number of CPUs, e.g. 4 to mimic the spec's box.`);
   }
   const memoryMb = flags.memoryMb ?? numberFromEnv(fromEnv('EXECBENCH_MEMORY_MB'), 'EXECBENCH_MEMORY_MB');
   if (memoryMb !== undefined && !(Number.isInteger(memoryMb) && memoryMb >= 256)) {
-    throw new UsageError(`Invalid --memory '${memoryMb}': give the container memory limit in MB (at least 256), e.g. 8192.`);
+    throw new UsageError(`Invalid ${source('--memory', 'EXECBENCH_MEMORY_MB', flags.memoryMb)} '${memoryMb}': give the container memory limit in MB (at least 256), e.g. 8192.`);
   }
   const fresh = flags.fresh ?? booleanFromEnv(fromEnv('EXECBENCH_FRESH'), 'EXECBENCH_FRESH') ?? false;
 
@@ -94,7 +96,7 @@ export function resolveProviderOptions(
 
   return {
     provider,
-    ...(databaseUrl !== undefined ? { databaseUrl } : {}),
+    ...(databaseUrl !== undefined ? { databaseUrl, databaseUrlFrom: nonEmpty(flags.databaseUrl) !== undefined ? '--database-url' as const : 'DATABASE_URL' as const } : {}),
     cacheDir,
     fresh,
     port,

@@ -1,6 +1,7 @@
 // What the benchmark scripts share: the default dataset request (the same one `npm run bench` seeds, so the
 // cache is reused) and a top-level that turns a failure into one line and an exit code.
-import { EXIT, ExecbenchError } from '../errors.ts';
+import path from 'node:path';
+import { EXIT, ExecbenchError, UsageError } from '../errors.ts';
 import { datasetSummary, environmentInfo } from '../commands/run.ts';
 import type { Database } from '../db/provider.ts';
 import { RESULTS_SCHEMA_VERSION, type RunResults, type ScenarioResult } from '../results.ts';
@@ -32,9 +33,18 @@ export async function runScript(main: () => Promise<number | void>): Promise<voi
     if (typeof code === 'number') process.exitCode = code;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`${process.env.EXECBENCH_DEBUG && error instanceof Error ? error.stack : message}\n`);
+    // These scripts take positional arguments: a flag where one was expected gets said so.
+    const flag = error instanceof UsageError ? process.argv.slice(2).find((a) => a.startsWith('--') && message.includes(`'${a}'`)) : undefined;
+    const hint = flag ? ` (the arguments are positional, not flags: npm run ${scriptName()} -- --help)` : '';
+    process.stderr.write(`${process.env.EXECBENCH_DEBUG && error instanceof Error ? error.stack : `${scriptName()}: ${message}${hint}`}\n`);
     process.exitCode = error instanceof ExecbenchError ? error.exitCode : EXIT.harness;
   }
+}
+
+/** bench:clock, bench:seed...: the npm script this process runs, for its messages. */
+function scriptName(): string {
+  const file = path.basename(process.argv[1] ?? '', '.ts');
+  return `bench:${({ 'seed-throughput': 'seed', 'gate-proof': 'gate' } as Record<string, string>)[file] ?? file}`;
 }
 
 export { median } from '../runner/statistics.ts';

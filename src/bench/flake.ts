@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EXIT } from '../errors.ts';
 import type { RunResults } from '../results.ts';
 import { textTable } from '../report/console.ts';
 import { runScript, exitOnHelp } from './common.ts';
@@ -41,8 +42,13 @@ await runScript(async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'execbench-flake-'));
     try {
       const t0 = Date.now();
-      const exitCode = await runCli(['run', '--out', out, ...extra]);
+      const { code: exitCode, lastLine } = await runCli(['run', '--out', out, ...extra]);
       const seconds = (Date.now() - t0) / 1000;
+      // Bad input (a run flag passed through) is not flakiness: stop at once and say what execbench said.
+      if (exitCode === EXIT.usage) {
+        process.stderr.write(`bench:flake: run ${i} refused its arguments (exit 3): ${lastLine}\n`);
+        return EXIT.usage;
+      }
       const results = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8').catch(() => 'null')) as RunResults | null;
       const summary = summarize(i, exitCode, seconds, results);
       summaries.push(summary);
@@ -87,12 +93,18 @@ function summarize(run: number, exitCode: number, seconds: number, results: RunR
 }
 
 /** One `execbench run` as a child process; its tables go to this process's stderr, quietly. */
-function runCli(args: string[]): Promise<number> {
+/** Runs execbench; its exit code and the last line it wrote to stderr (execbench's one-line error, where it failed). */
+function runCli(args: string[]): Promise<{ code: number; lastLine: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args], {
-      cwd: ROOT, stdio: ['ignore', 'ignore', process.env.EXECBENCH_DEBUG ? 'inherit' : 'ignore'],
+      cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let tail = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      if (process.env.EXECBENCH_DEBUG) process.stderr.write(chunk);
+      tail = (tail + chunk.toString()).slice(-4096);
     });
     child.on('error', reject);
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 2)));
+    child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 128 : 2), lastLine: tail.trim().split('\n').at(-1) ?? '' }));
   });
 }

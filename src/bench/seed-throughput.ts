@@ -20,7 +20,7 @@ import { createProgress } from '../seed/progress.ts';
 import { parseScale } from '../seed/scale.ts';
 import { readSchemaPlan, applySchemaFile } from '../seed/schema-files.ts';
 import type { DatasetRequest } from '../seed/types.ts';
-import { exitOnHelp } from './common.ts';
+import { exitOnHelp, runScript } from './common.ts';
 
 const RATIO_TARGET = 0.9;
 const RSS_TARGET_MB = 300;
@@ -173,11 +173,4 @@ const round3 = (n: number) => Math.round(n * 1000) / 1000;
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-main().then(
-  (code) => { process.exitCode = code; },
-  (error: unknown) => {
-    log(`bench:seed failed: ${String((error as Error)?.message ?? error).replace(/\s*\n\s*/g, ' ')}`);
-    if (process.env.EXECBENCH_DEBUG) console.error(error);
-    process.exitCode = error instanceof ExecbenchError ? error.exitCode : EXIT.harness;
-  },
-);
+await runScript(main);

@@ -17,6 +17,7 @@ export async function readResultsFile(resultsPath: string): Promise<RunResults> 
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
     throw new UsageError(`Cannot read results file '${resultsPath}' (${why}). Pass the results.json a run wrote, e.g. reports/<run-id>/results.json.`, { cause: error });
   }
+  if (text.trim() === '') throw new UsageError(`Results file '${resultsPath}' is empty. Pass the results.json a run wrote, e.g. reports/<run-id>/results.json.`);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -27,6 +28,10 @@ export async function readResultsFile(resultsPath: string): Promise<RunResults> 
   if (typeof data === 'object' && data !== null && (data as { schemaVersion?: unknown }).schemaVersion === 1 && Array.isArray((data as { scenarios?: unknown }).scenarios)) {
     upgradeFromV1(data as RunResults);
   }
+  const version = typeof data === 'object' && data !== null ? (data as { schemaVersion?: unknown }).schemaVersion : undefined;
+  if (typeof version === 'number' && version > RESULTS_SCHEMA_VERSION) {
+    throw new UsageError(`Results file '${resultsPath}' is a results document of schema ${version}, from a newer execbench; this one reads ${RESULTS_SCHEMA_VERSION}: rebuild its reports with that execbench.`);
+  }
   const problem = describeShapeProblem(data);
   if (problem) throw new UsageError(`Results file '${resultsPath}' is not an execbench results document: ${problem}.`);
   return data as RunResults;
@@ -35,6 +40,7 @@ export async function readResultsFile(resultsPath: string): Promise<RunResults> 
 function describeShapeProblem(data: unknown): string | undefined {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return `expected a JSON object, found ${Array.isArray(data) ? 'an array' : data === null ? 'null' : typeof data}`;
   const doc = data as Record<string, unknown>;
+  if (doc.schemaVersion === undefined) return 'it has no schemaVersion';
   if (doc.schemaVersion !== RESULTS_SCHEMA_VERSION) return `expected schemaVersion ${RESULTS_SCHEMA_VERSION}, found ${JSON.stringify(doc.schemaVersion)}`;
   for (const key of ['scenarios', 'findings', 'headline', 'datasets'] as const) {
     if (!Array.isArray(doc[key])) return `expected ${key} to be an array, found ${doc[key] === undefined ? 'nothing' : typeof doc[key]}`;

@@ -7,6 +7,8 @@ export interface ProviderOptions {
   provider: 'auto' | ProviderKind;
   /** --database-url / DATABASE_URL. */
   databaseUrl?: string;
+  /** Where databaseUrl came from, so a message names what the user typed (or forgot they exported). */
+  databaseUrlFrom?: '--database-url' | 'DATABASE_URL';
   /** Cache folder: the embedded data directory lives below it. */
   cacheDir: string;
   /** Rebuild the embedded data directory from scratch. */

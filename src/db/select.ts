@@ -40,7 +40,7 @@ async function provideAnyDatabase(options: ProviderOptions): Promise<Database> {
   switch (options.provider) {
     case 'url':
       if (!options.databaseUrl) throw new UsageError('--provider url needs --database-url postgres://user:password@host:port/db or DATABASE_URL.');
-      return connectUrl({ databaseUrl: options.databaseUrl, reason: `--provider url: the server at ${redactUrl(options.databaseUrl)}.` });
+      return connectUrl({ databaseUrl: options.databaseUrl, ...(options.databaseUrlFrom ? { databaseUrlFrom: options.databaseUrlFrom } : {}), reason: `--provider url: the server at ${redactUrl(options.databaseUrl)}.` });
     case 'container':
       return startContainer({ ...containerOptions(options), reason: `--provider container: ${options.image}${portNote} via testcontainers.` });
     case 'embedded':
@@ -49,7 +49,8 @@ async function provideAnyDatabase(options: ProviderOptions): Promise<Database> {
       if (options.databaseUrl) {
         return connectUrl({
           databaseUrl: options.databaseUrl,
-          reason: `a database URL was given (--database-url or DATABASE_URL), so execbench uses that server (${redactUrl(options.databaseUrl)}).`,
+          ...(options.databaseUrlFrom ? { databaseUrlFrom: options.databaseUrlFrom } : {}),
+          reason: `a database URL was given (${options.databaseUrlFrom ?? '--database-url or DATABASE_URL'}), so execbench uses that server (${redactUrl(options.databaseUrl)}).`,
         });
       }
       const probe = await detectContainerRuntime(DOCKER_PROBE_MS);

@@ -7,6 +7,8 @@ import type { Database } from './provider.ts';
 /** Options for connectUrl. */
 export interface UrlProviderOptions {
   databaseUrl: string;
+  /** Where the URL came from (the connection error's fix names it). */
+  databaseUrlFrom?: '--database-url' | 'DATABASE_URL';
   /** One sentence: why this provider was chosen (set by select.ts). */
   reason?: string;
   /** How long to wait for the server to answer. */
@@ -18,7 +20,7 @@ export async function connectUrl(options: UrlProviderOptions): Promise<Database>
   const url = parseDatabaseUrl(options.databaseUrl);
   const version = await readServerVersion(options.databaseUrl, {
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
-    hint: 'omit --database-url to use the embedded server',
+    hint: options.databaseUrlFrom === 'DATABASE_URL' ? 'unset DATABASE_URL to use a server execbench starts' : 'omit --database-url to use the embedded server',
     url,
   });
   return {
@@ -38,6 +40,11 @@ export function parseDatabaseUrl(databaseUrl: string): URL {
   try {
     url = new URL(databaseUrl);
   } catch {
+    // WHATWG URL refuses a port over 65535 outright: name it rather than the whole shape.
+    const port = /^[a-z]+:\/\/(?:[^@/]*@)?(?:\[[^\]]*\]|[^:/?#]*):(\d+)(?:[/?#]|$)/i.exec(databaseUrl)?.[1];
+    if (port !== undefined && Number(port) > 65535) {
+      throw new UsageError(`Invalid database URL '${redactUrl(databaseUrl)}': port '${port}' is not a TCP port (1-65535).`);
+    }
     throw new UsageError(`Invalid database URL '${redactUrl(databaseUrl)}': expected postgres://user:password@host:port/database.`);
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
@@ -45,6 +52,14 @@ export function parseDatabaseUrl(databaseUrl: string): URL {
   }
   if (url.port !== '' && !(Number(url.port) > 0 && Number(url.port) < 65536)) {
     throw new UsageError(`Invalid database URL '${redactUrl(databaseUrl)}': port '${url.port}' is not a TCP port.`);
+  }
+  // node-postgres percent-decodes the user, password and database: a stray % would fail there, as "URI malformed".
+  for (const [part, value] of [['user name', url.username], ['password', url.password], ['database name', url.pathname]] as const) {
+    try {
+      decodeURIComponent(value);
+    } catch {
+      throw new UsageError(`Invalid database URL '${redactUrl(databaseUrl)}': its ${part} has a '%' that is not percent-encoding; write a literal % as %25.`);
+    }
   }
   return url;
 }

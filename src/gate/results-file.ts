@@ -19,6 +19,7 @@ export async function readResultsFile(path: string, role: 'baseline' | 'current'
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (cause as Error).message;
     throw new BaselineError(`Cannot read ${what} '${path}': ${why}. ${remake}`, { cause });
   }
+  if (text.trim() === '') throw new BaselineError(`Cannot read ${what} '${path}': the file is empty. ${remake}`);
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -30,7 +31,11 @@ export async function readResultsFile(path: string, role: 'baseline' | 'current'
   }
   const version = (doc as { schemaVersion?: unknown }).schemaVersion;
   if (version === 1) upgradeFromV1(doc as RunResults);
-  else if (version !== RESULTS_SCHEMA_VERSION) {
+  else if (version === undefined) {
+    throw new BaselineError(`Cannot use ${what} '${path}': not an execbench results document (it has no schemaVersion). ${remake}`);
+  } else if (typeof version === 'number' && version > RESULTS_SCHEMA_VERSION) {
+    throw new BaselineError(`Cannot use ${what} '${path}': it is a results document of schema ${version}, from a newer execbench; this one reads ${RESULTS_SCHEMA_VERSION}. Compare it with that execbench, or re-create it with this one.`);
+  } else if (version !== RESULTS_SCHEMA_VERSION) {
     throw new BaselineError(
       `Cannot use ${what} '${path}': schemaVersion ${JSON.stringify(version)}, this execbench reads ${RESULTS_SCHEMA_VERSION}. ` +
         'Re-create it with this version of `execbench run`.',

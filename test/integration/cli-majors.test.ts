@@ -27,7 +27,8 @@ describe('execbench run --pg-major <list>', () => {
     [['run', '--pg-major', '14,18', '--image', 'localpg:15'], /^execbench: --pg-major lists 14, 18, but an image was named .* one image is one major/],
     [['run', '--pg-major', '14,18', '--json'], /^execbench: --json prints one results document, but --pg-major lists 14, 18/],
     [['run', '--pg-major', '14,18', '--baseline', 'x.json'], /^execbench: --baseline compares runs of one Postgres major/],
-    [['run', '--pg-major', '14', '--database-url', 'postgres://u@127.0.0.1:1/db'], /^execbench: --pg-major chooses the server execbench starts, but a database URL was given/],
+    [['run', '--pg-major', '14', '--database-url', 'postgres://u@127.0.0.1:1/db'], /^execbench: --pg-major chooses the server execbench starts, but --database-url was given: that server's own version is used\. Drop one of them\.$/m],
+    [['run', '--pg-major', ''], /^execbench: --pg-major was given no value \(an unset variable\?\)/],
     [['seed', '--pg-major', '14,15'], /^execbench: --pg-major lists 14, 15, but this command uses one server/],
   ] as const) {
     it(`${args.join(' ')} is refused with exit 3 in one line`, () => {

@@ -98,7 +98,12 @@ describe('bad input: one clear line, a non-zero exit, nothing written', () => {
     ['an unknown scale', ['--scale', '10x'], 3, /^execbench: Unknown scale '10x': use 100k, 1m or a positive integer/],
     ['a zero scale', ['--scale', '0'], 3, /^execbench: Invalid scale '0'/],
     ['an unknown --fail-on', ['--fail-on', 'vibes'], 3, /^execbench: Unknown --fail-on 'vibes'/],
-    ['an unknown flag', ['--colour'], 3, /^execbench: Unknown argument: colour/],
+    ['an unknown flag', ['--colour'], 3, /^execbench: Unknown argument: --colour \(see execbench run --help\)/],
+    ['an empty --fail-on (the gate would be off)', ['--fail-on', ''], 3, /^execbench: --fail-on was given no value \(an unset variable\?\): give one or more of contracts/],
+    ['an empty --scale', ['--scale', ''], 3, /^execbench: --scale was given no value/],
+    ['an empty --scenario', ['--scenario', ''], 3, /^execbench: --scenario was given no value/],
+    ['a flag with no value', ['--time-budget'], 3, /^execbench: --time-budget needs a value \(see execbench run --help\)/],
+    ['a choice flag with no value', ['--clock'], 3, /^execbench: --clock was given no value/],
   ];
   for (const [what, args, code, message] of cases) {
     it(`${what} -> exit ${code} and one line naming it`, () => {
@@ -110,6 +115,21 @@ describe('bad input: one clear line, a non-zero exit, nothing written', () => {
       assert.equal(existsSync(out), false, 'nothing written');
     });
   }
+
+  it('a misspelt command is named with the command it looks like; malformed URLs name what is wrong (exit 3)', () => {
+    const typo = execbench(['runn']);
+    assert.equal(typo.code, 3, typo.stderr);
+    assert.match(lastLine(typo.stderr), /^execbench: Unknown command 'runn': did you mean run\?/);
+    const percent = execbench(['run', '--database-url', 'postgres://%zz@127.0.0.1:1/db']);
+    assert.equal(percent.code, 3, percent.stderr);
+    assert.match(lastLine(percent.stderr), /its user name has a '%' that is not percent-encoding; write a literal % as %25\.$/);
+    const port = execbench(['run', '--database-url', 'postgres://x@127.0.0.1:99999/db']);
+    assert.equal(port.code, 3, port.stderr);
+    assert.match(lastLine(port.stderr), /port '99999' is not a TCP port \(1-65535\)\.$/);
+    const fromEnv = execbench(['run', '--scale', '2000'], { DATABASE_URL: 'postgres://x@127.0.0.1:1/db' });
+    assert.equal(fromEnv.code, 2, fromEnv.stderr);
+    assert.match(lastLine(fromEnv.stderr), /unset DATABASE_URL to use a server execbench starts\.$/);
+  });
 
   it('an empty --database-url (an unset variable) and a bad EXECBENCH_FRESH -> exit 3, one line each, nothing started', () => {
     const out = path.join(tmp, 'bad-env');

@@ -30,7 +30,7 @@ test('env overrides defaults: DATABASE_URL, EXECBENCH_CACHE_DIR, EXECBENCH_PROVI
   }, silent);
   assert.deepEqual(
     { ...o, log: undefined },
-    { provider: 'url', databaseUrl: 'postgres://u:p@h:5432/d', cacheDir: '/var/tmp/eb', image: 'postgres:16', port: 6543, cpus: 4, memoryMb: 8192, fresh: true, log: undefined },
+    { provider: 'url', databaseUrl: 'postgres://u:p@h:5432/d', databaseUrlFrom: 'DATABASE_URL', cacheDir: '/var/tmp/eb', image: 'postgres:16', port: 6543, cpus: 4, memoryMb: 8192, fresh: true, log: undefined },
   );
 });
 
@@ -56,6 +56,7 @@ test('flags override env', () => {
 test('--database-url overrides DATABASE_URL', () => {
   const o = resolveProviderOptions({ databaseUrl: 'postgres://flag@h/d' }, { DATABASE_URL: 'postgres://env@h/d' }, silent);
   assert.equal(o.databaseUrl, 'postgres://flag@h/d');
+  assert.equal(o.databaseUrlFrom, '--database-url');
 });
 
 test('empty env values count as unset', () => {
@@ -99,6 +100,12 @@ test('bad numbers are usage errors naming the value', () => {
   assert.throws(() => resolveProviderOptions({ memoryMb: 10 }, {}, silent), /Invalid --memory '10'/);
   assert.throws(() => resolveProviderOptions({}, { EXECBENCH_PORT: 'abc' }, silent), /Invalid EXECBENCH_PORT 'abc'/);
   assert.throws(() => resolveProviderOptions({}, { EXECBENCH_FRESH: 'maybe' }, silent), /Invalid EXECBENCH_FRESH 'maybe'/);
+  // A value from the environment is named by its variable, not by a flag the user never typed.
+  assert.throws(() => resolveProviderOptions({}, { EXECBENCH_PORT: '-1' }, silent), /Invalid EXECBENCH_PORT '-1'/);
+  assert.throws(() => resolveProviderOptions({}, { EXECBENCH_CPUS: '0' }, silent), /Invalid EXECBENCH_CPUS '0'/);
+  assert.throws(() => resolveProviderOptions({}, { EXECBENCH_MEMORY_MB: '100' }, silent), /Invalid EXECBENCH_MEMORY_MB '100'/);
+  assert.equal(resolveProviderOptions({}, { EXECBENCH_FRESH: 'yes' }, silent).fresh, true);
+  assert.equal(resolveProviderOptions({ fresh: false }, { EXECBENCH_FRESH: 'yes' }, silent).fresh, false, 'the flag wins');
 });
 
 test('a relative --cache-dir is resolved against the working directory', () => {

@@ -502,4 +502,23 @@ describe('results documents of schema 1 (before the two clocks)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('an empty file, a JSON object that is not a results document and one from a newer execbench are each named as such (exit 4)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'execbench-bad-'));
+    try {
+      const cases: [string, string, RegExp][] = [
+        ['empty.json', '', /: the file is empty\. Point to a results\.json/],
+        ['other.json', '{"foo":1}', /: not an execbench results document \(it has no schemaVersion\)\./],
+        ['newer.json', '{"schemaVersion":99}', /: it is a results document of schema 99, from a newer execbench; this one reads \d+\./],
+      ];
+      for (const [name, text, message] of cases) {
+        const file = path.join(dir, name);
+        writeFileSync(file, text);
+        await assert.rejects(readResultsFile(file, 'baseline'), (e: unknown) => (e as { exitCode?: number }).exitCode === 4 && message.test((e as Error).message));
+        assert.equal(readFileSync(file, 'utf8'), text, 'the file is untouched');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
