@@ -28,7 +28,15 @@ export async function runDbCommand(options: ProviderOptions, out: NodeJS.Writabl
         return;
       }
       out.write('Press Ctrl-C to stop the server.\n');
-      if (!signal.aborted) await once(signal, 'abort');
+      // An AbortSignal holds the event loop open no more than a pending promise does: with an embedded server its
+      // child process did, but with a container nothing of ours is left, and Node ended the process right here
+      // (exit 13, an unsettled top-level await) without stopping the container. A timer holds it until the signal.
+      const keepAlive = setInterval(() => {}, 60_000);
+      try {
+        if (!signal.aborted) await once(signal, 'abort');
+      } finally {
+        clearInterval(keepAlive);
+      }
       options.log('execbench: stopping Postgres...');
     },
     { exitOnSignal: false },

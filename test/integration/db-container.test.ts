@@ -137,6 +137,42 @@ describe('container provider (real Docker engine)', () => {
     assert.deepEqual(await leftovers(), before);
   });
 
+  it('execbench db keeps a container up until Ctrl-C, with the extensions a run reads created, then removes it (exit 0)', async (t) => {
+    if (skip) return t.skip(skip);
+    const before = await leftovers();
+    // As the CI workflow runs it: node bin/execbench.js db --provider container, in the background.
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/execbench.js'), 'db', '--provider', 'container', '--image', IMAGE], {
+      cwd: ROOT, env: { ...process.env, DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL within 120 s:\n${stderr}`)), 120_000);
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const m = /^(postgres:\/\/\S+)$/m.exec(stdout);
+        if (m && stdout.includes('Ctrl-C')) { clearTimeout(timer); resolve(m[1]!); }
+      });
+      child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`execbench db exited (${code}) before it was up:\n${stderr}`)); });
+    });
+    // Still up a few seconds later (it used to exit at once, leaving the container behind), and serving.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    assert.equal(child.exitCode, null, `execbench db is still running; stderr:\n${stderr}`);
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      const { rows } = await c.query<{ extname: string }>(`SELECT extname FROM pg_extension WHERE extname IN ('pg_stat_statements', 'pgstattuple') ORDER BY 1`);
+      assert.deepEqual(rows.map((r) => r.extname), ['pg_stat_statements', 'pgstattuple']);
+    } finally {
+      await c.end();
+    }
+    child.kill('SIGINT');
+    assert.equal(await exited, 0, stderr);
+    assert.deepEqual(await leftovers(), before);
+  });
+
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} in the middle of seeding stops execbench with exit ${signal === 'SIGINT' ? 130 : 143} and leaves no container or volume`, async (t) => {
       if (skip) return t.skip(skip);
