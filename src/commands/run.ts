@@ -95,7 +95,7 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
 
   // --calibrate needs pgbench: say so before any work, with how to get it.
   if (options.calibrate && !(await findPgbench())) throw new UsageError(`--calibrate: ${PGBENCH_HINT}`);
-  const outcome = await withDatabase(options.provider, async (db) => {
+  const outcome = await withDatabase(options.provider, async (db, signal) => {
     timings.provisionMs = Math.round(performance.now() - t0);
     log(`execbench: ${db.kind} Postgres ${db.serverVersion}: ${db.reason}`);
     if (baseline && postgresMajor(baseline.environment.postgres.versionNum) !== postgresMajor(db.serverVersionNum)) {
@@ -116,7 +116,7 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
       const r0 = performance.now();
       let before: IndexScanSnapshot | undefined;
       const run = await runScenariosAtScale({
-        connectionString: db.connectionString, dataset, scenarios, budgetMs: options.budgetMs, log,
+        connectionString: db.connectionString, dataset, scenarios, budgetMs: options.budgetMs, log, signal,
         ...(options.clock ? { clock: options.clock } : {}),
         ...(options.protocol ? { protocol: options.protocol } : {}),
         // In a server execbench started, pg_stat_statements is preloaded: create the extension in its database.

@@ -46,6 +46,8 @@ export interface RunAtScaleOptions {
   calibrate?: boolean;
   /** Cap on buying samples for an undecided latency verdict, per form, ms (--max-form-time). */
   maxFormMs?: number;
+  /** Aborted on SIGINT/SIGTERM (withDatabase): the form in flight fails because its server is stopping, not on its own. */
+  signal?: AbortSignal;
 }
 
 export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<ScaleRun> {
@@ -105,6 +107,11 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
             statementsSchema: statements.available ? statements.schema : undefined,
           }).catch((error: unknown) => { log(`[${scale}] ${id} (${form}): --calibrate: ${(error as Error).message}`); return undefined; });
           if (calibration) result.latency.calibration = calibration;
+        }
+        if (options.signal?.aborted) {
+          // Its query failed because the server is being stopped: say that, not "FAIL (sql-error)", and stop.
+          log(`[${scale}] ${n + 1}/${options.scenarios.length} ${id} (${form}): interrupted (${String(options.signal.reason ?? 'a signal')}), not judged`);
+          return { results, headline: [], statements };
         }
         results.push(result);
         log(`[${scale}] ${n + 1}/${options.scenarios.length} ${id} (${form}): ${verdictWord(result)}${result.latency?.calibration ? ` (pgbench p50 ${result.latency.calibration.pgbenchP50Ms.toFixed(3)} ms, execbench x${result.latency.calibration.ratio.toFixed(2)})` : ''}`);
