@@ -19,6 +19,8 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** The commands, for "did you mean" and the help pointer. */
 const COMMANDS = ['run', 'whatif', 'seed', 'db', 'report', 'compare'];
+/** The arguments as typed (what yargs parses), for the checks yargs cannot make. */
+const ARGS = hideBin(process.argv);
 
 function withProviderFlags<T>(y: Argv<T>) {
   return y
@@ -107,7 +109,7 @@ function scaleList(raw: unknown) {
 }
 
 /** A choice flag given with no value (`--clock` last, or `--clock "$UNSET"`) is refused, not read as its default. */
-function refuseEmptyChoices(argv: Record<string, unknown>, flags: string[], raw: readonly string[] = process.argv.slice(2)): void {
+function refuseEmptyChoices(argv: Record<string, unknown>, flags: string[], raw: readonly string[] = ARGS): void {
   for (const flag of flags) {
     // yargs fills a bare choice flag with its default, so the typed arguments are read here.
     const at = raw.indexOf(`--${flag}`);
@@ -124,9 +126,7 @@ const CACHE_FIX = 'Give a writable folder, e.g. --cache-dir /var/tmp/execbench (
 async function checkedProviderOptions(argv: ProviderArgs, major?: EmbeddedMajor) {
   refuseEmpty(argv['cache-dir'], { label: '--cache-dir', fix: CACHE_FIX });
   // `--database-url "$URL"` with an unset variable must not quietly become "start a server of my own".
-  if (argv['database-url'] !== undefined && argv['database-url'].trim() === '') {
-    throw new UsageError(`--database-url '' is empty (an unset variable?): give a postgres:// URL, or omit the flag to use DATABASE_URL or a server execbench starts.`);
-  }
+  refuseEmpty(argv['database-url'], { label: '--database-url', fix: 'Give a postgres:// URL, or omit the flag to use DATABASE_URL or a server execbench starts.' });
   const options = providerOptions(argv, major);
   if (options.provider === 'embedded' || (options.provider === 'auto' && options.databaseUrl === undefined)) {
     const given = argv['cache-dir'] !== undefined ? '--cache-dir' : process.env.EXECBENCH_CACHE_DIR?.trim() ? 'EXECBENCH_CACHE_DIR' : undefined;
@@ -139,7 +139,7 @@ async function checkedProviderOptions(argv: ProviderArgs, major?: EmbeddedMajor)
 
 async function main(): Promise<number> {
   let exitCode: number = EXIT.ok;
-  await yargs(hideBin(process.argv))
+  await yargs(ARGS)
     .scriptName('execbench')
     .usage('$0 <command> [options]\n\nTurns the executions index-strategy document into an executable, CI-gated proof.\nrun is the default command: the options below are run\'s; `$0 <command> --help` gives each other command\'s.')
     .command(
@@ -362,17 +362,17 @@ function explainYargs(message: string): string {
   if (following) return `--${following[1]} needs a value`;
   const unknown = /^Unknown arguments?: (.+)$/.exec(message);
   // A misspelt command reads as an unknown argument of run (the default command): name the command it looks like.
-  const first = process.argv[2];
+  const first = ARGS[0];
   if (unknown && first !== undefined && !first.startsWith('-') && unknown[1]!.split(', ').includes(first)) {
     const near = COMMANDS.find((command) => editDistance(first, command) <= 2);
     if (near) return `Unknown command '${first}': did you mean ${near}?`;
   }
   if (unknown) {
-    const names = unknown[1]!.split(', ').map((name) => (process.argv.includes(`--${name}`) || process.argv.some((a) => a.startsWith(`--${name}=`)) ? `--${name}` : name));
+    const names = unknown[1]!.split(', ').map((name) => (ARGS.some((a) => a === `--${name}` || a.startsWith(`--${name}=`)) ? `--${name}` : name));
     return `Unknown ${names.length > 1 ? 'arguments' : 'argument'}: ${names.join(', ')}`;
   }
   if (/^Not enough non-option arguments/.test(message)) {
-    const command = process.argv[2];
+    const command = ARGS[0];
     if (command === 'report') return 'report needs the results.json to rebuild, e.g. execbench report reports/<run-id>/results.json';
     if (command === 'compare') return 'compare needs two results.json files, the baseline and the current run, e.g. execbench compare main.json pr.json';
   }
@@ -381,10 +381,9 @@ function explainYargs(message: string): string {
 
 /** The command typed, for the help pointer: "run " for `execbench run ...`, "" for none or an unknown one. */
 function commandName(): string {
-  const command = process.argv[2];
+  const command = ARGS[0];
   return command && COMMANDS.includes(command) ? `${command} ` : '';
 }
-
 
 /** Levenshtein distance, for "did you mean". */
 function editDistance(a: string, b: string): number {

@@ -135,7 +135,7 @@ describe('bad input: one clear line, a non-zero exit, nothing written', () => {
     const out = path.join(tmp, 'bad-env');
     const empty = execbench(['run', '--database-url', '', '--out', out]);
     assert.equal(empty.code, 3, empty.stderr);
-    assert.match(lastLine(empty.stderr), /^execbench: --database-url '' is empty \(an unset variable\?\): give a postgres:\/\/ URL/);
+    assert.match(lastLine(empty.stderr), /^execbench: --database-url '' is empty \(an unset variable\?\)\. Give a postgres:\/\/ URL/);
     const fresh = execbench(['run', '--database-url', 'postgres://nobody@127.0.0.1:1/none', '--out', out], { EXECBENCH_FRESH: 'maybe' });
     assert.equal(fresh.code, 3, fresh.stderr);
     assert.match(lastLine(fresh.stderr), /^execbench: Invalid EXECBENCH_FRESH 'maybe'/);
