@@ -53,7 +53,7 @@ npm run bench:sensitivity [-- scale|auto [runs [forms [effects]]]]
 
 Do the verdict rules see a real slowdown? A CPU quota on the embedded server (Linux cgroup, root), calibrated to each
 effect; per form and effect the detection rate of the threshold test and the baseline test. Last line: one JSON object.
-  scale     auto (default: each form at its own scale), 100k, 1m
+  scale     auto (default: each form at its own scale), 100k, 1m or a whole number of focus-tenant rows
   runs      runs per row, default 10
   forms     comma-separated, default covering-percentiles,sparkline-7d,daily-stats-live-aggregate
   effects   comma-separated slowdowns of at least 1, default 1,1.5,2
