@@ -137,8 +137,21 @@ async function checkedProviderOptions(argv: ProviderArgs, major?: EmbeddedMajor)
   return options;
 }
 
+/** Switches (boolean flags): yargs reads `--json=yes` as false without a word, so a value other than true/false is refused. */
+const SWITCHES = ['json', 'strict-spec', 'fresh', 'optional', 'audit', 'calibrate', 'gate-write-time', 'ablation', 'generic', 'crossover', 'write-cost'];
+
+function refuseSwitchValues(raw: readonly string[] = ARGS): void {
+  for (const arg of raw) {
+    const m = /^--(no-)?([a-z-]+)=(.*)$/.exec(arg);
+    if (m && SWITCHES.includes(m[2]!) && !/^(true|false)$/.test(m[3]!)) {
+      throw new UsageError(`--${m[1] ?? ''}${m[2]} is a switch, so '${m[3]}' is not a value for it: write --${m[2]} or --no-${m[2]}.`);
+    }
+  }
+}
+
 async function main(): Promise<number> {
   let exitCode: number = EXIT.ok;
+  refuseSwitchValues();
   await yargs(ARGS)
     .scriptName('execbench')
     .usage('$0 <command> [options]\n\nTurns the executions index-strategy document into an executable, CI-gated proof.\nrun is the default command: the options below are run\'s; `$0 <command> --help` gives each other command\'s.')

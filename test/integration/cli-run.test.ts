@@ -104,6 +104,7 @@ describe('bad input: one clear line, a non-zero exit, nothing written', () => {
     ['an empty --scenario', ['--scenario', ''], 3, /^execbench: --scenario was given no value/],
     ['a flag with no value', ['--time-budget'], 3, /^execbench: --time-budget needs a value \(see execbench run --help\)/],
     ['a choice flag with no value', ['--clock'], 3, /^execbench: --clock was given no value/],
+    ['a switch given a value (yargs would read --json=yes as false)', ['--json=yes'], 3, /^execbench: --json is a switch, so 'yes' is not a value for it: write --json or --no-json\.$/],
   ];
   for (const [what, args, code, message] of cases) {
     it(`${what} -> exit ${code} and one line naming it`, () => {
