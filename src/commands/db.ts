@@ -3,7 +3,9 @@ import { once } from 'node:events';
 import pg from 'pg';
 import type { ProviderOptions } from '../db/provider.ts';
 import { withDatabase } from '../db/with-database.ts';
+import { resolvePgstattuple } from '../audit/bloat.ts';
 import { EXIT } from '../errors.ts';
+import { ensureStatementsExtension, probeStatements } from '../runner/server-clock.ts';
 
 /** Keeps a server up and prints its URL (with password) and a psql line until SIGINT/SIGTERM; returns the exit code. */
 export async function runDbCommand(options: ProviderOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -59,17 +61,21 @@ async function datasetSchemas(connectionString: string): Promise<string[]> {
   }
 }
 
-/** pg_stat_statements (the server clock; preloaded wherever execbench starts a server) and pgstattuple (the audit). */
+/**
+ * pg_stat_statements (the server clock; preloaded wherever execbench starts a server) and pgstattuple (the audit),
+ * created as a run creates them in its own server (ensureStatementsExtension, resolvePgstattuple); what could not
+ * be had is said in one line each.
+ */
 async function createOwnExtensions(connectionString: string, log: (line: string) => void): Promise<void> {
   const client = new pg.Client({ connectionString });
   client.on('error', () => {});
   await client.connect();
   try {
-    for (const extension of ['pg_stat_statements', 'pgstattuple']) {
-      await client.query(`CREATE EXTENSION IF NOT EXISTS ${extension}`).catch((error: unknown) => {
-        log(`execbench: CREATE EXTENSION ${extension} failed (${String((error as Error).message).split('\n')[0]}); runs against this server go without it.`);
-      });
-    }
+    await ensureStatementsExtension(client);
+    const statements = await probeStatements(client);
+    if (!statements.available) log(`execbench: ${statements.why}; runs against this server time the server with EXPLAIN instead.`);
+    const pgstattuple = await resolvePgstattuple(client, true);
+    if (!pgstattuple.available) log(`execbench: ${pgstattuple.reason}; runs against this server go without it.`);
   } finally {
     await client.end().catch(() => {});
   }

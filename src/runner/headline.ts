@@ -26,18 +26,17 @@ export function judgeHeadlines(
   // The promises are about what a person waits for: the client clock. A promise holds when the upper bound of
   // the p95's interval (the same distribution-free interval as every verdict) is under it; with too few samples
   // for an upper bound, the largest sample stands in, and the detail says so (largestStandsIn).
-  const upper = (r: ScenarioResult): number | undefined => {
+  const bound = (r: ScenarioResult): { ms: number | undefined; largest: boolean } => {
     const samples = r.latency?.clientSamplesMs ?? [];
     // A results document without retained samples: the estimate is all there is.
-    if (samples.length === 0) return p95(r);
-    return quantileInterval(samples, 0.95, perLookConfidence()).high ?? Math.max(...samples);
+    if (samples.length === 0) return { ms: p95(r), largest: false };
+    const high = quantileInterval(samples, 0.95, perLookConfidence()).high;
+    return high === null ? { ms: Math.max(...samples), largest: true } : { ms: high, largest: false };
   };
+  const upper = (r: ScenarioResult) => bound(r).ms;
   /** The forms whose upper bound is their largest sample (too few samples for the interval's), said in the detail. */
   const largestStandsIn = (rs: ScenarioResult[]): string => {
-    const short = rs.filter((r) => {
-      const samples = r.latency?.clientSamplesMs ?? [];
-      return samples.length > 0 && quantileInterval(samples, 0.95, perLookConfidence()).high === null;
-    });
+    const short = rs.filter((r) => bound(r).largest);
     return short.length === 0 ? '' : ` Upper bound: the largest sample stands in for ${short.map((r) =>
       `${r.scenarioId} (${r.latency!.clientSamplesMs.length} samples; the interval's bound needs ${minSamplesToPass('p95')})`).join(', ')}.`;
   };
