@@ -2,7 +2,7 @@
 // looks at 30, 60, 120 and 240 rounds, on synthetic ratios whose true median is known, across many seeds.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AGREEMENT_RULE, formatAgreement, judgeAgreement, nextAgreementLook, perLookAgreementConfidence, type Agreement } from '../../src/bench/agreement.ts';
+import { AGREEMENT_RULE, describeMisses, formatAgreement, judgeAgreement, nextAgreementLook, perLookAgreementConfidence, type Agreement } from '../../src/bench/agreement.ts';
 import { mulberry32 } from '../../src/runner/statistics.ts';
 
 const TOLERANCE = 0.15;
@@ -91,5 +91,23 @@ describe('the looks', () => {
     assert.ok(r.within <= SEEDS * 0.025, JSON.stringify(r));
     assert.ok(r.outside <= SEEDS * 0.025, JSON.stringify(r));
     assert.ok(r.undecided >= SEEDS * 0.95, JSON.stringify(r));
+  });
+});
+
+describe('describeMisses', () => {
+  const agreement = (status: Agreement['status'], ratio: number, low: number, high: number): Agreement => ({ ratio, low, high, confidence: 0.9875, rounds: 240, status });
+  test('lists only the queries not shown within, with the ratio, interval and the gap in microseconds', () => {
+    const lines = describeMisses([
+      { label: '100k single-execution-lookup prepared', agreement: agreement('within', 1.08, 1.04, 1.14), execbenchMs: 0.124, pgbenchMs: 0.115 },
+      { label: '1M single-execution-lookup prepared', agreement: agreement('outside', 1.2, 1.15 + 1e-6, 1.24), execbenchMs: 0.132, pgbenchMs: 0.115 },
+      { label: '1M recent-failures prepared', agreement: agreement('undecided', 0.87, 0.8, 0.95), execbenchMs: 0.139, pgbenchMs: 0.16 },
+    ]);
+    assert.deepEqual(lines, [
+      '1M single-execution-lookup prepared: outside at x1.20 [1.15, 1.24], 0.132 vs 0.115 ms (+17 us per round trip)',
+      '1M recent-failures prepared: undecided at x0.87 [0.80, 0.95], 0.139 vs 0.160 ms (-21 us per round trip)',
+    ]);
+  });
+  test('says nothing when every query is within', () => {
+    assert.deepEqual(describeMisses([{ label: 'a', agreement: agreement('within', 1, 0.95, 1.05), execbenchMs: 1, pgbenchMs: 1 }]), []);
   });
 });
