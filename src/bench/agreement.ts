@@ -58,8 +58,8 @@ export interface AgreementCase {
 
 /**
  * The lines under bench:clock's table for the small queries not shown within: each with its ratio and interval and
- * the absolute difference of the two p50s in microseconds, because on a 0.1 ms round trip 15% is 15 us, the order
- * of one Node event-loop turn, while the client-clock limits that verdicts judge are hundreds of milliseconds.
+ * the absolute difference of the two p50s in microseconds, because on a 0.1 ms round trip 15% is 15 us, about
+ * Node's own cost per round trip, while the client-clock limits that verdicts judge are 500 ms and 2 s.
  */
 export function describeMisses(cases: readonly AgreementCase[]): string[] {
   return cases.filter((c) => c.agreement.status !== 'within').map((c) => {
