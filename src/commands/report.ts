@@ -1,47 +1,43 @@
 // `execbench report <results.json> [--out <dir>]`: rebuilds every report from a saved results document.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT, UsageError } from '../errors.ts';
 import { RESULTS_SCHEMA_VERSION, type RunResults } from '../results.ts';
 import { checkReportTargets, writeReports, type WriteReportsOptions } from '../report/write-reports.ts';
 import { checkReadableFile } from '../paths.ts';
-import { upgradeFromV1 } from '../gate/results-file.ts';
+import { readResultsText } from '../gate/results-file.ts';
 
 /** Reads and checks a results document; throws a one-line UsageError naming the file and the fix. */
 export async function readResultsFile(resultsPath: string): Promise<RunResults> {
-  let text: string;
-  try {
-    text = await readFile(resultsPath, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
-    throw new UsageError(`Cannot read results file '${resultsPath}' (${why}). Pass the results.json a run wrote, e.g. reports/<run-id>/results.json.`, { cause: error });
+  const read = await readResultsText(resultsPath);
+  if ('problem' in read) {
+    const p = read.problem;
+    const notOurs = (problem: string) => new UsageError(`Results file '${resultsPath}' is not an execbench results document: ${problem}.`);
+    switch (p.kind) {
+      case 'unreadable': {
+        const why = p.error.code === 'ENOENT' ? 'no such file' : p.error.code === 'EISDIR' ? 'it is a directory' : p.error.message;
+        throw new UsageError(`Cannot read results file '${resultsPath}' (${why}). Pass the results.json a run wrote, e.g. reports/<run-id>/results.json.`, { cause: p.error });
+      }
+      case 'empty':
+        throw new UsageError(`Results file '${resultsPath}' is empty. Pass the results.json a run wrote, e.g. reports/<run-id>/results.json.`);
+      case 'not-json':
+        throw new UsageError(`Results file '${resultsPath}' is not valid JSON (${p.error.message}). Re-run execbench to produce it again.`, { cause: p.error });
+      case 'not-object':
+        throw notOurs(`expected a JSON object, found ${Array.isArray(p.value) ? 'an array' : p.value === null ? 'null' : typeof p.value}`);
+      case 'no-version':
+        throw notOurs('it has no schemaVersion');
+      case 'newer':
+        throw new UsageError(`Results file '${resultsPath}' is a results document of schema ${p.version}, from a newer execbench; this one reads ${RESULTS_SCHEMA_VERSION}: rebuild its reports with that execbench.`);
+      case 'other-version':
+        throw notOurs(`expected schemaVersion ${RESULTS_SCHEMA_VERSION}, found ${JSON.stringify(p.version)}`);
+    }
   }
-  if (text.trim() === '') throw new UsageError(`Results file '${resultsPath}' is empty. Pass the results.json a run wrote, e.g. reports/<run-id>/results.json.`);
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`Results file '${resultsPath}' is not valid JSON (${(error as Error).message}). Re-run execbench to produce it again.`, { cause: error });
-  }
-  // A schema-1 document (before the two clocks) is read as the current schema, as the gate reads it.
-  if (typeof data === 'object' && data !== null && (data as { schemaVersion?: unknown }).schemaVersion === 1 && Array.isArray((data as { scenarios?: unknown }).scenarios)) {
-    upgradeFromV1(data as RunResults);
-  }
-  const version = typeof data === 'object' && data !== null ? (data as { schemaVersion?: unknown }).schemaVersion : undefined;
-  if (typeof version === 'number' && version > RESULTS_SCHEMA_VERSION) {
-    throw new UsageError(`Results file '${resultsPath}' is a results document of schema ${version}, from a newer execbench; this one reads ${RESULTS_SCHEMA_VERSION}: rebuild its reports with that execbench.`);
-  }
-  const problem = describeShapeProblem(data);
+  const problem = describeShapeProblem(read.doc);
   if (problem) throw new UsageError(`Results file '${resultsPath}' is not an execbench results document: ${problem}.`);
-  return data as RunResults;
+  return read.doc as unknown as RunResults;
 }
 
-function describeShapeProblem(data: unknown): string | undefined {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return `expected a JSON object, found ${Array.isArray(data) ? 'an array' : data === null ? 'null' : typeof data}`;
-  const doc = data as Record<string, unknown>;
-  if (doc.schemaVersion === undefined) return 'it has no schemaVersion';
-  if (doc.schemaVersion !== RESULTS_SCHEMA_VERSION) return `expected schemaVersion ${RESULTS_SCHEMA_VERSION}, found ${JSON.stringify(doc.schemaVersion)}`;
+/** The fields the reports read, checked for type (the file-level checks are readResultsText's). */
+function describeShapeProblem(doc: Record<string, unknown>): string | undefined {
   for (const key of ['scenarios', 'findings', 'headline', 'datasets'] as const) {
     if (!Array.isArray(doc[key])) return `expected ${key} to be an array, found ${doc[key] === undefined ? 'nothing' : typeof doc[key]}`;
   }

@@ -3,6 +3,43 @@ import { readFile } from 'node:fs/promises';
 import { BaselineError } from '../errors.ts';
 import { RESULTS_SCHEMA_VERSION, type RunResults } from '../results.ts';
 
+/** Why a file is not a results document, found before any field is read; each reader words it for its command. */
+export type ResultsTextProblem =
+  | { kind: 'unreadable'; error: NodeJS.ErrnoException }
+  | { kind: 'empty' }
+  | { kind: 'not-json'; error: Error }
+  | { kind: 'not-object'; value: unknown }
+  | { kind: 'no-version' }
+  | { kind: 'newer'; version: number }
+  | { kind: 'other-version'; version: unknown };
+
+/**
+ * The file-level checks every reader of a results.json makes, in order: readable, not empty, JSON, an object, and
+ * of this schema (schema 1 read as the current one: upgradeFromV1). The fields are the caller's to check.
+ */
+export async function readResultsText(path: string): Promise<{ doc: Record<string, unknown> } | { problem: ResultsTextProblem }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    return { problem: { kind: 'unreadable', error: error as NodeJS.ErrnoException } };
+  }
+  if (text.trim() === '') return { problem: { kind: 'empty' } };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    return { problem: { kind: 'not-json', error: error as Error } };
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { problem: { kind: 'not-object', value: doc } };
+  const version = (doc as { schemaVersion?: unknown }).schemaVersion;
+  if (version === 1) upgradeFromV1(doc as RunResults);
+  else if (version === undefined) return { problem: { kind: 'no-version' } };
+  else if (typeof version === 'number' && version > RESULTS_SCHEMA_VERSION) return { problem: { kind: 'newer', version } };
+  else if (version !== RESULTS_SCHEMA_VERSION) return { problem: { kind: 'other-version', version } };
+  return { doc: doc as Record<string, unknown> };
+}
+
 /**
  * Reads and validates a results.json. Every failure is a BaselineError (exit 4) naming the file and the fix:
  * missing or unreadable file, text that is not JSON, another schemaVersion, or a document missing the fields
@@ -11,41 +48,37 @@ import { RESULTS_SCHEMA_VERSION, type RunResults } from '../results.ts';
 export async function readResultsFile(path: string, role: 'baseline' | 'current' | 'results' = 'results'): Promise<RunResults> {
   const what = role === 'results' ? 'results file' : `${role} file`;
   const remake = 'Point to a results.json written by `execbench run` (reports/<run-id>/results.json), or make a new one with `execbench run`.';
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (cause as Error).message;
-    throw new BaselineError(`Cannot read ${what} '${path}': ${why}. ${remake}`, { cause });
+  const read = await readResultsText(path);
+  if ('problem' in read) {
+    const p = read.problem;
+    switch (p.kind) {
+      case 'unreadable': {
+        const code = p.error.code;
+        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : p.error.message;
+        throw new BaselineError(`Cannot read ${what} '${path}': ${why}. ${remake}`, { cause: p.error });
+      }
+      case 'empty':
+        throw new BaselineError(`Cannot read ${what} '${path}': the file is empty. ${remake}`);
+      case 'not-json':
+        throw new BaselineError(`Cannot read ${what} '${path}': not JSON (${p.error.message}). ${remake}`, { cause: p.error });
+      case 'not-object':
+        throw new BaselineError(`Cannot read ${what} '${path}': expected a JSON object, found ${Array.isArray(p.value) ? 'an array' : String(p.value)}. ${remake}`);
+      case 'no-version':
+        throw new BaselineError(`Cannot use ${what} '${path}': not an execbench results document (it has no schemaVersion). ${remake}`);
+      case 'newer':
+        throw new BaselineError(`Cannot use ${what} '${path}': it is a results document of schema ${p.version}, from a newer execbench; this one reads ${RESULTS_SCHEMA_VERSION}. Compare it with that execbench, or re-create it with this one.`);
+      case 'other-version':
+        throw new BaselineError(
+          `Cannot use ${what} '${path}': schemaVersion ${JSON.stringify(p.version)}, this execbench reads ${RESULTS_SCHEMA_VERSION}. ` +
+            'Re-create it with this version of `execbench run`.',
+        );
+    }
   }
-  if (text.trim() === '') throw new BaselineError(`Cannot read ${what} '${path}': the file is empty. ${remake}`);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (cause) {
-    throw new BaselineError(`Cannot read ${what} '${path}': not JSON (${(cause as Error).message}). ${remake}`, { cause });
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new BaselineError(`Cannot read ${what} '${path}': expected a JSON object, found ${Array.isArray(doc) ? 'an array' : String(doc)}. ${remake}`);
-  }
-  const version = (doc as { schemaVersion?: unknown }).schemaVersion;
-  if (version === 1) upgradeFromV1(doc as RunResults);
-  else if (version === undefined) {
-    throw new BaselineError(`Cannot use ${what} '${path}': not an execbench results document (it has no schemaVersion). ${remake}`);
-  } else if (typeof version === 'number' && version > RESULTS_SCHEMA_VERSION) {
-    throw new BaselineError(`Cannot use ${what} '${path}': it is a results document of schema ${version}, from a newer execbench; this one reads ${RESULTS_SCHEMA_VERSION}. Compare it with that execbench, or re-create it with this one.`);
-  } else if (version !== RESULTS_SCHEMA_VERSION) {
-    throw new BaselineError(
-      `Cannot use ${what} '${path}': schemaVersion ${JSON.stringify(version)}, this execbench reads ${RESULTS_SCHEMA_VERSION}. ` +
-        'Re-create it with this version of `execbench run`.',
-    );
-  }
-  const missing = missingFields(doc as Record<string, unknown>);
+  const missing = missingFields(read.doc);
   if (missing.length > 0) {
     throw new BaselineError(`Cannot use ${what} '${path}': missing or malformed ${missing.join(', ')}. ${remake}`);
   }
-  return doc as RunResults;
+  return read.doc as unknown as RunResults;
 }
 
 /**
