@@ -160,6 +160,9 @@ export async function timeQuery(
   const stream = connection?.stream;
   if (!stream || typeof stream.write !== 'function') throw new Error('execbench: the node-pg client has no socket to time (connect it first).');
   if (!internals._queryable || internals._ending) throw new Error('execbench: the node-pg client is closed or broken; a timed query needs a live connection.');
+  // node-pg settles a failed query at its ErrorResponse, before the ReadyForQuery that ends it: a caller that awaited
+  // the rejection (a refused SET, say) may be here first. Nothing is in flight but that message, so wait for it.
+  if (internals.readyForQuery !== true && !internals._activeQuery && internals._queryQueue.length === 0) await readyForQuery(connection, stream);
   if (internals.readyForQuery !== true || internals._activeQuery || internals._queryQueue.length > 0) {
     throw new Error('execbench: the client had a query in flight; a timed query needs an idle client.');
   }
@@ -288,6 +291,22 @@ export async function timeQuery(
     clientMs, rows: responses[timedIndex]!.framer.dataRows, result: results[timedIndex]!,
     before: results.slice(0, timedIndex), after: results.slice(timedIndex + 1),
   };
+}
+
+/** Resolves at the next ReadyForQuery, after node-pg's own handler (registered at connect, so it runs first). */
+function readyForQuery(connection: NodeJS.EventEmitter, stream: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ready = () => {
+      stream.removeListener('close', closed);
+      resolve();
+    };
+    const closed = () => {
+      connection.removeListener('readyForQuery', ready);
+      reject(new Error('execbench: the connection closed while node-pg waited for the end of its previous query.'));
+    };
+    connection.once('readyForQuery', ready);
+    stream.once('close', closed);
+  });
 }
 
 /**

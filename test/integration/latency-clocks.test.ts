@@ -174,6 +174,26 @@ describe('the client clock', () => {
     }
   });
 
+  it('waits for the ReadyForQuery that ends a failed query, which node-pg settles before it arrives', async () => {
+    const own = await connectToDataset(db.connectionString, dataset.schema);
+    try {
+      const internals = own as unknown as { readyForQuery: boolean; connection: { stream: { write(chunk: Buffer): boolean } } };
+      // The state node-pg leaves between a query's ErrorResponse and its ReadyForQuery (they can arrive in two reads):
+      // rejected, nothing active or queued, not yet ready. A real ReadyForQuery then comes from the server, for a Sync.
+      await own.query('SELECT 1/0').catch(() => undefined);
+      internals.readyForQuery = false;
+      let settled = false;
+      const timed = timeQuery(own, 'SELECT 41 + 1', [], 'unnamed').finally(() => { settled = true; });
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(settled, false, 'timeQuery waits instead of refusing the client as busy');
+      internals.connection.stream.write(serialize.sync());
+      assert.deepEqual((await timed).result().rows, [['42']]);
+      assert.equal((await own.query('SELECT 1 AS n')).rows[0].n, 1, 'node-pg carries on as usual');
+    } finally {
+      await own.end();
+    }
+  });
+
   it('hands the whole request to the socket in one write, and leaves the socket as it found it', async () => {
     const stream = (client as unknown as { connection: { stream: { write: (chunk: Buffer) => boolean } } }).connection.stream;
     const original = stream.write;
