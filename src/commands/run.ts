@@ -181,12 +181,21 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
     ...(outcome.audits.length > 0 ? { audit: outcome.audits } : {}),
     timings,
   };
+  return reportAndDecide(results, { ...options, baseline, budget: budgetLine(results, scenarios) });
+}
+
+/** What every run ends with: the baseline applied, reports written, the tables printed, the gate decided. */
+export async function reportAndDecide(
+  results: RunResults,
+  options: Pick<RunOptions, 'outDir' | 'json' | 'failOn' | 'gateWriteTime'> & { baseline?: RunResults; budget?: string; closing?: string[] },
+): Promise<number> {
+  const { baseline } = options;
   let comparison: RunComparison | undefined;
   if (baseline) {
     comparison = compareRuns(baseline, results, { gateWriteTime: options.gateWriteTime ?? false });
     applyBaseline(results, comparison);
   }
-  const outDir = options.outDir ?? path.join(PROJECT_ROOT, 'reports', runId);
+  const outDir = options.outDir ?? path.join(PROJECT_ROOT, 'reports', results.runId);
   const written = await writeReports(results, outDir);
   const out = options.json ? process.stderr : process.stdout;
   out.write(`\n${renderResultsTable(results)}\n\n${renderHeadline(results)}\n\n${renderFindings(results)}\n\n`);
@@ -195,7 +204,8 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
     out.write(`Baseline comparison with ${comparison.baselineRunId}:\n${renderComparisonTable(comparison)}\n`);
     for (const w of comparison.warnings) out.write(`warning: ${w}\n`);
   }
-  out.write(budgetLine(results, scenarios) + '\n');
+  if (options.budget) out.write(options.budget + '\n');
+  for (const line of options.closing ?? []) out.write(line + '\n');
   if (options.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
   const decision = decideExit(results, undefined, options.failOn);
   out.write(gateLine(results, decision) + '\n');
