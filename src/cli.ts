@@ -138,7 +138,7 @@ async function checkedProviderOptions(argv: ProviderArgs, major?: EmbeddedMajor)
 }
 
 /** Switches (boolean flags): yargs reads `--json=yes` as false without a word, so a value other than true/false is refused. */
-const SWITCHES = ['json', 'strict-spec', 'fresh', 'optional', 'audit', 'calibrate', 'gate-write-time', 'ablation', 'generic', 'crossover', 'write-cost'];
+const SWITCHES = ['allow-writes', 'plans-only', 'json', 'strict-spec', 'fresh', 'optional', 'audit', 'calibrate', 'gate-write-time', 'ablation', 'generic', 'crossover', 'write-cost'];
 
 function refuseSwitchValues(raw: readonly string[] = ARGS): void {
   for (const arg of raw) {
@@ -172,10 +172,16 @@ async function main(): Promise<number> {
         .option('out', { type: 'string', describe: 'report folder (default reports/<run-id>): a writable folder, created if missing; checked before anything starts', group: 'Run:' })
         .option('audit', { type: 'boolean', default: true, describe: 'run the index audit after the scenarios (--no-audit to skip)', group: 'Run:' })
         .option('json', { type: 'boolean', default: false, describe: 'print the results document to stdout (tables go to stderr)', group: 'Run:' })
+        .option('table', { type: 'string', describe: 'judge YOUR table as it is, read-only: [schema.]name on the --database-url server (e.g. public.executions); nothing is seeded or written', group: 'Your table:' })
+        .option('schema', { type: 'string', describe: 'the schema holding your table (with --table name, or alone for <schema>.executions) [default: public]', group: 'Your table:' })
+        .option('allow-writes', { type: 'boolean', default: false, describe: 'with --table: also run the write scenarios, each in a transaction that is rolled back (never DDL)', group: 'Your table:' })
+        .option('plans-only', { type: 'boolean', default: false, describe: 'with --table: EXPLAIN without ANALYZE, parameters from pg_stats: no scenario statement is executed (for production)', group: 'Your table:' })
         .example('$0 run', 'both scales, every scenario (what `npm run bench` does)')
         .example('$0 run --scale 100k --scenario "status-*"', 'the status-filtered scenarios at 100k only')
         .example('$0 run --scale 20000 --time-budget 300ms --json > results.json', 'a quick run, results as JSON')
-        .example('$0 run --database-url postgres://me@localhost/app', 'against your own server (in execbench-owned schemas)')
+        .example('$0 run --database-url postgres://me@localhost/app --table public.executions', 'judge your own executions table, read-only (nothing seeded or written)')
+        .example('$0 run --database-url "$PROD_URL" --table app.executions --plans-only', 'plans only on production: no query executed')
+        .example('$0 run --database-url postgres://me@localhost/app --yes', 'seed execbench\'s own rows into execbench_* schemas of your server (execbench clean removes them)')
         .example('$0 run --pg-major 14', 'on PostgreSQL 14, the version the spec measured')
         .example('$0 run --pg-major 14,17,18 --scale 100k', 'the suite on three majors, verdicts side by side, differences called out')
         .example('$0 run --provider container --image localpg:15', 'in a container of a locally built image (nothing is pulled when it is present)')
@@ -211,6 +217,24 @@ async function main(): Promise<number> {
           maxFormMs: parseDuration('max-form-time', argv['max-form-time'], { minMs: 1000, maxMs: 3_600_000, example: '60s' }),
           provider,
         };
+        const tableMode = argv.table !== undefined || argv.schema !== undefined;
+        if (!tableMode && (argv['allow-writes'] || argv['plans-only'])) {
+          throw new UsageError(`--${argv['allow-writes'] ? 'allow-writes' : 'plans-only'} applies to your own table: add --table schema.name (without it execbench seeds and judges its own rows).`);
+        }
+        if (tableMode) {
+          const { resolveTableRef } = await import('./target/table.ts');
+          const { runTableCommand } = await import('./commands/run-table.ts');
+          const given = ['scale', 'baseline', 'calibrate', 'seed', 'index-build', 'fresh', 'pg-major'].find((flag) => ARGS.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`)));
+          if (given) throw new UsageError(`--${given} does not apply with --table: your table is judged as it is (its own rows, its own server). Drop --${given}.`);
+          const { scales: _scales, seed: _seed, indexBuild: _ib, fresh: _fresh, optional: _optional, baselinePath: _baseline, calibrate: _calibrate, ...rest } = runOptions;
+          exitCode = await runTableCommand({
+            ...rest,
+            table: resolveTableRef(argv.table, argv.schema),
+            allowWrites: argv['allow-writes'],
+            plansOnly: argv['plans-only'],
+          });
+          return;
+        }
         if (majors.length > 1) {
           const { runAcrossMajors } = await import('./commands/run-majors.ts');
           exitCode = await runAcrossMajors(runOptions, majors);

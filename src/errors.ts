@@ -40,6 +40,16 @@ export class OwnershipError extends ExecbenchError {
   }
 }
 
+/**
+ * execbench will not write into a server it did not start: the role lacks a privilege it needs, or the user has
+ * not consented (--yes, or a `y` at the prompt). Nothing was written.
+ */
+export class WriteRefusedError extends ExecbenchError {
+  constructor(message: string, readonly schemas: string[], readonly database: string) {
+    super(message, { exitCode: EXIT.usage });
+  }
+}
+
 /** A schema file failed to apply: names the file and line. */
 export class SchemaError extends ExecbenchError {
   constructor(message: string, readonly file: string, readonly line: number | undefined, options: { cause?: unknown } = {}) {
@@ -73,6 +83,7 @@ export function describePgError(error: unknown): string {
     case '42601': return `syntax error: ${base}${e.position ? ` (at character ${e.position})` : ''}`;
     case '42P10': return `no matching ON CONFLICT arbiter: ${base}`;
     case '42703': return `no such column: ${base}`;
+    case '42501': return `insufficient privilege: ${base}`;
     case '55P03': return `lock not available: ${base}`;
     case 'ECONNREFUSED': return `connection refused: ${base}`;
     default: return e?.code ? `${base} (SQLSTATE ${e.code})` : base;

@@ -2,6 +2,7 @@
 // Everything here is plain JSON-serialisable data.
 import type { AuditReport } from './audit/types.ts';
 import type { PlanFacts } from './plan/types.ts';
+import type { IndexMap } from './target/index-map.ts';
 import type { WhatifReport } from './whatif/types.ts';
 
 /** 2: two clocks per threshold, latency verdicts with intervals (schema 1 documents are upgraded on read). */
@@ -9,7 +10,8 @@ export const RESULTS_SCHEMA_VERSION = 2;
 
 /** A single broken expectation of a scenario form. */
 export interface Violation {
-  kind: 'sql-error' | 'index-not-used' | 'seq-scan' | 'threshold' | 'buffers' | 'rows-removed' | 'lock' | 'baseline';
+  /** index-missing: a user's table (run --table) has no index standing for the documented one: about their table, not the document. */
+  kind: 'sql-error' | 'index-not-used' | 'index-missing' | 'seq-scan' | 'threshold' | 'buffers' | 'rows-removed' | 'lock' | 'baseline';
   message: string;
   /** The index a violation is about, when there is one (e.g. the documented index not used). */
   index?: string;
@@ -113,6 +115,8 @@ export interface FormLatency {
 /** One scenario x scale x form. */
 export interface ScenarioResult {
   scenarioId: string;
+  /** 'team': a team's own query (--queries), judged on its own limit; its failures are never findings about the document. */
+  origin?: 'team';
   title: string;
   spec: string;
   kind: 'read' | 'write' | 'statement';
@@ -135,6 +139,8 @@ export interface ScenarioResult {
   /** The raw EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) output. */
   planJson?: unknown;
   latency?: FormLatency;
+  /** What the run noticed without failing the form, e.g. a read that returned no rows on the synthetic data. */
+  warnings?: string[];
   durationMs: number;
 }
 
@@ -151,6 +157,8 @@ export interface Finding {
   fix?: string;
   scenarioId?: string;
   scale?: string;
+  /** What the finding is about: the document (default), or the user's own table judged with run --table. */
+  about?: 'document' | 'table';
 }
 
 /** A headline promise of the spec turned into a check (e.g. ObservabilityPage < 2 s). */
@@ -161,6 +169,8 @@ export interface HeadlineCheck {
   measured: string;
   passed: boolean;
   detail: string;
+  /** Parts of the promise that were not measured (skipped or failed before timing), when there are any. */
+  unmeasured?: string[];
 }
 
 export interface DatasetSummary {
@@ -174,6 +184,8 @@ export interface DatasetSummary {
   indexBuild: 'after' | 'during';
   reused: boolean;
   phasesMs: Record<string, number>;
+  /** The synthetic data's "now" (ISO): the end of its time window, what pick.anchor() returns. Absent in older results. */
+  anchor?: string;
 }
 
 export interface EnvironmentInfo {
@@ -188,6 +200,28 @@ export interface EnvironmentInfo {
   clientClock?: { protocol: ClientProtocol; detail: string };
 }
 
+/** The user's table a run --table judged, where, and what execbench did there. */
+export interface TableTarget {
+  kind: 'table';
+  /** schema.table as judged. */
+  table: string;
+  /** host:port/database, no credentials. */
+  server: string;
+  role: string;
+  /** none: read-only transactions only; rolled-back: --allow-writes ran write scenarios in transactions rolled back. */
+  writes: 'none' | 'rolled-back';
+  /** EXPLAIN without ANALYZE only: no scenario statement was executed. */
+  plansOnly: boolean;
+  /** How the parameters were drawn from the table (or its statistics). */
+  parameters: string;
+  /** The document's indexes mapped to the table's by definition, and the table's indexes the document lacks. */
+  indexMap: IndexMap;
+  /** Columns of the document's table that this table lacks (scenarios reading them are skipped). */
+  missingColumns: string[];
+  /** One sentence for every report: what was judged and that nothing was written. */
+  statement: string;
+}
+
 /** The whole results document written to reports/<run-id>/results.json. */
 export interface RunResults {
   schemaVersion: typeof RESULTS_SCHEMA_VERSION;
@@ -199,6 +233,10 @@ export interface RunResults {
     /** 'auto': each threshold's own clock; otherwise every threshold judged on this one. */
     clock?: 'auto' | Clock;
     protocol?: ClientProtocol;
+    /** The team's query folders (--queries), as given. */
+    queries?: string[];
+    /** The data shape file (--data-shape) merged over the default shape, as given. */
+    dataShape?: string;
   };
   environment: EnvironmentInfo;
   datasets: DatasetSummary[];
@@ -211,6 +249,8 @@ export interface RunResults {
   baseline?: { runId: string; warnings: string[]; regressions: number; compared: number };
   /** Wall-clock of the run's phases, ms. */
   timings: Record<string, number>;
+  /** Present when the run judged a user's own table (run --table) instead of execbench's seeded datasets. */
+  target?: TableTarget;
   /** Present for `execbench whatif`: schema variants side by side, ablation, generic plans, crossovers (src/whatif). */
   whatif?: WhatifReport;
 }

@@ -142,6 +142,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Database>
         serverVersion: version.serverVersion,
         serverVersionNum: version.serverVersionNum,
         appliedSettings: { ...settings },
+        dataDir,
         stop,
         abandon,
       };

@@ -27,7 +27,15 @@ export interface ProviderOptions {
   pgMajor?: EmbeddedMajor;
   /** Progress/log sink (stderr). */
   log: (line: string) => void;
+  /**
+   * --yes: consent to create or rebuild datasets in a server execbench did not start (url); without it execbench
+   * asks at a terminal and refuses elsewhere. Servers execbench starts need no consent.
+   */
+  yes?: boolean;
 }
+
+/** A cleanup a signal runs before the server is stopped; resolves to one sentence saying what it did (or nothing). */
+export type InterruptCleanup = () => Promise<string | undefined>;
 
 /** A running (or reachable) Postgres that execbench may use. */
 export interface Database {
@@ -43,6 +51,13 @@ export interface Database {
   appliedSettings: Record<string, string>;
   /** The container's id (container provider only): for inspecting its limits. */
   containerId?: string;
+  /** The embedded server's data directory (embedded provider only): where its datasets stay between runs. */
+  dataDir?: string;
+  /**
+   * Set by withDatabase: registers a cleanup that SIGINT/SIGTERM run (bounded in time) before the server is stopped,
+   * e.g. removing a half-loaded dataset; returns the function that unregisters it.
+   */
+  onInterrupt?(cleanup: InterruptCleanup): () => void;
   /** Stops what execbench started; a no-op for url. Idempotent. */
   stop(): Promise<void>;
   /**

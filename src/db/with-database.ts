@@ -1,7 +1,8 @@
 // Scoped Postgres: whatever execbench starts, it stops, on success, error, SIGINT and SIGTERM; and a signal
 // always ends the process, even when the cleanup itself hangs.
-import type { Database, ProviderOptions } from './provider.ts';
+import type { Database, InterruptCleanup, ProviderOptions } from './provider.ts';
 import { provideDatabase } from './select.ts';
+import { hostPort, redactUrl } from './url.ts';
 
 /** How withDatabase reacts to SIGINT/SIGTERM. */
 export interface WithDatabaseOptions {
@@ -21,6 +22,17 @@ export const EXIT_ON_SIGNAL: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 13
 // A fast shutdown of a server execbench started takes well under a second here; 5 s leaves room for a
 // shutdown checkpoint after seeding, and is still "a few seconds" for a user at a terminal or a CI runner.
 const CLEANUP_TIMEOUT_MS = 5000;
+// What the interrupt cleanups (a half-loaded dataset's removal) may take of those 5 s: the rest is the server's stop.
+const INTERRUPT_CLEANUP_MS = 3000;
+
+/** 'at 127.0.0.1:5432': where the user's server is, as a message names it (never the password). */
+function serverName(databaseUrl: string): string {
+  try {
+    return `at ${hostPort(new URL(databaseUrl))}`;
+  } catch {
+    return `(${redactUrl(databaseUrl)})`;
+  }
+}
 
 /** Provides a database, runs fn(db, signal), and always stops the database afterwards. */
 export async function withDatabase<T>(
@@ -51,12 +63,42 @@ export async function withDatabase<T>(
       return 'Postgres was still being provisioned: a server that was starting is told to shut down as execbench exits; ' +
         'a container is removed by testcontainers\' reaper.';
     }
-    if (database.kind === 'url') return 'Your server is left as it was (execbench only connected to it).';
+    const loading = cleaningUp
+      ? ' A dataset schema it was loading may be left marked \'loading\': the next run rebuilds it, or `execbench clean` removes it.'
+      : '';
+    if (database.kind === 'url') return `Your server keeps running (execbench only connected to it).${loading}`;
+    if (loading) return `${database.abandon?.() ?? `The ${database.kind} server may still be running.`}${loading}`;
     return database.abandon?.() ?? `The ${database.kind} server may still be running; testcontainers' reaper removes a container within a minute.`;
+  };
+
+  // Cleanups registered through db.onInterrupt (a seed's half-loaded schema): a signal runs them, bounded, before
+  // the server is stopped; each says what it did, in the signal's one line.
+  const cleanups = new Set<InterruptCleanup>();
+  const onInterrupt = (cleanup: InterruptCleanup) => {
+    cleanups.add(cleanup);
+    return () => { cleanups.delete(cleanup); };
+  };
+  let cleaningUp = false;
+  const runCleanups = async (): Promise<string[]> => {
+    const pending = [...cleanups];
+    cleanups.clear();
+    cleaningUp = pending.length > 0;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`a cleanup did not finish within ${INTERRUPT_CLEANUP_MS / 1000} s and was abandoned`), INTERRUPT_CLEANUP_MS);
+    });
+    const notes = await Promise.all(pending.map((cleanup) => Promise.race([
+      cleanup().catch((error: unknown) => `a cleanup failed: ${String((error as Error)?.message ?? error)}`),
+      bound,
+    ])));
+    clearTimeout(timer);
+    cleaningUp = false;
+    return notes.filter((note): note is string => Boolean(note));
   };
 
   let received: 'SIGINT' | 'SIGTERM' | undefined;
   let deadline: NodeJS.Timeout | undefined;
+  let signalled: Promise<void> | undefined;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
     if (received !== undefined) {
       // A second signal: leave at once.
@@ -72,14 +114,30 @@ export async function withDatabase<T>(
       process.exit(EXIT_ON_SIGNAL[signal]);
     }, cleanupMs);
     if (!exitOnSignal) return;
-    options.log(`execbench: ${signal} received, stopping Postgres (a second ${signal === 'SIGINT' ? 'Ctrl-C' : signal} exits at once)...`);
-    // From here on the process only cleans up and exits: a connection the stopping server drops mid-COPY
-    // raises an 'error' nobody listens to any more, and that must not kill the process before the server
-    // (a container, without a reaper) is removed.
+    // From here on the process only cleans up and exits: a connection the stopping server (or the interrupt
+    // cleanup) drops mid-COPY raises an 'error' nobody listens to any more, and that must not kill the process
+    // before the server (a container, without a reaper) is removed.
     process.on('uncaughtException', (error) => {
       if (process.env.EXECBENCH_DEBUG) options.log(`execbench: while stopping: ${String((error as Error)?.message ?? error)}`);
     });
-    void stopOnce().finally(() => process.exit(EXIT_ON_SIGNAL[signal]));
+    signalled = (async () => {
+      const notes = await runCleanups();
+      options.log(`execbench: ${signal} received: ${[...notes.map((n) => `${n};`), whatStops(signal)].join(' ')}`);
+      await stopOnce();
+    })().finally(() => process.exit(EXIT_ON_SIGNAL[signal]));
+  };
+
+  /** What a signal stops: execbench only (a server it did not start keeps running), or the server it started. */
+  const whatStops = (signal: 'SIGINT' | 'SIGTERM'): string => {
+    const again = `(a second ${signal === 'SIGINT' ? 'Ctrl-C' : signal} exits at once)`;
+    if (options.databaseUrl !== undefined && (database === undefined || database.kind === 'url')) {
+      const at = serverName(options.databaseUrl);
+      return database === undefined
+        ? `execbench stops; it was still connecting to your server ${at}, which it did not start and leaves running.`
+        : `execbench stops; your server ${at} keeps running (execbench did not start it).`;
+    }
+    if (database === undefined) return `stopping the Postgres server execbench is starting ${again}...`;
+    return `stopping the ${database.kind === 'container' ? 'Postgres container' : 'embedded Postgres server'} execbench started ${again}...`;
   };
   const onInt = () => onSignal('SIGINT');
   const onTerm = () => onSignal('SIGTERM');
@@ -88,13 +146,18 @@ export async function withDatabase<T>(
 
   try {
     database = await provisioning;
-    return await fn(database, abort.signal);
+    return await fn({ ...database, onInterrupt }, abort.signal);
   } finally {
+    // fn failed because the signal's cleanup (or the server's stop) ended its connection: the signal, not that error,
+    // is the outcome; its own path cleans up, says what it did and exits.
+    if (signalled) await signalled;
     await stopOnce();
+    // A signal during that stop (the server went away under fn first, as a terminal's Ctrl-C that reached an
+    // embedded server before execbench does): its line still comes before the exit.
+    if (signalled) await signalled;
     clearTimeout(deadline);
     process.removeListener('SIGINT', onInt);
     process.removeListener('SIGTERM', onTerm);
-    // fn failed because the server went away under it: the signal, not that error, is the outcome.
     if (received && exitOnSignal) process.exit(EXIT_ON_SIGNAL[received]);
   }
 }

@@ -29,6 +29,7 @@ export function violationCategory(kind: Violation['kind']): FailOn {
     case 'baseline':
       return 'baseline';
     case 'index-not-used':
+    case 'index-missing':
     case 'seq-scan':
     case 'buffers':
     case 'rows-removed':
@@ -57,7 +58,8 @@ export function decideExit(results: RunResults, comparison: RunComparison | unde
 
   for (const result of results.scenarios) {
     if (!counts(result)) continue;
-    const where = `${result.scenarioId} ${result.scale} ${result.form}`;
+    // A team's own query has one form, its own: named as such, not as the document's.
+    const where = `${result.scenarioId} ${result.scale} ${result.origin === 'team' ? 'your query' : result.form}`;
     const outcome = result.outcome;
     if (outcome.status === 'errored') {
       errored.push(`${where}: errored: ${outcome.error}`);

@@ -64,8 +64,8 @@ const TABLE_SCANS = new Set(['Seq Scan', 'Index Scan', 'Index Only Scan', 'Bitma
  * Accepts the array EXPLAIN returns (node-postgres parses the json column), the single object inside it,
  * or the JSON text of either. Throws PlanFormatError on anything else.
  */
-export function analyzePlan(explainJson: unknown): PlanFacts {
-  const doc = toExplainDocument(explainJson);
+export function analyzePlan(explainJson: unknown, options: { estimated?: boolean } = {}): PlanFacts {
+  const doc = toExplainDocument(explainJson, options.estimated ?? false);
   const root = doc.Plan;
 
   const facts: PlanFacts = {
@@ -90,6 +90,7 @@ export function analyzePlan(explainJson: unknown): PlanFacts {
     planningMs: num(doc['Planning Time']),
     executionMs: num(doc['Execution Time']),
     jit: doc.JIT !== undefined && doc.JIT !== null,
+    ...(options.estimated ? { estimated: true } : {}),
   };
   if (Array.isArray(doc.Triggers) && doc.Triggers.length > 0) {
     facts.triggerMs = doc.Triggers.reduce((sum, t) => sum + num(t.Time), 0);
@@ -233,7 +234,8 @@ function describeValue(value: unknown): string {
 }
 
 /** Validates the input's shape once, so the walkers above can trust it. */
-function toExplainDocument(input: unknown): ExplainDocument {
+/** estimated: the output of EXPLAIN without ANALYZE (--plans-only): no execution time, no buffers, no actual rows. */
+function toExplainDocument(input: unknown, estimated = false): ExplainDocument {
   const fix = 'Pass the output of EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON): an array with one object having Plan.';
   let value = input;
   if (typeof value === 'string') {
@@ -252,6 +254,7 @@ function toExplainDocument(input: unknown): ExplainDocument {
   }
   const doc = value as ExplainDocument;
   checkNode(doc.Plan, 'Plan', fix);
+  if (estimated) return doc;
   if (typeof doc['Execution Time'] !== 'number') {
     throw new PlanFormatError(`EXPLAIN JSON without 'Execution Time': the plan was not executed. Run EXPLAIN with ANALYZE.`);
   }

@@ -8,6 +8,8 @@ export interface ExplainOptions {
    * row and node, so 'Execution Time' is closer to the query's real cost; execbench runs both to report the overhead.
    */
   timing: boolean;
+  /** false: plain EXPLAIN (FORMAT JSON), the plan without running the statement (--plans-only). Default true. */
+  analyze?: boolean;
 }
 
 /**
@@ -29,7 +31,9 @@ export async function explain(
   params: readonly unknown[],
   options: ExplainOptions,
 ): Promise<unknown> {
-  const statement = `EXPLAIN (ANALYZE, BUFFERS, TIMING ${options.timing ? 'ON' : 'OFF'}, FORMAT JSON) ${sql}`;
+  const statement = options.analyze === false
+    ? `EXPLAIN (FORMAT JSON) ${sql}`
+    : `EXPLAIN (ANALYZE, BUFFERS, TIMING ${options.timing ? 'ON' : 'OFF'}, FORMAT JSON) ${sql}`;
   const result = await client.query({ text: statement, values: [...params] });
   const cell = result.rows[0]?.['QUERY PLAN'];
   // node-postgres parses the json column; a client with custom type parsers may hand back the text instead.

@@ -42,4 +42,6 @@ export interface PlanFacts {
   /** Trigger time, when present (ON CONFLICT, FK checks). */
   triggerMs?: number;
   jit: boolean;
+  /** true for a plan that was not executed (EXPLAIN without ANALYZE, --plans-only): estimates only, no actual rows, time or buffers. */
+  estimated?: boolean;
 }

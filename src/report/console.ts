@@ -2,6 +2,7 @@
 import { formatInterval, minSamplesToPass } from '../gate/latency-verdict.ts';
 import type { RunResults, ScenarioResult, Violation } from '../results.ts';
 import { describeAccess } from '../runner/contract.ts';
+import { formLabel, isTeamResult, teamQueryFile, warningLines } from './format.ts';
 
 /** Renders rows as an aligned text table. */
 export function textTable(header: string[], rows: string[][]): string {
@@ -12,7 +13,7 @@ export function textTable(header: string[], rows: string[][]): string {
 
 /** Short names for violation kinds, so a failing row fits the table (the legend spells them out). */
 const KIND: Record<Violation['kind'], string> = {
-  'sql-error': 'sql-error', 'index-not-used': 'index', 'seq-scan': 'seqscan', threshold: 'p95', buffers: 'buffers',
+  'sql-error': 'sql-error', 'index-not-used': 'index', 'index-missing': 'no-index', 'seq-scan': 'seqscan', threshold: 'p95', buffers: 'buffers',
   'rows-removed': 'rows-removed', lock: 'lock', baseline: 'baseline',
 };
 
@@ -55,12 +56,13 @@ export function renderResultsTable(results: RunResults): string {
     return [
       r.scenarioId,
       r.scale,
-      r.form + (r.gated || (strict && r.form === 'documented') ? '' : '†'),
+      formLabel(r) + (r.gated || (strict && r.form === 'documented') ? '' : '†'),
       verdict(r),
       clockCell(r),
       v ? `${ms(v.estimateMs)} ${formatInterval(v.ciLowMs, v.ciHighMs)}` : '-',
       v ? String(v.samples) : '-',
-      r.threshold ? `${limit(r.threshold.p95Ms)}${r.threshold.derived ? '*' : ''}` : '-',
+      // A team's own limit is marked as theirs, never starred as derived.
+      r.threshold ? `${limit(r.threshold.p95Ms)}${isTeamResult(r) ? ' yours' : r.threshold.derived ? '*' : ''}` : '-',
       ms(r.latency?.client.p50Ms),
       ms(r.latency?.server.p50Ms),
       r.plan ? describeAccess(r.plan).replace(/ using /g, ' ') : '-',
@@ -94,6 +96,10 @@ export function renderResultsTable(results: RunResults): string {
     '  medians of both clocks (ms). access: the plan\'s scans; buffers: shared blocks hit+read of one EXPLAIN ANALYZE execution.',
     '  †: not gated, the SQL exactly as the spec prints it; where it needed a correction, the corrected form is what the gate judges',
     '  and the documented form\'s failures are spec findings.',
+    ...(results.scenarios.some(isTeamResult)
+      ? ['  your query / yours: a query your team added (--queries), judged on your own limit from its file; its failures are',
+        '  its own (see "Your queries"), never spec findings.']
+      : []),
   ].join('\n')}${calibration ? `\n\n${calibration}` : ''}`;
 }
 
@@ -121,15 +127,21 @@ function ellipsis(text: string, max: number): string {
 }
 
 export function renderFindings(results: RunResults): string {
-  if (results.findings.length === 0) return 'Spec findings: none.';
+  const ours = results.findings.filter((f) => f.about === 'table');
+  const documentFindings = results.findings.filter((f) => f.about !== 'table');
+  const theirs = ours.length > 0 ? `\n\nYour table ${results.target?.table ?? ''} (${ours.length}):\n${findingLines(ours).join('\n')}` : '';
+  if (documentFindings.length === 0) return `Spec findings: none.${theirs}`;
+  return `Spec findings (${documentFindings.length}):\n${findingLines(documentFindings).join('\n')}${theirs}`;
+}
+
+function findingLines(findings: RunResults['findings']): string[] {
   const order = { error: 0, warning: 1, info: 2 } as const;
-  const lines = [...results.findings]
+  return [...findings]
     .sort((a, b) => order[a.severity] - order[b.severity])
     // Errors and warnings in full; info findings (things the spec gets right, planner choices) as one line each.
     .map((f) => f.severity === 'info'
-      ? `- [info] ${f.title} (${f.scale ?? ''})`
+      ? `- [info] ${f.title}${f.scale ? ` (${f.scale})` : ''}`
       : `- [${f.severity}] ${f.title} (${f.spec}${f.scale ? `; ${f.scale}` : ''})\n    ${f.detail}${f.fix ? `\n    fix: ${f.fix.replace(/\s*\n\s*/g, ' ')}` : ''}`);
-  return `Spec findings (${results.findings.length}):\n${lines.join('\n')}`;
 }
 
 export function renderHeadline(results: RunResults): string {
@@ -137,4 +149,29 @@ export function renderHeadline(results: RunResults): string {
   return 'Headline promises of the spec (a failure is listed as a spec finding too; the gate judges scenarios):\n' + results.headline
     .map((h) => `- [${h.passed ? 'pass' : 'FAIL'}] ${h.scale} ${h.claim}: ${h.measured}\n    ${h.detail}`)
     .join('\n');
+}
+
+/**
+ * A team's own queries (--queries), apart from the spec findings: each with its verdict, its limit as the team's
+ * (and the file it is written in), and why it failed. Empty when the run had none.
+ */
+export function renderTeamQueries(results: RunResults): string {
+  const team = results.scenarios.filter(isTeamResult);
+  if (team.length === 0) return '';
+  const lines = team.map((r) => {
+    const why = r.outcome.status === 'failed'
+      ? r.outcome.violations.map((v) => `${KIND[v.kind]}: ${v.message}`).join('; ')
+      : r.outcome.status === 'errored' ? r.outcome.error : r.outcome.status === 'skipped' ? r.outcome.reason : r.latencyVerdict?.reason ?? '';
+    const limitText = r.threshold ? `your limit p95 ${limit(r.threshold.p95Ms)} ms ${r.threshold.clock}` : 'no limit (plan only)';
+    return `- [${verdict(r)}] ${r.scenarioId} ${r.scale}: ${limitText} (${teamQueryFile(r)})${why ? `\n    ${why}` : ''}`
+      + (r.warnings ?? []).map((w) => `\n    warning: ${w}`).join('');
+  });
+  const failed = team.filter((r) => r.outcome.status === 'failed' || r.outcome.status === 'errored').length;
+  return `Your queries (${team.length}${failed ? `, ${failed} failing` : ''}; --queries, judged on your own limits, never spec findings):\n${lines.join('\n')}`;
+}
+
+/** Every warning of the run (a read that returned no rows, ...), one line each; empty when there is none. */
+export function renderWarnings(results: RunResults): string {
+  const lines = warningLines(results.scenarios);
+  return lines.length === 0 ? '' : `Warnings (${lines.length}):\n${lines.map((l) => `- ${l}`).join('\n')}`;
 }

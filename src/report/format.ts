@@ -54,10 +54,36 @@ export function usedIndexes(result: ScenarioResult): string[] {
   return [...new Set((result.plan?.indexes ?? []).map((use) => use.index))];
 }
 
-/** "≤ 10 ms server" or a dash; 'derived' marked. */
+/** "≤ 10 ms server" or a dash; 'derived' marked, a team's own limit marked as theirs. */
 export function formatThreshold(result: ScenarioResult): string {
   if (!result.threshold) return '–';
-  return `≤ ${formatLimit(result.threshold.p95Ms)} ms ${result.threshold.clock}${result.threshold.derived ? ' (derived)' : ''}`;
+  return `≤ ${formatLimit(result.threshold.p95Ms)} ms ${result.threshold.clock}${isTeamResult(result) ? ' (your limit)' : result.threshold.derived ? ' (derived)' : ''}`;
+}
+
+/** Whether a result is a team's own query (--queries): judged on the team's limit, never a finding about the document. */
+export function isTeamResult(result: Pick<ScenarioResult, 'origin'>): boolean {
+  return result.origin === 'team';
+}
+
+/** The form as reports name it: a team's query has one form, its own ('your query'); the document's are documented/corrected. */
+export function formLabel(result: Pick<ScenarioResult, 'origin' | 'form'>): string {
+  return isTeamResult(result) ? 'your query' : result.form;
+}
+
+/** The file a team's query came from, as the loader named it (from its spec line "your query, <file>"). */
+export function teamQueryFile(result: Pick<ScenarioResult, 'spec'>): string {
+  return result.spec.replace(/^your query, /, '');
+}
+
+/** Every warning of a run, one line each: "<scenario> <scale> <form>: <warning>". */
+export function warningLines(results: readonly ScenarioResult[]): string[] {
+  return results.flatMap((r) => (r.warnings ?? []).map((w) => `${r.scenarioId} ${r.scale} ${formLabel(r)}: ${w}`));
+}
+
+/** The synthetic data's "now" of a run's datasets (one value; several where datasets differ), or undefined in older results. */
+export function datasetNow(datasets: readonly { anchor?: string }[]): string | undefined {
+  const anchors = [...new Set(datasets.map((d) => d.anchor).filter((a): a is string => a !== undefined))];
+  return anchors.length > 0 ? anchors.join(', ') : undefined;
 }
 
 /** A confidence as people write it: 0.9875 -> '98.75%', 0.95 -> '95%'. */

@@ -4,8 +4,8 @@ import type { DatasetSummary, EnvironmentInfo, Finding, HeadlineCheck, RunResult
 import { buildCharts, scaleOrder, type ChartDefinition } from './charts.ts';
 import {
   confidenceLevels, countInconclusive, countOutcomes, countsForGate, describeClocks, displayStatus, FINDING_TITLE, formatBytes, formatCount, formatDuration,
-  formatLatencyVerdict, formatLimit, formatMs, formatThreshold, formatTimings, INCONCLUSIVE_NOTE, MANY_ROWS, orderResults, outcomeReason, shortFingerprint,
-  usedIndexes, verdictStatusLabel, breakdownParts,
+  formatLatencyVerdict, formatLimit, formatMs, formatThreshold, formatTimings, INCONCLUSIVE_NOTE, isTeamResult, MANY_ROWS, orderResults, outcomeReason, shortFingerprint,
+  teamQueryFile, usedIndexes, verdictStatusLabel, breakdownParts,
 } from './format.ts';
 import { formatInterval } from '../gate/latency-verdict.ts';
 import { renderChartSvg } from './render.ts';
@@ -54,14 +54,17 @@ export async function renderHtmlReport(results: RunResults): Promise<string> {
   <div class="wrap">
     <h1>execbench <span class="muted">report</span></h1>
     <p class="run-line">Run <code>${h(results.runId)}</code> · ${h(results.startedAt)} → ${h(results.finishedAt)} · scales ${h(scales.join(', '))}${results.environment.gitCommit ? ` · commit <code>${h(results.environment.gitCommit.slice(0, 12))}</code>` : ''}</p>
+    ${results.target ? `<p class="target" id="target">${h(results.target.statement)}</p>` : ''}
     <p class="overall ${verdict}" id="overall-verdict">${verdict === 'pass' ? 'All gated scenarios passed' : 'The gate fails'}:
       ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped (gated forms${strict ? ' and, with --strict-spec, every documented form' : ''}) · ${results.findings.length} spec finding${results.findings.length === 1 ? '' : 's'}${inconclusive ? ` · <span title="${h(INCONCLUSIVE_NOTE)}">${inconclusive} inconclusive latency verdict${inconclusive === 1 ? '' : 's'} (warning${inconclusive === 1 ? '' : 's'})</span>` : ''}</p>
-    <nav><a href="#verdicts">Verdicts</a><a href="#findings">Spec findings</a><a href="#headline">Headline checks</a><a href="#charts">Charts</a><a href="#scenarios">Scenarios</a>${results.audit?.length ? '<a href="#audit">Index audit</a>' : ''}${whatif ? '<a href="#whatif">What-if</a>' : ''}<a href="#environment">Environment</a></nav>
+    <nav><a href="#verdicts">Verdicts</a>${results.scenarios.some(isTeamResult) ? '<a href="#your-queries">Your queries</a>' : ''}<a href="#findings">Spec findings</a><a href="#headline">Headline checks</a><a href="#charts">Charts</a><a href="#scenarios">Scenarios</a>${results.audit?.length ? '<a href="#audit">Index audit</a>' : ''}${whatif ? '<a href="#whatif">What-if</a>' : ''}<a href="#environment">Environment</a></nav>
   </div>
 </header>
 <main class="wrap">
 ${renderVerdicts(ordered, scales, strict, results.environment)}
-${renderFindings(results.findings)}
+${renderTeamQueries(ordered, strict)}
+${renderFindings(results.findings.filter((f) => f.about !== 'table'))}
+${results.target ? renderTableSection(results.target, results.findings.filter((f) => f.about === 'table')) : ''}
 ${renderHeadline(results.headline)}
 ${renderChartSection(charts)}
 ${renderScenarios(ordered, scales, strict)}
@@ -144,7 +147,7 @@ function renderVerdicts(ordered: ScenarioResult[], scales: string[], strict: boo
   const body = scenarioIds.map((id) => {
     const rows = ordered.filter((r) => r.scenarioId === id);
     const first = rows[0]!;
-    const header = `<tr class="group" data-scenario="${h(id)}"><th colspan="10" scope="rowgroup"><a href="#${anchor('scenario', id)}">${h(first.title)}</a> <code>${h(id)}</code> <span class="muted">${h(first.spec)}</span></th></tr>`;
+    const header = `<tr class="group" data-scenario="${h(id)}"><th colspan="10" scope="rowgroup"><a href="#${anchor('scenario', id)}">${h(first.title)}</a> <code>${h(id)}</code>${isTeamResult(first) ? ` ${badge('team', 'your query')}` : ''} <span class="muted">${h(first.spec)}</span></th></tr>`;
     const scalesHere = scales.filter((scale) => rows.some((r) => r.scale === scale));
     const lines = scalesHere.map((scale) => {
       const atScale = rows.filter((r) => r.scale === scale);
@@ -156,12 +159,12 @@ function renderVerdicts(ordered: ScenarioResult[], scales: string[], strict: boo
       const lat = r.latency;
       const documentedCell = documented
         ? `${resultBadge(documented, strict)}${documented.outcome.status !== 'passed' ? `<div class="reason">${h(truncate(outcomeReason(documented.outcome), 160))}</div>` : ''}`
-        : `<span class="muted">${r.form === 'documented' ? 'judged as written' : 'no result'}</span>`;
+        : `<span class="muted">${isTeamResult(r) ? 'your query, as written' : r.form === 'documented' ? 'judged as written' : 'no result'}</span>`;
       return `<tr data-scenario="${h(id)}" data-scale="${h(r.scale)}" data-form="${h(r.form)}" data-status="${h(r.outcome.status)}" data-display="${h(displayStatus(r, strict))}">
 <td>${h(r.scale)}</td>
 <td class="verdict">${resultBadge(r, strict)} <span class="muted form-name">${h(r.form)}</span>${reason ? `<div class="reason">${h(reason)}</div>` : ''}</td>
 <td class="documented">${documentedCell}</td>
-<td class="num limit"${r.threshold ? ` title="${h(r.threshold.source)}"` : ''}>${r.threshold ? `≤ ${h(formatLimit(r.threshold.p95Ms))} ms<div class="small clock">${h(r.latencyVerdict?.clock ?? r.threshold.clock)}${explainServer(r) ? ' <span title="server clock of this form: EXPLAIN (ANALYZE, TIMING OFF) beside each execution (bulk result, or pg_stat_statements not available)">(EXPLAIN)</span>' : ''}${r.threshold.derived ? ' · derived' : ''}</div>` : '–'}</td>
+<td class="num limit"${r.threshold ? ` title="${h(r.threshold.source)}"` : ''}>${r.threshold ? `≤ ${h(formatLimit(r.threshold.p95Ms))} ms<div class="small clock">${h(r.latencyVerdict?.clock ?? r.threshold.clock)}${explainServer(r) ? ' <span title="server clock of this form: EXPLAIN (ANALYZE, TIMING OFF) beside each execution (bulk result, or pg_stat_statements not available)">(EXPLAIN)</span>' : ''}${isTeamResult(r) ? ' · your limit' : r.threshold.derived ? ' · derived' : ''}</div>` : '–'}</td>
 ${verdictCell(r)}
 <td class="num">${r.latencyVerdict ? h(r.latencyVerdict.samples) : '–'}</td>
 <td class="num">${h(formatMs(lat?.client.p50Ms))}</td>
@@ -187,6 +190,22 @@ ${body.join('\n')}
 </section>`;
 }
 
+/** A team's own queries (--queries): their limits are theirs, their failures their own, never spec findings. */
+function renderTeamQueries(ordered: ScenarioResult[], strict: boolean): string {
+  const team = ordered.filter(isTeamResult);
+  if (team.length === 0) return '';
+  const rows = team.map((r) => {
+    const v = r.latencyVerdict;
+    const reason = outcomeReason(r.outcome) || (v && v.status !== 'passed' ? v.reason : '');
+    return `<tr data-scenario="${h(r.scenarioId)}" data-scale="${h(r.scale)}"><td><a href="#${anchor('scenario', r.scenarioId)}">${h(r.title)}</a> <code>${h(r.scenarioId)}</code></td><td>${h(r.scale)}</td><td>${resultBadge(r, strict)}${reason ? `<div class="reason">${h(reason)}</div>` : ''}${(r.warnings ?? []).map((w) => `<div class="reason">⚠ ${h(w)}</div>`).join('')}</td><td class="num">${r.threshold ? `≤ ${h(formatLimit(r.threshold.p95Ms))} ms ${h(r.threshold.clock)}` : 'none (plan only)'}</td><td class="num">${v ? `${h(formatMs(v.estimateMs))} <span class="ci">${h(formatInterval(v.ciLowMs, v.ciHighMs))}</span>` : '–'}</td><td><code>${h(teamQueryFile(r))}</code></td></tr>`;
+  });
+  return `<section id="your-queries">
+<h2>Your queries</h2>
+<p class="lead">Queries your team added (<code>--queries</code>), judged on your own limits. A failure here is the query's, not a finding about the document.</p>
+<div class="table-scroll"><table class="team-queries"><thead><tr><th>Query</th><th>Scale</th><th>Verdict</th><th class="num">Your limit (p95)</th><th class="num">p95 [interval] ms</th><th>File</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>
+</section>`;
+}
+
 function renderFindings(findings: Finding[]): string {
   if (findings.length === 0) {
     return `<section id="findings"><h2>Spec findings</h2><p class="lead">The run found nothing in the spec to correct.</p></section>`;
@@ -202,6 +221,20 @@ ${f.fix ? `<div class="fix"><span class="label">Fix</span><p>${h(f.fix)}</p></di
   return `<section id="findings">
 <h2>Spec findings <span class="count">${findings.length}</span></h2>
 <div class="findings">${cards.join('\n')}</div>
+</section>`;
+}
+
+/** A run on a user's table (run --table): what was judged, how its indexes map to the document's, what it found. */
+function renderTableSection(target: NonNullable<RunResults['target']>, findings: Finding[]): string {
+  const rows = target.indexMap.entries.map((e) => `<tr><td><code>${h(e.documented)}</code></td><td>${e.theirs ? `<code>${h(e.theirs)}</code>` : '—'}</td><td>${h(e.match)}</td><td class="muted">${h(e.note)}</td></tr>`);
+  const extra = target.indexMap.extra.map((x) => `<tr><td>—</td><td><code>${h(x.name)}</code></td><td>not in the document</td><td class="muted">${h(x.definition)}</td></tr>`);
+  const items = findings.map((f) => `<li>${badge(f.severity)} <strong>${h(f.title)}</strong><br><span class="muted">${h(f.detail)}</span>${f.fix ? `<br><code>${h(f.fix)}</code>` : ''}</li>`);
+  return `<section id="your-table">
+<h2>Your table <code>${h(target.table)}</code></h2>
+<p class="lead">${h(target.statement)} Parameters: ${h(target.parameters)}.</p>
+<table><thead><tr><th>Document's index</th><th>Yours</th><th>Match</th><th>How</th></tr></thead><tbody>${[...rows, ...extra].join('')}</tbody></table>
+${target.missingColumns.length ? `<p>Columns of the document's table yours lacks: ${target.missingColumns.map((c) => `<code>${h(c)}</code>`).join(', ')}.</p>` : ''}
+${items.length ? `<ul class="audit-findings">${items.join('')}</ul>` : ''}
 </section>`;
 }
 
@@ -241,7 +274,7 @@ function renderScenarios(ordered: ScenarioResult[], scales: string[], strict: bo
       const sample = formRows[0]!;
       const runs = formRows.map((r) => renderRun(r, strict));
       return `<div class="form ${form}">
-<h4>${form === 'documented' ? 'Documented form' : 'Corrected form'}${sample.gated ? ' <span class="tag">gated</span>' : ''}</h4>
+<h4>${isTeamResult(sample) ? 'Your query' : form === 'documented' ? 'Documented form' : 'Corrected form'}${sample.gated ? ' <span class="tag">gated</span>' : ''}</h4>
 ${sample.writtenByExecbench ? `<p class="note">Written by execbench: ${h(sample.writtenByExecbench)}</p>` : ''}
 ${sample.why ? `<p class="note why"><strong>Why the correction:</strong> ${h(sample.why)}</p>` : ''}
 <pre class="sql"><code>${h(sample.sql)}</code></pre>
@@ -277,6 +310,7 @@ function renderRun(r: ScenarioResult, strict: boolean): string {
 ${v ? `<p class="latency-verdict lv-${h(v.status)}" data-clock="${h(v.clock)}"><span class="label">Latency verdict</span> ${h(formatLatencyVerdict(v))} <span class="muted">· ${h(v.looks)} look${v.looks === 1 ? '' : 's'}</span></p>` : ''}
 ${reason ? `<p class="reason">${h(reason)}</p>` : ''}
 ${verdictReason}
+${(r.warnings ?? []).map((w) => `<p class="run-warning">${badge('warning')} ${h(w)}</p>`).join('\n')}
 ${r.latency ? renderLatencyFacts(r.latency) : ''}
 ${facts}
 ${tree}
@@ -473,7 +507,7 @@ function renderEnvironment(env: EnvironmentInfo, datasets: DatasetSummary[], res
     const ib = PLAN_SETTINGS.indexOf(b);
     return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib) || a.localeCompare(b);
   });
-  const datasetRows = datasets.map((d) => `<tr><td>${h(d.scale)}</td><td class="nowrap"><code>${h(d.schema)}</code></td><td class="num">${h(d.seed)}</td><td class="nowrap"><code class="fingerprint" title="${h(d.fingerprint)}">${h(shortFingerprint(d.fingerprint))}</code></td><td class="num">${h(formatCount(d.focusRows))}</td><td class="num">${h(formatCount(d.totalRows))}</td><td class="num">${h(d.tenants)}</td><td>${h(d.indexBuild)}</td><td>${d.reused ? 'reused' : 'built'}</td><td class="muted phases">${Object.entries(d.phasesMs).map(([k, v]) => `<span class="nowrap">${h(k)} ${h(formatDuration(v))}</span>`).join(', ')}</td></tr>`);
+  const datasetRows = datasets.map((d) => `<tr><td>${h(d.scale)}</td><td class="nowrap"><code>${h(d.schema)}</code></td><td class="num">${h(d.seed)}</td><td class="nowrap"><code class="fingerprint" title="${h(d.fingerprint)}">${h(shortFingerprint(d.fingerprint))}</code></td><td class="num">${h(formatCount(d.focusRows))}</td><td class="num">${h(formatCount(d.totalRows))}</td><td class="num">${h(d.tenants)}</td><td class="nowrap">${d.anchor ? `<code>${h(d.anchor)}</code>` : '<span class="muted">not recorded</span>'}</td><td>${h(d.indexBuild)}</td><td>${d.reused ? 'reused' : 'built'}</td><td class="muted phases">${Object.entries(d.phasesMs).map(([k, v]) => `<span class="nowrap">${h(k)} ${h(formatDuration(v))}</span>`).join(', ')}</td></tr>`);
   return `<section id="environment">
 <h2>Environment</h2>
 <div class="env-grid">
@@ -495,7 +529,8 @@ function renderEnvironment(env: EnvironmentInfo, datasets: DatasetSummary[], res
 </div>
 </div>
 <h3>Datasets</h3>
-<div class="table-scroll"><table><thead><tr><th>Scale</th><th>Schema</th><th class="num">Seed</th><th>Fingerprint</th><th class="num">Focus rows</th><th class="num">Total rows</th><th class="num">Tenants</th><th>Indexes built</th><th>Dataset</th><th>Phases</th></tr></thead><tbody>${datasetRows.join('')}</tbody></table></div>
+<p class="muted" id="data-now">Synthetic data (docs/data-shape.md)${results.options.dataShape ? `, shape merged from <code>${h(results.options.dataShape)}</code>` : ''}: a query's time windows must be relative to its now (<code>pick.anchor()</code>), not to the real today.</p>
+<div class="table-scroll"><table><thead><tr><th>Scale</th><th>Schema</th><th class="num">Seed</th><th>Fingerprint</th><th class="num">Focus rows</th><th class="num">Total rows</th><th class="num">Tenants</th><th title="the synthetic data's now: the end of its time window, what pick.anchor() returns">Now (<code>pick.anchor()</code>)</th><th>Indexes built</th><th>Dataset</th><th>Phases</th></tr></thead><tbody>${datasetRows.join('')}</tbody></table></div>
 ${Object.keys(results.timings).length ? `<p class="muted" id="run-phases">Run phases: ${h(formatTimings(results.timings))}</p>` : ''}
 </section>`;
 }
@@ -549,6 +584,8 @@ p.reason{max-width:none;margin:0 0 6px}
 .badge.warning{background:var(--warn-bg);color:var(--warn)}
 .badge.spec-finding{background:var(--find-bg);color:var(--find)}
 .badge.inconclusive{background:var(--warn-bg);color:var(--warn)}
+.badge.team{background:var(--find-bg);color:var(--find);text-transform:none}
+p.run-warning{margin:2px 0 6px;font-size:12.5px;color:var(--warn)}
 td.p95 .ci{color:var(--muted);white-space:nowrap}td.lv-failed strong{color:var(--fail)}
 .lv{font-size:11px;font-weight:600}.lv.passed{color:var(--pass)}.lv.failed{color:var(--fail)}.lv.inconclusive{color:var(--warn)}
 td.limit .clock{color:var(--muted)}

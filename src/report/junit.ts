@@ -1,7 +1,7 @@
 // JUnit XML: one test case per scenario x scale x form, so CI test tabs list every query with its verdict.
 import type { EnvironmentInfo, RunResults, ScenarioResult } from '../results.ts';
 import { scaleOrder } from './charts.ts';
-import { breakdownParts, countOutcomes, formClockDetail, MANY_ROWS, formatLatencyVerdict, formatMs, INCONCLUSIVE_NOTE, orderResults, outcomeReason } from './format.ts';
+import { breakdownParts, countOutcomes, formClockDetail, formLabel, isTeamResult, MANY_ROWS, formatLatencyVerdict, formatMs, INCONCLUSIVE_NOTE, orderResults, outcomeReason } from './format.ts';
 
 /** Escapes text for XML content and attributes, dropping characters XML 1.0 cannot carry at all. */
 export function escapeXml(value: unknown): string {
@@ -59,7 +59,7 @@ function asJunitCase(r: ScenarioResult, strictSpec: boolean): ScenarioResult {
  * passing, with a line saying so: the exit code (--fail-on inconclusive) decides whether it fails the run.
  */
 function renderTestcase(r: ScenarioResult, env: EnvironmentInfo): string {
-  const open = `    <testcase classname="${x(r.scenarioId)}" name="${x(`${r.scale} ${r.form}`)}" time="${seconds(r.durationMs)}">`;
+  const open = `    <testcase classname="${x(r.scenarioId)}" name="${x(`${r.scale} ${formLabel(r)}`)}" time="${seconds(r.durationMs)}">`;
   const body: string[] = [];
   const outcome = r.outcome;
   const v = r.latencyVerdict;
@@ -79,7 +79,12 @@ function renderTestcase(r: ScenarioResult, env: EnvironmentInfo): string {
     body.push(`      <skipped message="${x(outcome.reason)}"/>`);
   }
   const facts: string[] = [`${r.title} (${r.spec})`, `gated: ${r.gated}`];
-  if (r.threshold) facts.push(`threshold p95 ${r.threshold.p95Ms} ms on the ${r.threshold.clock} clock${r.threshold.derived ? ' (derived)' : ''}: ${r.threshold.source}`);
+  if (r.threshold) {
+    facts.push(isTeamResult(r)
+      ? `your limit: p95 ${r.threshold.p95Ms} ms on the ${r.threshold.clock} clock (${r.threshold.source})`
+      : `threshold p95 ${r.threshold.p95Ms} ms on the ${r.threshold.clock} clock${r.threshold.derived ? ' (derived)' : ''}: ${r.threshold.source}`);
+  }
+  for (const warning of r.warnings ?? []) facts.push(`warning: ${warning}`);
   if (v && latencyLine) {
     facts.push(latencyLine);
     if (v.status === 'inconclusive') facts.push(`INCONCLUSIVE (${INCONCLUSIVE_NOTE}): ${v.reason}`);

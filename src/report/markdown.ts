@@ -2,8 +2,8 @@
 import type { RunResults, ScenarioResult } from '../results.ts';
 import { scaleOrder } from './charts.ts';
 import {
-  countInconclusive, countOutcomes, countsForGate, describeClocks, displayStatus, type DisplayStatus, FINDING_TITLE, confidenceLevels, formatLimit, formatMs,
-  formatVerdictP95, INCONCLUSIVE_NOTE, orderResults, outcomeReason, usedIndexes, verdictStatusLabel,
+  countInconclusive, countOutcomes, countsForGate, datasetNow, describeClocks, displayStatus, type DisplayStatus, FINDING_TITLE, confidenceLevels, formatLimit, formatMs,
+  formatVerdictP95, formLabel, INCONCLUSIVE_NOTE, isTeamResult, orderResults, outcomeReason, teamQueryFile, usedIndexes, verdictStatusLabel, warningLines,
 } from './format.ts';
 
 const ICON: Record<DisplayStatus, string> = {
@@ -33,7 +33,12 @@ export function renderMarkdownSummary(results: RunResults): string {
   const lines: string[] = [];
   lines.push(`## execbench: ${failing ? '❌ the gate fails' : '✅ all gated scenarios passed'}`);
   lines.push('');
-  lines.push(`Run \`${markdownCell(results.runId)}\` · scales ${scales.join(', ')} · Postgres ${markdownCell(results.environment.postgres.version)} (${results.environment.provider.kind}) · ${results.environment.machine.cpus} CPU${results.environment.gitCommit ? ` · commit \`${results.environment.gitCommit.slice(0, 12)}\`` : ''}`);
+  const now = datasetNow(results.datasets);
+  if (results.target) {
+    lines.push(`**${markdownCell(results.target.statement)}**`);
+    lines.push('');
+  }
+  lines.push(`Run \`${markdownCell(results.runId)}\` · scales ${scales.join(', ')} · Postgres ${markdownCell(results.environment.postgres.version)} (${results.environment.provider.kind}) · ${results.environment.machine.cpus} CPU${results.environment.gitCommit ? ` · commit \`${results.environment.gitCommit.slice(0, 12)}\`` : ''}${now ? ` · synthetic data's now ${markdownCell(now)} (\`pick.anchor()\`)${results.options.dataShape ? `, shape ${code(markdownCell(results.options.dataShape))}` : ''}` : ''}`);
   lines.push('');
   const inconclusive = countInconclusive(ordered.filter((r) => countsForGate(r, strict)));
   lines.push(`**Gated forms${strict ? ' (with --strict-spec: and every documented form)' : ''}:** ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped. **Spec findings:** ${results.findings.length}.`
@@ -48,6 +53,31 @@ export function renderMarkdownSummary(results: RunResults): string {
   lines.push(VERDICT_ALIGN);
   for (const r of gated) lines.push(verdictRow(r, strict));
   lines.push('');
+
+  // A team's own queries: their limits are the team's, their failures their own (never spec findings).
+  const team = ordered.filter(isTeamResult);
+  if (team.length > 0) {
+    lines.push('### Your queries');
+    lines.push('');
+    lines.push('Queries your team added (`--queries`), judged on your own limits; a failure here is the query\'s, not a finding about the document.');
+    lines.push('');
+    lines.push('| Query | Scale | Verdict | Your limit (ms) | p95 [interval] (ms) | File | Reason |');
+    lines.push('|---|---|---|--:|--:|---|---|');
+    for (const r of team) {
+      const v = r.latencyVerdict;
+      const reason = outcomeReason(r.outcome) || (v && v.status !== 'passed' ? v.reason : '');
+      lines.push(`| ${markdownCell(r.title)} (${code(markdownCell(r.scenarioId))}) | ${markdownCell(r.scale)} | ${ICON[displayStatus(r, strict)]} | ${r.threshold ? `${formatLimit(r.threshold.p95Ms)} ${markdownCell(r.threshold.clock)}` : 'none (plan only)'} | ${v ? markdownCell(formatVerdictP95(v)) : '–'} | ${code(markdownCell(teamQueryFile(r)))} | ${markdownCell(truncate(reason, 200))} |`);
+    }
+    lines.push('');
+  }
+
+  const warnings = warningLines(ordered);
+  if (warnings.length > 0) {
+    lines.push('### Warnings');
+    lines.push('');
+    for (const w of warnings) lines.push(`- ⚠️ ${oneLine(w)}`);
+    lines.push('');
+  }
 
   // Every form the Verdicts table does not hold: the documented SQL, exactly as the spec prints it, beside a
   // correction (or with no single-statement correction). Passing ones too, so every scenario x scale x form is listed.
@@ -90,11 +120,15 @@ export function renderMarkdownSummary(results: RunResults): string {
     lines.push('');
   }
 
-  if (results.findings.length > 0) {
-    lines.push('### Spec findings');
+  for (const [heading, findings] of [
+    ['Spec findings', results.findings.filter((f) => f.about !== 'table')],
+    [`Your table ${results.target?.table ?? ''}`, results.findings.filter((f) => f.about === 'table')],
+  ] as const) {
+    if (findings.length === 0) continue;
+    lines.push(`### ${heading}`);
     lines.push('');
     const order = { error: 0, warning: 1, info: 2 } as const;
-    for (const f of [...results.findings].sort((a, b) => order[a.severity] - order[b.severity])) {
+    for (const f of [...findings].sort((a, b) => order[a.severity] - order[b.severity])) {
       const icon = f.severity === 'error' ? '🔴' : f.severity === 'warning' ? '🟡' : 'ℹ️';
       lines.push(`- ${icon} **${oneLine(f.title)}** (${oneLine(f.spec)}${f.scale ? `, ${f.scale}` : ''})  `);
       lines.push(`  ${oneLine(f.detail)}${f.fix ? `  \n  **Fix:** ${oneLine(f.fix)}` : ''}`);
@@ -133,12 +167,12 @@ function verdictRow(r: ScenarioResult, strict: boolean): string {
   const cells = [
     markdownCell(r.scenarioId),
     markdownCell(r.scale),
-    markdownCell(r.form),
+    markdownCell(formLabel(r)),
     ICON[displayStatus(r, strict)],
     markdownCell(`${v?.clock ?? r.threshold?.clock ?? '–'}${(v?.clock ?? r.threshold?.clock) === 'server' && r.latency?.serverMethod === 'explain-timing-off' ? ' (EXPLAIN TIMING OFF)' : ''}`),
     v ? `${markdownCell(formatVerdictP95(v))}${status}` : '–',
     v ? String(v.samples) : '–',
-    r.threshold ? `${formatLimit(r.threshold.p95Ms)}${r.threshold.derived ? ' (derived)' : ''}` : '–',
+    r.threshold ? `${formatLimit(r.threshold.p95Ms)}${isTeamResult(r) ? ' (your limit)' : r.threshold.derived ? ' (derived)' : ''}` : '–',
     r.latency ? formatMs(r.latency.client.p50Ms) : '–',
     r.latency ? formatMs(r.latency.server.p50Ms) : r.plan ? formatMs(r.plan.executionMs) : '–',
     r.plan ? (used.length ? used.map((name) => code(markdownCell(name))).join(' ') : 'no index') : '–',

@@ -6,19 +6,23 @@ import { describeAccess } from './contract.ts';
 /**
  * One finding per scenario and scale where the documented form fails (SQL that does not run, an
  * index that is not used, a documented time that does not hold), stating the evidence and the
- * correction's own result; plus info findings where the planner used an accepted alternative index.
+ * correction's own result; plus info findings where the planner used an accepted alternative index. A team's
+ * own query is never a finding.
  */
 export function deriveFindings(results: ScenarioResult[], scenarios: LoadedScenario[]): Finding[] {
   const byId = new Map(scenarios.map((s) => [s.id, s.definition]));
   const findings: Finding[] = [];
-  for (const documented of results.filter((r) => r.form === 'documented')) {
+  // A team's own query (--queries) says nothing about the document: its failures are its own, listed apart.
+  for (const documented of results.filter((r) => r.form === 'documented' && r.origin !== 'team')) {
     const scenario = byId.get(documented.scenarioId);
     const corrected = results.find(
       (r) => r.scenarioId === documented.scenarioId && r.scale === documented.scale && r.form === 'corrected');
     const where = { scenarioId: documented.scenarioId, scale: documented.scale, spec: documented.spec };
-    if (documented.outcome.status === 'failed') {
-      const kinds = new Set(documented.outcome.violations.map((v) => v.kind));
-      const evidence = documented.outcome.violations.map((v) => v.message).join('; ');
+    // A violation about a user's own table (an index it lacks) is reported as theirs, not as the document's.
+    const aboutDocument = documented.outcome.status === 'failed' ? documented.outcome.violations.filter((v) => v.kind !== 'index-missing') : [];
+    if (aboutDocument.length > 0) {
+      const kinds = new Set(aboutDocument.map((v) => v.kind));
+      const evidence = aboutDocument.map((v) => v.message).join('; ');
       const severity = kinds.has('sql-error') || kinds.has('index-not-used') || kinds.has('seq-scan') ? 'error' : 'warning';
       const title = kinds.has('sql-error')
         ? `${documented.title}: the documented SQL does not run on PostgreSQL`

@@ -55,6 +55,7 @@ export function judgeHeadlines(
       passed: missing.length === 0 && totalHigh < OBSERVABILITY_BUDGET_MS,
       detail: parts.map((p) => `${p.id} ${p.ms === undefined ? 'no measurement' : `${p.ms.toFixed(1)} ms`}`).join(', ') +
         (missing.length ? `. Not measured: ${missing.join(', ')} (counted as failing).` : '.') + largestStandsIn(page),
+      ...(missing.length ? { unmeasured: missing } : {}),
     });
   }
 

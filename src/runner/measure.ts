@@ -15,6 +15,7 @@ import { checkPlanContract } from './contract.ts';
 import { createFormSampler } from './form-sampler.ts';
 import { guarded, inRolledBackTransaction } from './scope.ts';
 import { summarize } from './statistics.ts';
+import { noRowsWarning } from './warnings.ts';
 
 /** Client samples kept in the results document per form (evenly thinned beyond this). */
 const MAX_RETAINED_SAMPLES = 1000;
@@ -53,6 +54,8 @@ export interface MeasureInput {
   statementsSchema?: string;
   /** The cap on buying samples for an undecided verdict, ms (default DEFAULT_MAX_FORM_MS). */
   maxFormMs?: number;
+  /** --plans-only: EXPLAIN without ANALYZE, the plan contract on the planner's estimate; the statement never runs. */
+  plansOnly?: boolean;
 }
 
 /** Runs and judges one form. Never throws for a failing query: that is a result. */
@@ -64,6 +67,7 @@ export async function measureForm(input: MeasureInput): Promise<ScenarioResult> 
   const clock = judgedClock(input);
   const base: Omit<ScenarioResult, 'outcome' | 'durationMs'> = {
     scenarioId: input.scenarioId,
+    ...(scenario.origin ? { origin: scenario.origin } : {}),
     title: scenario.title,
     spec: scenario.spec,
     kind: scenario.kind,
@@ -90,6 +94,18 @@ export async function measureForm(input: MeasureInput): Promise<ScenarioResult> 
     // DDL cannot be EXPLAINed: run it once in a rolled-back transaction and judge that it runs.
     const error = await inRolledBackTransaction(input.client, () => input.client.query(form.sql, firstParams), input.nested);
     return error ? done({ status: 'failed', violations: [sqlError(error)] }) : done({ status: 'passed' });
+  }
+
+  if (input.plansOnly) {
+    // The statement is planned, never executed (EXPLAIN without ANALYZE runs nothing, also for a write): no latency.
+    let estimateJson: unknown;
+    const error = await guarded(input.client, false, input.nested ?? false, async () => {
+      estimateJson = await explain(input.client, form.sql, firstParams, { timing: false, analyze: false });
+    });
+    if (error) return done({ status: 'failed', violations: [sqlError(error)] });
+    const plan = analyzePlan(estimateJson, { estimated: true });
+    const violations = checkPlanContract(plan, scenario.expect);
+    return done(violations.length === 0 ? { status: 'passed' } : { status: 'failed', violations }, { plan, planJson: estimateJson });
   }
 
   const write = scenario.kind === 'write';
@@ -123,7 +139,9 @@ export async function measureForm(input: MeasureInput): Promise<ScenarioResult> 
     violations.push({ kind: 'threshold', message: `${verdict.reason}${input.threshold?.derived ? ' (derived threshold)' : ''}` });
   }
   const outcome: Outcome = violations.length === 0 ? { status: 'passed' } : { status: 'failed', violations };
-  return done(outcome, { plan, planJson, latency, ...(verdict ? { latencyVerdict: verdict } : {}) });
+  // Rows seen: the EXPLAIN run's (first parameters) and the last timed sample's (rotated ones).
+  const noRows = noRowsWarning({ kind: scenario.kind, rowsSeen: [plan.rowsReturned, latency.breakdown.rows] }, input.scale, input.picker(0).anchor());
+  return done(outcome, { plan, planJson, latency, ...(verdict ? { latencyVerdict: verdict } : {}), ...(noRows ? { warnings: [noRows] } : {}) });
 }
 
 /** The clock a form's threshold is judged on: the --clock override, else the threshold's own. */

@@ -53,6 +53,26 @@ export async function loadParamPools(client: pg.ClientBase, dataset: DatasetInfo
   };
 }
 
+/**
+ * Stand-in pools for calling params functions before any server starts (scenario/check.ts): plausible values of
+ * the right types, no data behind them.
+ */
+export function dryParamPools(anchor: string): ParamPools {
+  const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  const anchorMs = Date.parse(anchor);
+  return {
+    tenantId: id(1),
+    environments: [id(2), id(3)],
+    popularWorkflow: id(4),
+    rareWorkflow: id(5),
+    executionIds: [id(6)],
+    engineExecutions: [{ environmentId: id(2), executionId: '1' }],
+    oldestStartedAt: [new Date(anchorMs - 80 * DAY_MS).toISOString()],
+    neverStartedCutoff: new Date(anchorMs - 30 * DAY_MS).toISOString(),
+    anchorMs,
+  };
+}
+
 /** A picker for one iteration. Pure given the pools: the same iteration gives the same parameters. */
 export function createParamPicker(pools: ParamPools, iteration: number): ParamPicker {
   const rotate = <T>(list: T[], fallback: T): T => (list.length === 0 ? fallback : list[iteration % list.length]!);

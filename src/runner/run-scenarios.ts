@@ -15,6 +15,10 @@ import { thresholdFor } from './thresholds.ts';
 import { calibrateForm } from './calibrate.ts';
 import { connectToDataset } from './session.ts';
 import { formatInterval } from '../gate/latency-verdict.ts';
+import type { ParamPicker, ScenarioDefinition } from '../scenario/define.ts';
+import { translateExpectedIndexes, type IndexMap, type IndexMapEntry } from '../target/index-map.ts';
+import { missingColumnOf, retargetSql, type TableFacts } from '../target/table.ts';
+import { describeAccess } from './contract.ts';
 
 export interface ScaleRun {
   results: ScenarioResult[];
@@ -48,13 +52,33 @@ export interface RunAtScaleOptions {
   maxFormMs?: number;
   /** Aborted on SIGINT/SIGTERM (withDatabase): the form in flight fails because its server is stopping, not on its own. */
   signal?: AbortSignal;
+  /** A user's own table (run --table): nothing is written or prepared, and the scenarios are fitted to the table. */
+  table?: TableRun;
+}
+
+/** What a run on a user's table (run --table) hands the runner. */
+export interface TableRun {
+  /** The read-only session (connectToTable); the caller closes it. */
+  client: pg.Client;
+  facts: TableFacts;
+  pools: ParamPools;
+  indexMap: IndexMap;
+  /** Run write scenarios, each in a transaction that is rolled back (--allow-writes). */
+  allowWrites: boolean;
+  /** EXPLAIN without ANALYZE only: no scenario's statement is executed (--plans-only). */
+  plansOnly: boolean;
+  /** The document's executions columns (a scenario failing on one the table lacks is skipped, not a finding). */
+  documentedColumns: string[];
+  /** The optional schema parts the table has: the covering index (by definition) and the daily-stats view. */
+  optional: { coveringIndex: boolean; dailyStats: boolean };
 }
 
 export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<ScaleRun> {
   const { dataset, log } = options;
   const scale = dataset.request.scale.label;
   const nested = options.inTransactionOn !== undefined;
-  const client = options.inTransactionOn ?? await connectToDataset(options.connectionString, dataset.schema);
+  const table = options.table;
+  const client = options.inTransactionOn ?? table?.client ?? await connectToDataset(options.connectionString, dataset.schema);
   const results: ScenarioResult[] = [];
   let pools: ParamPools | undefined;
   let statements: StatementsProbe = { available: false, why: 'not probed' };
@@ -63,7 +87,7 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
     // batches, the audit's write cost) leave dead heap tuples and index entries until VACUUM, which
     // would add buffers to the next run's reads and make two runs of unchanged code differ.
     // INDEX_CLEANUP ON: with only a few dead tuples VACUUM would otherwise skip the indexes (PG 14+).
-    if (!nested) {
+    if (!nested && !table) {
       // Held until this client ends: another execbench process waits before rebuilding this dataset.
       await client.query('SELECT pg_advisory_lock_shared(hashtext($1))', [datasetLockKey(dataset.schema)]);
       await client.query('VACUUM (ANALYZE, INDEX_CLEANUP ON) executions');
@@ -71,26 +95,45 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
       // scenarios. Needs superuser or pg_checkpoint on a user's server: without it, carry on.
       await client.query('CHECKPOINT').catch(() => undefined);
     }
-    if (options.createStatementsExtension && !nested) await ensureStatementsExtension(client);
-    statements = await probeStatements(client);
-    const loaded = await loadParamPools(client, dataset);
+    if (options.createStatementsExtension && !nested && !table) await ensureStatementsExtension(client);
+    statements = table?.plansOnly ? { available: false, why: '--plans-only: nothing is executed, nothing timed' } : await probeStatements(client);
+    const loaded = table?.pools ?? await loadParamPools(client, dataset);
     pools = loaded;
     const picker = (i: number) => createParamPicker(loaded, i);
     await options.beforeScenarios?.(client);
     // Reads first, writes last: a rolled-back write still leaves dead tuples behind for the reads after it.
     const KIND_ORDER = { read: 0, statement: 1, write: 2 } as const;
     const ordered = [...options.scenarios].sort((a, b) => KIND_ORDER[a.definition.kind] - KIND_ORDER[b.definition.kind]);
-    for (const [n, { id, definition }] of ordered.entries()) {
+    let writesOpened = false;
+    for (const [n, loadedScenario] of ordered.entries()) {
+      const { id } = loadedScenario;
+      const fitted = table ? fitToTable(loadedScenario.definition, table) : { definition: loadedScenario.definition, missingIndexes: [] };
+      const definition = fitted.definition;
+      const optional = table?.optional ?? dataset.request.optional;
       const missing = (definition.requires ?? []).filter((part) =>
-        part === 'covering-index' ? !dataset.request.optional.coveringIndex : !dataset.request.optional.dailyStats);
+        part === 'covering-index' ? !optional.coveringIndex : !optional.dailyStats);
       const forms = (['documented', 'corrected'] as const).filter((f) => definition[f] !== undefined);
       for (const form of forms) {
         // The gate judges what an application should run: the correction where there is one; a documented
         // statement with no single-statement correction (noCorrection) is a finding, gated only by --strict-spec.
         const gated = form === 'corrected' || (definition.corrected === undefined && definition.noCorrection === undefined);
         if (missing.length > 0) {
-          results.push(skipped(id, definition, form, scale, gated, `needs the optional schema part(s) ${missing.join(', ')}; run without --no-optional`));
+          results.push(skipped(id, definition, form, scale, gated, table
+            ? `needs the document's optional ${missing.join(', ')}, which ${table.facts.qualified} does not have`
+            : `needs the optional schema part(s) ${missing.join(', ')}; run without --no-optional`));
           continue;
+        }
+        if (table) {
+          const reason = await tableSkipReason(client, definition, form, table, picker);
+          if (reason) {
+            results.push(skipped(id, definition, form, scale, gated, reason));
+            continue;
+          }
+          if (definition.kind === 'write' && !table.plansOnly && !writesOpened) {
+            // --allow-writes: from here on execbench opens transactions READ WRITE, and guarded() rolls every one back.
+            await client.query('SET default_transaction_read_only TO off');
+            writesOpened = true;
+          }
         }
         const result = await measureForm({
           client, scenarioId: id, scenario: definition, form, scale, gated,
@@ -100,8 +143,10 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
           ...(options.protocol ? { protocol: options.protocol } : {}),
           ...(options.maxFormMs ? { maxFormMs: options.maxFormMs } : {}),
           ...(statements.available ? { statementsSchema: statements.schema } : {}),
+          ...(table?.plansOnly ? { plansOnly: true } : {}),
         });
-        if (options.calibrate && !nested && result.latency) {
+        if (fitted.missingIndexes.length > 0) addMissingIndexViolations(result, fitted.missingIndexes, table!);
+        if (options.calibrate && !nested && !table && result.latency) {
           const calibration = await calibrateForm(result, definition[form]!, picker(0), {
             connectionString: options.connectionString, schema: dataset.schema, protocol: options.protocol ?? 'unnamed',
             statementsSchema: statements.available ? statements.schema : undefined,
@@ -117,9 +162,10 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
         log(`[${scale}] ${n + 1}/${options.scenarios.length} ${id} (${form}): ${verdictWord(result)}${result.latency?.calibration ? ` (pgbench p50 ${result.latency.calibration.pgbenchP50Ms.toFixed(3)} ms, execbench x${result.latency.calibration.ratio.toFixed(2)})` : ''}`);
       }
     }
+    if (writesOpened) await client.query('SET default_transaction_read_only TO on');
     await options.afterScenarios?.(client);
   } finally {
-    if (!nested) await client.end();
+    if (!nested && !table) await client.end();
   }
 
   const groups: Record<string, string[]> = {};
@@ -128,7 +174,8 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
   }
   const headline = judgeHeadlines(results, scale, groups, dataset.request.scale.focusRows);
   const cleanup = options.scenarios.find((s) => s.id === 'retention-cleanup-batch')?.definition.corrected;
-  if (cleanup && !nested && pools) {
+  // The live lock check writes (an uncommitted cleanup batch and concurrent writers): never on a user's table.
+  if (cleanup && !nested && !table && pools) {
     const lockCheck = await checkCleanupWithoutTableLocks({
       connectionString: options.connectionString, schema: dataset.schema, scale,
       cleanupSql: cleanup.sql, pick: createParamPicker(pools, 0),
@@ -144,6 +191,67 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
     }
   }
   return { results, headline, statements };
+}
+
+/**
+ * A scenario as it runs on the user's table: its SQL names their table, its expected indexes are theirs (the
+ * documented ones mapped by definition), and documented indexes their table lacks are returned apart.
+ */
+function fitToTable(definition: ScenarioDefinition, table: TableRun): { definition: ScenarioDefinition; missingIndexes: IndexMapEntry[] } {
+  const retarget = <F extends { sql: string } | undefined>(form: F): F => (form ? { ...form, sql: retargetSql(form.sql, table.facts.table) } : form);
+  const { indexes, missing } = translateExpectedIndexes(definition.expect.indexes ?? [], table.indexMap);
+  return {
+    definition: {
+      ...definition,
+      documented: retarget(definition.documented),
+      ...(definition.corrected ? { corrected: retarget(definition.corrected) } : {}),
+      expect: {
+        ...definition.expect,
+        ...(definition.expect.indexes ? { indexes } : {}),
+        ...(definition.expect.noSeqScanOn ? { noSeqScanOn: definition.expect.noSeqScanOn.map((r) => (r === 'executions' ? table.facts.table : r)) } : {}),
+      },
+    },
+    missingIndexes: indexes.length === 0 ? missing : [],
+  };
+}
+
+/** Why a form is not run on the user's table: DDL never, writes only when allowed, columns the table lacks. */
+async function tableSkipReason(
+  client: pg.ClientBase, definition: ScenarioDefinition, form: 'documented' | 'corrected', table: TableRun, picker: (i: number) => ParamPicker,
+): Promise<string | undefined> {
+  if (definition.kind === 'statement') return `DDL or maintenance: execbench runs none on ${table.facts.qualified}`;
+  if (definition.kind === 'write' && !table.allowWrites && !table.plansOnly) {
+    return `a write: not run on ${table.facts.qualified} without --allow-writes (each then rolled back), or planned only with --plans-only`;
+  }
+  const sqlForm = definition[form]!;
+  if (definition.kind === 'write') {
+    // PostgreSQL checks a statement's privileges when it plans it: EXPLAIN of a DELETE needs DELETE, even unexecuted.
+    const verbs = /^\s*INSERT[\s\S]*ON CONFLICT[\s\S]*DO UPDATE/i.test(sqlForm.sql) ? ['INSERT', 'UPDATE'] as const
+      : [(/^\s*(INSERT|UPDATE|DELETE)/i.exec(sqlForm.sql)?.[1]?.toUpperCase() ?? 'DELETE') as 'INSERT' | 'UPDATE' | 'DELETE'];
+    const lacking = verbs.filter((v) => !table.facts.writable[v]);
+    if (lacking.length > 0) return `planning this ${verbs.join('/')} needs ${lacking.join(', ')} on ${table.facts.qualified}, which role ${table.facts.role} lacks (PostgreSQL checks privileges when it plans)`;
+  }
+  // Planned, not run (EXPLAIN without ANALYZE executes nothing): a column the table lacks shows here.
+  try {
+    await client.query({ text: `EXPLAIN (FORMAT JSON) ${sqlForm.sql}`, values: sqlForm.params(picker(0)) });
+  } catch (error) {
+    const column = missingColumnOf(error, table.facts.columns, table.documentedColumns);
+    if (column) return `${table.facts.qualified} has no column ${column}, which this query reads`;
+  }
+  return undefined;
+}
+
+/** The documented index a form expects has no counterpart on the user's table: a contract failure about their table. */
+function addMissingIndexViolations(result: ScenarioResult, missing: IndexMapEntry[], table: TableRun): void {
+  const access = result.plan ? describeAccess(result.plan) : 'no plan';
+  const violations = missing.map((entry) => ({
+    kind: 'index-missing' as const,
+    index: entry.documented,
+    message: `${table.facts.qualified} has no index standing for the document's ${entry.documented} (${entry.documentedDefinition.replace(/^CREATE\s+(UNIQUE\s+)?INDEX\s+\S+\s+ON\s+[A-Za-z_."]+\s*/i, '')}); the plan uses ${access}`,
+  }));
+  result.outcome = result.outcome.status === 'failed'
+    ? { status: 'failed', violations: [...result.outcome.violations, ...violations] }
+    : result.outcome.status === 'passed' ? { status: 'failed', violations } : result.outcome;
 }
 
 function skipped(

@@ -6,7 +6,8 @@ import type { ScaleSpec } from '../seed/types.ts';
 
 /**
  * The threshold for a scale. Named scales use their own entry; a custom integer scale borrows the
- * nearest named scale's (by log distance) and is marked derived, saying so.
+ * nearest named scale's (by log distance) and is marked derived, saying so. A team's own limit is never derived:
+ * one limit for every scale applies as written, a per-scale one says which scale's it is.
  */
 export function thresholdFor(scenario: ScenarioDefinition, scale: ScaleSpec): Threshold | undefined {
   if (!scenario.thresholds) return undefined;
@@ -15,5 +16,9 @@ export function thresholdFor(scenario: ScenarioDefinition, scale: ScaleSpec): Th
     (a, b) => Math.abs(Math.log(NAMED_SCALE_ROWS[a]! / scale.focusRows)) - Math.abs(Math.log(NAMED_SCALE_ROWS[b]! / scale.focusRows)),
   )[0]!;
   const base = scenario.thresholds[nearest];
+  if (scenario.origin === 'team') {
+    const same = NAMED_SCALES.every((s) => scenario.thresholds![s].p95Ms === base.p95Ms && scenario.thresholds![s].clock === base.clock);
+    return same ? { ...base } : { ...base, source: `${base.source}, applied at ${scale.focusRows} rows (the nearest named scale)` };
+  }
   return { ...base, derived: true, source: `borrowed from the ${nearest} scale for ${scale.focusRows} rows: ${base.source}` };
 }

@@ -45,7 +45,7 @@ export interface ParamPicker {
   newEngineExecutionId(): string;
   /** A fresh uuid for inserts. */
   newUuid(): string;
-  /** The dataset's "now": the end of the 90-day window, ISO string. */
+  /** The dataset's "now": the end of its time window (2026-11-01T00:00:00.000Z by default), ISO string. */
   anchor(): string;
   /** anchor minus `days` (ISO), shifted slightly by iteration so windows rotate. */
   daysBeforeAnchor(days: number): string;
@@ -63,9 +63,14 @@ export interface SqlForm {
   params: (pick: ParamPicker) => unknown[];
 }
 
-/** A scenario module's default export: one documented query pattern, as typed data. */
+/**
+ * A scenario module's default export: one documented query pattern, as typed data. A team's own query
+ * (defineQuery, src/scenario/query.ts) becomes one too, with origin 'team'.
+ */
 export interface ScenarioDefinition {
   title: string;
+  /** 'team': a query the team added (--queries), judged on its own limit; never a finding about the document. */
+  origin?: 'team';
   /** Spec section this comes from, e.g. '§3 idx_executions_tenant_env_failed_started'. */
   spec: string;
   /** read: measured as is; write: every execution is rolled back; statement: DDL/maintenance, run once in a rolled-back transaction where possible. */

@@ -1,34 +1,90 @@
-// Finds scenario modules, checks their shape, and selects them by name or glob.
+// Finds scenario modules (the built-in scenarios/ and a team's --queries folders), checks their shape and that
+// their params functions run, and selects them by name or glob.
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ScenarioError, UsageError } from '../errors.ts';
+import { checkScenarioParams } from './check.ts';
 import type { ScenarioDefinition } from './define.ts';
+import { isTeamQuery, teamQueryScenario } from './query.ts';
 
 /** A scenario with its id (the file name without extension). */
 export interface LoadedScenario {
   id: string;
+  /** Absolute path of the module. */
   file: string;
+  /** The file as messages and reports name it: scenarios/x.ts, or a --queries file relative to the working folder. */
+  label: string;
   definition: ScenarioDefinition;
 }
 
 export const DEFAULT_SCENARIO_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
-/** Loads every scenarios/*.ts module, sorted by id; a malformed one names the file and what was expected. */
+const MODULE_FILE = /\.(ts|mts|js|mjs)$/;
+
+/**
+ * Loads every module of a folder (default: the built-in scenarios/), sorted by id; a malformed one, or one whose
+ * params function fails with a dry picker, names the file (and line) and what was expected (ScenarioError, exit 3).
+ */
 export async function loadScenarios(dir: string = DEFAULT_SCENARIO_DIR): Promise<LoadedScenario[]> {
-  const files = (await readdir(dir)).filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.d.ts')).sort();
+  const builtIn = path.resolve(dir) === path.resolve(DEFAULT_SCENARIO_DIR);
+  const files = (await readdir(dir)).filter((f) => MODULE_FILE.test(f) && !f.endsWith('.d.ts')).sort();
   const loaded: LoadedScenario[] = [];
   for (const file of files) {
-    const id = file.replace(/\.(ts|js|mjs)$/, '');
+    const id = file.replace(MODULE_FILE, '');
     const full = path.join(dir, file);
-    const mod = (await import(pathToFileURL(full).href)) as { default?: unknown };
-    loaded.push({ id, file: full, definition: validateScenario(mod.default, `scenarios/${file}`, id) });
+    const label = builtIn ? `scenarios/${file}` : displayPath(full);
+    let mod: { default?: unknown };
+    try {
+      mod = (await import(pathToFileURL(full).href)) as { default?: unknown };
+    } catch (error) {
+      throw new ScenarioError(`Cannot load '${label}': ${firstLine(error)}`, id);
+    }
+    const scenario = { id, file: full, label, definition: validateScenario(mod.default, label, id) };
+    checkScenarioParams(scenario);
+    loaded.push(scenario);
   }
   return loaded;
 }
 
-/** Checks a module's default export; throws ScenarioError naming the file and the first problem. */
+/**
+ * The built-in scenarios and, after them, every module of the team's --queries folders. An id (file name) defined
+ * twice is refused naming both files: the id is how --scenario, the reports and a baseline find a query.
+ */
+export async function loadScenarioSet(options: { queryDirs?: readonly string[]; builtInDir?: string } = {}): Promise<LoadedScenario[]> {
+  const all = await loadScenarios(options.builtInDir ?? DEFAULT_SCENARIO_DIR);
+  for (const dir of options.queryDirs ?? []) {
+    const mine = await loadScenarios(dir);
+    if (mine.length === 0) {
+      throw new UsageError(`--queries '${dir}' holds no query files (*.ts, *.mts, *.js, *.mjs). Put one defineQuery file per query there (docs/add-a-query.md).`);
+    }
+    all.push(...mine);
+  }
+  const seen = new Map<string, LoadedScenario>();
+  for (const s of all) {
+    const first = seen.get(s.id);
+    if (first) {
+      throw new ScenarioError(`Scenario id '${s.id}' is defined twice: ${first.label} and ${s.label}. The file name is the id: rename one of them.`, s.id);
+    }
+    seen.set(s.id, s);
+  }
+  return all;
+}
+
+/** A path as the user would type it: relative to the working folder when it is below it, else absolute. */
+export function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative.split(path.sep).join('/') : file;
+}
+
+function firstLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).split('\n')[0]!.trim();
+}
+
+/** Checks a module's default export (a scenario, or a team's query); throws ScenarioError naming the file and the first problem. */
 export function validateScenario(value: unknown, file: string, id: string): ScenarioDefinition {
+  // A team's own query has fields of its own (no spec, no documented form): checked by its own rules.
+  if (isTeamQuery(value)) return teamQueryScenario(value, file, id);
   const fail = (what: string, got: unknown): never => {
     throw new ScenarioError(`Invalid scenario '${file}': expected ${what}, received ${describe(got)}`, id);
   };

@@ -97,3 +97,50 @@ export function validateShape(shape: DatasetShape): DatasetShape {
   if (Object.values(shape.modes).some((w) => !(w > 0))) fail('modes', shape.modes, 'positive weights');
   return shape;
 }
+
+/**
+ * A partial shape (a --data-shape file's JSON) merged over DATASET_SHAPE, then validated. Objects merge field by
+ * field; arrays, and `modes` (whose keys are the modes themselves), replace the default whole. An unknown field, or a
+ * value of another type than the default's, is a UsageError naming it and `source`.
+ */
+export function mergeShape(partial: unknown, source: string, base: DatasetShape = DATASET_SHAPE): DatasetShape {
+  const fail = (message: string): never => {
+    throw new UsageError(`${source}: ${message} (docs/data-shape.md lists the fields).`);
+  };
+  const merge = (over: unknown, into: unknown, path: string): unknown => {
+    const label = path || 'the shape';
+    if (Array.isArray(into)) {
+      if (!Array.isArray(over) || over.some((v) => typeof v !== typeof into[0])) fail(`${label} must be an array of ${typeof into[0]}s, got ${JSON.stringify(over)}`);
+      return over;
+    }
+    if (typeof into === 'object' && into !== null) {
+      if (typeof over !== 'object' || over === null || Array.isArray(over)) return fail(`${label} must be an object, got ${JSON.stringify(over)}`);
+      // The modes table's keys are the trigger modes themselves: a partial one replaces the default's.
+      if (path === 'modes') {
+        if (Object.values(over).some((w) => typeof w !== 'number')) fail(`modes must map each mode to a number (its weight), got ${JSON.stringify(over)}`);
+        return over;
+      }
+      const out: Record<string, unknown> = { ...(into as Record<string, unknown>) };
+      for (const [key, value] of Object.entries(over)) {
+        if (!(key in out)) fail(`unknown field '${path ? `${path}.` : ''}${key}'; ${label} has ${Object.keys(out).join(', ')}`);
+        out[key] = merge(value, out[key], path ? `${path}.${key}` : key);
+      }
+      return out;
+    }
+    if (typeof over !== typeof into) fail(`${label} must be a ${typeof into}, got ${JSON.stringify(over)}`);
+    return over;
+  };
+  const merged = merge(partial, base, '') as DatasetShape;
+  try {
+    return validateShape(merged);
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(`${source}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The synthetic data's "now" and window in one sentence, for the run log. */
+export function describeDataNow(shape: DatasetShape = DATASET_SHAPE, shapeFile?: string): string {
+  return `synthetic data: now is ${new Date(Date.parse(shape.time.anchor)).toISOString()} (pick.anchor()); started_at spans the ${shape.time.days} days before it; `
+    + `shape ${shapeFile ? `${shapeFile} over the default` : 'the default'} (docs/data-shape.md)`;
+}

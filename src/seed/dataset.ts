@@ -3,6 +3,7 @@
 // that does not match or never finished loading; refuse to touch an unmarked schema of the same name.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import type { Database } from '../db/provider.ts';
 import { DatabaseError, OwnershipError, UsageError, describePgError } from '../errors.ts';
 import { DATASET_SHAPE, GENERATOR_VERSION } from './config.ts';
 import { copyChunks } from './copy.ts';
@@ -53,9 +54,12 @@ export function datasetFingerprint(request: DatasetRequest, schemaChecksum: stri
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
 }
 
+/** Where ensureDataset writes: a connection string, and (inside withDatabase) the server's kind and interrupt hook. */
+export type DatasetTarget = { connectionString: string } & Partial<Pick<Database, 'kind' | 'onInterrupt'>>;
+
 /** Seeds the dataset a request describes, or reuses a matching ready one. */
 export async function ensureDataset(
-  db: { connectionString: string },
+  db: DatasetTarget,
   request: DatasetRequest,
   progress: SeedProgress = silentProgress,
   options: EnsureDatasetOptions = {},
@@ -74,45 +78,95 @@ export async function ensureDataset(
       progress.note(`seed: waiting for another execbench process that is seeding or measuring ${schema}`);
       await client.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
     }
-    const state = await inspectSchema(client, schema);
-    if (state.kind === 'foreign') {
-      const database = await currentDatabase(client);
-      throw new OwnershipError(
-        `Schema "${schema}" in database "${database}" exists but has no execbench marker table (${schema}.${MARKER_TABLE}); ` +
-        `execbench never drops, truncates or alters what it did not create. Drop or rename that schema yourself, or point --database-url at another database.`);
+    const decision = await decideDataset(client, schema, request, plan, fingerprint);
+    if (decision.action === 'reuse') {
+      const info = decision.info;
+      progress.note(`seed: reusing ${schema} (${info.counts.focusRows.toLocaleString('en-US')} focus rows, seed ${request.seed}, fingerprint ${fingerprint.slice(0, 12)}); --fresh rebuilds it`);
+      return info;
     }
-    if (state.kind === 'ours') {
-      const reason = staleReason(state.marker, fingerprint, request, state.hasExecutions)
-        ?? (await missingObjects(client, schema, plan));
-      if (!reason) {
-        const info = infoFromMarker(schema, state.marker!, request, true);
-        progress.note(`seed: reusing ${schema} (${info.counts.focusRows.toLocaleString('en-US')} focus rows, seed ${request.seed}, fingerprint ${fingerprint.slice(0, 12)}); --fresh rebuilds it`);
-        return info;
-      }
-      // Ours, proven by the marker; but CASCADE would also drop a user's objects elsewhere that
-      // depend on it (a view in public over our executions): refuse instead.
-      const dependents = await outsideDependents(client, schema);
-      if (dependents.length > 0) {
-        throw new OwnershipError(
-          `Cannot rebuild schema "${schema}": objects outside it depend on it (${dependents.join(', ')}) and DROP SCHEMA ... CASCADE would drop them. ` +
-          'Drop those objects yourself, or keep the dataset by repeating its original --seed/--scale/--index-build.');
-      }
-      progress.note(`seed: rebuilding ${schema}: ${reason}`);
+    if (decision.action === 'rebuild') {
+      progress.note(`seed: rebuilding ${schema}: ${decision.reason}`);
       await client.query(`DROP SCHEMA ${ident(schema)} CASCADE`);
     }
-    return await build(client, schema, request, plan, fingerprint, progress);
+    return await build(client, db, schema, request, plan, fingerprint, progress);
   } finally {
     await client.end().catch(() => {});
   }
 }
 
-type MarkerRow = Record<string, unknown>;
-type SchemaState =
+/** What ensureDataset would do with a request, found without writing anything. */
+export interface DatasetWritePlan {
+  request: DatasetRequest;
+  schema: string;
+  /** reuse: a ready dataset matches; create: the schema is absent; rebuild: execbench's own schema is dropped and built again. */
+  action: 'reuse' | 'create' | 'rebuild';
+  /** Why a rebuild is needed. */
+  reason?: string;
+}
+
+/**
+ * Reads, for each request, whether its dataset would be reused, created or rebuilt; writes nothing and takes no lock.
+ * Raises what ensureDataset would raise before writing (an unmarked schema of that name, outside dependents).
+ */
+export async function planDatasetWrites(
+  db: { connectionString: string },
+  requests: DatasetRequest[],
+  options: EnsureDatasetOptions = {},
+): Promise<DatasetWritePlan[]> {
+  const plans: DatasetWritePlan[] = [];
+  for (const request of requests) {
+    const schema = options.schemaName ?? datasetSchemaName(request.scale.label);
+    const plan = readSchemaPlan(request, options.schemaDir ?? SCHEMA_DIR);
+    const client = await connect(db.connectionString, schema);
+    try {
+      const decision = await decideDataset(client, schema, request, plan, datasetFingerprint(request, plan.checksum));
+      plans.push({ request, schema, action: decision.action, ...(decision.action === 'rebuild' ? { reason: decision.reason } : {}) });
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+  return plans;
+}
+
+type Decision =
+  | { action: 'reuse'; info: DatasetInfo }
+  | { action: 'create' }
+  | { action: 'rebuild'; reason: string };
+
+/** Reuse, create or rebuild; refuses (throws) where execbench would have to touch what is not its own. */
+async function decideDataset(client: pg.Client, schema: string, request: DatasetRequest, plan: SchemaPlan, fingerprint: string): Promise<Decision> {
+  const state = await inspectSchema(client, schema);
+  if (state.kind === 'absent') return { action: 'create' };
+  if (state.kind === 'foreign') {
+    const database = await currentDatabase(client);
+    throw new OwnershipError(
+      `Schema "${schema}" in database "${database}" exists but has no execbench marker table (${schema}.${MARKER_TABLE}); ` +
+      `execbench never drops, truncates or alters what it did not create. Drop or rename that schema yourself, or point --database-url at another database.`);
+  }
+  const reason = staleReason(state.marker, fingerprint, request, state.hasExecutions)
+    ?? (await missingObjects(client, schema, plan));
+  if (!reason) return { action: 'reuse', info: infoFromMarker(schema, state.marker!, request, true) };
+  // Ours, proven by the marker; but CASCADE would also drop a user's objects elsewhere that
+  // depend on it (a view in public over our executions): refuse instead.
+  const dependents = await outsideDependents(client, schema);
+  if (dependents.length > 0) {
+    throw new OwnershipError(
+      `Cannot rebuild schema "${schema}": objects outside it depend on it (${dependents.join(', ')}) and DROP SCHEMA ... CASCADE would drop them. ` +
+      'Drop those objects yourself, or keep the dataset by repeating its original --seed/--scale/--index-build.');
+  }
+  return { action: 'rebuild', reason };
+}
+
+/** The marker table's one row, as read. */
+export type MarkerRow = Record<string, unknown>;
+/** What a schema of a dataset's name is: absent, someone else's (no marker), or execbench's own. */
+export type SchemaState =
   | { kind: 'absent' }
   | { kind: 'foreign' }
   | { kind: 'ours'; marker: MarkerRow | undefined; hasExecutions: boolean };
 
-async function inspectSchema(client: pg.Client, schema: string): Promise<SchemaState> {
+/** Whether `schema` exists and carries execbench's marker table (with its generator_version column). */
+export async function inspectSchema(client: pg.ClientBase, schema: string): Promise<SchemaState> {
   const found = await client.query<{ schema_exists: boolean; marker: string | null; executions: string | null }>(
     `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS schema_exists,
             to_regclass(format('%I.%I', $1::text, $2::text))::text AS marker,
@@ -128,7 +182,7 @@ async function inspectSchema(client: pg.Client, schema: string): Promise<SchemaS
 }
 
 /** Views, materialized views and foreign keys outside `schema` that reference its relations. */
-async function outsideDependents(client: pg.Client, schema: string): Promise<string[]> {
+export async function outsideDependents(client: pg.ClientBase, schema: string): Promise<string[]> {
   // Everything outside the schema that depends on a table, function or type inside it (views, foreign keys,
   // column defaults and column types, SQL-standard function bodies): DROP SCHEMA ... CASCADE would take it too.
   // Rules and defaults carry no schema of their own: theirs is their table's.
@@ -147,7 +201,7 @@ async function outsideDependents(client: pg.Client, schema: string): Promise<str
      LEFT JOIN pg_class owner ON owner.oid = coalesce(ad.adrelid, rw.ev_class)
      LEFT JOIN pg_namespace owner_ns ON owner_ns.oid = owner.relnamespace
      CROSS JOIN LATERAL pg_identify_object(d.classid, d.objid, d.objsubid) o
-     WHERE coalesce(c.relnamespace, p.pronamespace, ty.typnamespace) = $1::regnamespace
+     WHERE coalesce(c.relnamespace, p.pronamespace, ty.typnamespace) = (SELECT oid FROM pg_namespace WHERE nspname = $1)
        AND d.deptype IN ('n', 'a')
        AND coalesce(owner_ns.nspname::text, o.schema) IS NOT NULL
        AND coalesce(owner_ns.nspname::text, o.schema) <> $1::text
@@ -197,7 +251,7 @@ function infoFromMarker(schema: string, marker: MarkerRow, request: DatasetReque
 }
 
 async function build(
-  client: pg.Client, schema: string, request: DatasetRequest, plan: SchemaPlan, fingerprint: string, progress: SeedProgress,
+  client: pg.Client, db: DatasetTarget, schema: string, request: DatasetRequest, plan: SchemaPlan, fingerprint: string, progress: SeedProgress,
 ): Promise<DatasetInfo> {
   const generated = generateCopyChunks({ scale: request.scale, seed: request.seed });
   const { tally } = generated;
@@ -208,35 +262,14 @@ async function build(
     phasesMs[phase] = Math.round((phasesMs[phase] ?? 0) + performance.now() - started);
   };
 
+  // A signal from here until the dataset is marked ready removes the half-loaded schema (or says why it could not).
+  // Registered before the marker is committed: if that never happens, the cleanup finds nothing and says so. Left
+  // registered when the build fails: a Ctrl-C that also stopped the server fails the load first, then arrives.
+  const seedPid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  const unregister = db.onInterrupt?.(() => removeInterruptedLoad(db, schema, fingerprint, seedPid));
+
   // The 'loading' marker is committed before the long load, so a killed load is visible next time.
   await client.query('BEGIN');
-  await client.query(`CREATE SCHEMA ${ident(schema)}`);
-  await client.query(`CREATE TABLE ${ident(schema)}.${MARKER_TABLE} (
-      singleton         boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-      generator_version text NOT NULL,
-      fingerprint       text NOT NULL,
-      seed              bigint NOT NULL,
-      scale_label       text NOT NULL,
-      focus_rows        bigint NOT NULL,
-      schema_checksum   text NOT NULL,
-      index_build       text NOT NULL,
-      optional          jsonb NOT NULL,
-      status            text NOT NULL CHECK (status IN ('loading', 'ready')),
-      anchor            timestamptz NOT NULL,
-      total_rows        bigint,
-      tenants           integer,
-      phases_ms         json,             -- json, not jsonb: keeps the phases in the order they ran
-      focus             jsonb,
-      load_started_at   timestamptz NOT NULL DEFAULT now(),
-      load_finished_at  timestamptz)`);
-  await client.query(`COMMENT ON TABLE ${ident(schema)}.${MARKER_TABLE} IS 'execbench ownership marker: execbench created this schema and may drop and rebuild it'`);
-  await client.query(
-    `INSERT INTO ${MARKER_TABLE} (generator_version, fingerprint, seed, scale_label, focus_rows, schema_checksum, index_build, optional, status, anchor)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'loading', $9)`,
-    [GENERATOR_VERSION, fingerprint, request.seed, request.scale.label, request.scale.focusRows, plan.checksum,
-      request.indexBuild, JSON.stringify(request.optional), DATASET_SHAPE.time.anchor]);
-  await client.query('COMMIT');
-
   progress.note(`seed: loading ${schema}: ${generated.plan.totalRows.toLocaleString('en-US')} rows (${request.scale.focusRows.toLocaleString('en-US')} focus-tenant), index-build ${request.indexBuild}, seed ${request.seed}`);
   // The table is created in the COPY's own transaction: with wal_level=minimal Postgres then skips
   // WAL for the load; and a killed load leaves no half-filled table behind.
@@ -282,12 +315,77 @@ async function build(
      WHERE fingerprint = $5 RETURNING *`,
     [counts.totalRows, counts.tenants, JSON.stringify(phasesMs), JSON.stringify(focus), fingerprint]);
   if (marked.rowCount !== 1) throw new DatabaseError(`The marker row of ${schema} vanished during the load; run the seed again.`);
+  unregister?.();
   return infoFromMarker(schema, marked.rows[0] as MarkerRow, request, false);
+}
+
+// The interrupt cleanup's own bound: well inside withDatabase's 5 s, leaving time to stop a server execbench started.
+const INTERRUPT_LOCK_TIMEOUT_MS = 2000;
+
+/**
+ * After SIGINT/SIGTERM mid-load: on a fresh connection, ends the seeding session (its open COPY transaction holds
+ * the schema), then drops the schema if the marker proves it is this load's (execbench's marker, this fingerprint,
+ * status 'loading'). Returns one sentence either way.
+ */
+async function removeInterruptedLoad(db: DatasetTarget, schema: string, fingerprint: string, seedPid: number): Promise<string> {
+  const where = db.kind === 'url' ? ` in database "${databaseName(db.connectionString)}"` : '';
+  const left = (why: string) =>
+    `left the half-loaded schema ${schema}${where} marked 'loading' (${why}): the next run rebuilds it, or \`${cleanCommand(db)}\` removes it`;
+  const client = new pg.Client({ connectionString: db.connectionString, application_name: 'execbench-clean', connectionTimeoutMillis: INTERRUPT_LOCK_TIMEOUT_MS });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    return left(`execbench could not connect to remove it: ${describePgError(error).split('\n')[0]}`);
+  }
+  try {
+    await client.query(`SET lock_timeout = ${INTERRUPT_LOCK_TIMEOUT_MS}`);
+    // Only our own seeding session, by pid and name; pg_terminate_backend needs no privilege for one's own role.
+    await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = $1 AND application_name = 'execbench-seed'`, [seedPid]);
+    for (const until = Date.now() + INTERRUPT_LOCK_TIMEOUT_MS; Date.now() < until;) {
+      const alive = await client.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [seedPid]);
+      if (alive.rowCount === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    // Another execbench that took the dataset over in the meantime keeps it.
+    const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [datasetLockKey(schema)]);
+    if (!locked.rows[0]?.ok) return left('another execbench process holds it now');
+    const state = await inspectSchema(client, schema);
+    if (state.kind === 'absent') return `nothing of ${schema} was left (its load had not been committed)`;
+    if (state.kind !== 'ours' || state.marker?.status !== 'loading' || state.marker.fingerprint !== fingerprint) {
+      return `${schema} is no longer this load's (its marker changed), so it was left as it is`;
+    }
+    const dependents = await outsideDependents(client, schema);
+    if (dependents.length > 0) return left(`objects outside it depend on it: ${dependents.join(', ')}`);
+    await client.query(`DROP SCHEMA ${ident(schema)} CASCADE`);
+    return `removed the half-loaded schema ${schema}${where}`;
+  } catch (error) {
+    return left(describePgError(error).split('\n')[0]!);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** The command that removes execbench's schemas from this server (password redacted). */
+export function cleanCommand(db: { connectionString: string; kind?: Database['kind'] }): string {
+  return db.kind === 'url' ? `execbench clean --database-url ${redact(db.connectionString)}` : 'execbench clean';
+}
+
+function databaseName(connectionString: string): string {
+  try {
+    return decodeURIComponent(new URL(connectionString).pathname.replace(/^\//, '')) || '?';
+  } catch {
+    return '?';
+  }
 }
 
 /** Connects with the session settings every dataset connection uses. */
 async function connect(connectionString: string, schema: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString, application_name: 'execbench-seed' });
+  // A server that goes away mid-COPY (an embedded server that got the terminal's Ctrl-C before execbench did)
+  // fails the running query; without a listener pg also emits 'error' on the client, and that killed the process
+  // with a stack trace (write ECONNRESET from pg-copy-streams), exit 1.
+  client.on('error', () => {});
   try {
     await client.connect();
     await client.query("SET TimeZone = 'UTC'");

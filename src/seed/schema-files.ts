@@ -177,3 +177,30 @@ function firstCodeIndex(text: string): number {
   }
   return -1;
 }
+
+/**
+ * The index names SQL text creates: every CREATE [UNIQUE] INDEX, and the index behind each PRIMARY KEY or UNIQUE
+ * constraint (named by CONSTRAINT, else Postgres's <table>_pkey). What a plan contract may expect on the seeded schema.
+ */
+export function indexNamesInSql(sql: string): string[] {
+  const text = sql.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '');
+  const names = new Set<string>();
+  const ident = '("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)';
+  const unquote = (name: string) => (name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name.toLowerCase());
+  const createIndex = new RegExp(`CREATE\\s+(?:UNIQUE\\s+)?INDEX\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?${ident}\\s+ON\\b`, 'gi');
+  for (const m of text.matchAll(createIndex)) names.add(unquote(m[1]!));
+  for (const m of text.matchAll(new RegExp(`CONSTRAINT\\s+${ident}\\s+(?:PRIMARY\\s+KEY|UNIQUE)\\b`, 'gi'))) names.add(unquote(m[1]!));
+  // An unnamed primary key (a column's PRIMARY KEY, or PRIMARY KEY (...) without CONSTRAINT) is <table>_pkey.
+  for (const statement of splitStatements(text)) {
+    const table = new RegExp(`^\\s*CREATE\\s+(?:UNLOGGED\\s+)?TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${ident}`, 'i').exec(statement.sql);
+    if (table && /PRIMARY\s+KEY/i.test(statement.sql) && !/CONSTRAINT\s+\S+\s+PRIMARY\s+KEY/i.test(statement.sql)) names.add(`${unquote(table[1]!)}_pkey`);
+  }
+  return [...names];
+}
+
+/** Every index the seeded schema can hold: the schema files' and both optional parts' (schema/*.sql, schema/optional/*.sql). */
+export function seededIndexNames(dir: string = SCHEMA_DIR): string[] {
+  const plan = readSchemaPlan({ optional: { coveringIndex: true, dailyStats: true } }, dir);
+  const files = [plan.table, plan.indexes, ...plan.functions, plan.coveringIndex, plan.dailyStats].filter((f): f is SchemaFile => f !== undefined);
+  return [...new Set(files.flatMap((f) => indexNamesInSql(f.sql)))];
+}

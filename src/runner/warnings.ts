@@ -1,0 +1,12 @@
+// Pure: what a run notices about a form without failing it. A read that returns no rows measured nothing useful:
+// its parameters matched nothing in the synthetic data (a window relative to the real today, say, while the data's
+// "now" is fixed), so its latency and plan are those of an empty result.
+
+/**
+ * The warning for a read form whose executions returned no rows (the EXPLAIN run's and the last timed sample's),
+ * or undefined. Writes and statements are not warned about: a DELETE may rightly find nothing.
+ */
+export function noRowsWarning(form: { kind: 'read' | 'write' | 'statement'; rowsSeen: readonly number[] }, scale: string, anchor: string): string | undefined {
+  if (form.kind !== 'read' || form.rowsSeen.length === 0 || form.rowsSeen.some((rows) => rows > 0)) return undefined;
+  return `returned no rows at ${scale}: its parameters matched nothing in the data; the synthetic data's now is ${anchor} (pick.anchor())`;
+}

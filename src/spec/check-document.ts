@@ -1,0 +1,421 @@
+// Checks the document against what execbench runs: every scenario's documented SQL must still be printed in it,
+// every statement it prints must be run by a scenario or built by a schema file, and the benchmark tables' figures
+// must still be the thresholds the scenarios cite. Pure: the caller reads the document and the schema files.
+import type { Finding } from '../results.ts';
+import { NAMED_SCALES, type NamedScale } from '../scenario/define.ts';
+import type { LoadedScenario } from '../scenario/load.ts';
+import { splitStatements, type SpecDocument, type SqlToken } from './read-document.ts';
+
+/** What kind of drift an item is. */
+export type DriftKind =
+  /** A scenario's documented SQL is printed nowhere in the document. */
+  | 'scenario-sql-missing'
+  /** A statement of the document that no scenario runs and no schema file builds. */
+  | 'statement-uncovered'
+  /** A CREATE INDEX of the document differs from the schema file's index of the same name. */
+  | 'index-ddl-differs'
+  /** Another CREATE (materialized view, table, view, function) differs from the schema file's object of the same name. */
+  | 'schema-ddl-differs'
+  /** A schema file builds an object the document no longer prints. */
+  | 'schema-ddl-undocumented'
+  /** A benchmark table's figure is not the threshold a scenario cites it for. */
+  | 'threshold-differs'
+  /** A threshold cites a benchmark table row (or table) the document no longer has. */
+  | 'table-row-missing'
+  /** A benchmark table row no threshold cites: a figure execbench does not judge. */
+  | 'table-row-unjudged';
+
+/** One place where the document and execbench no longer agree. */
+export interface DriftItem {
+  kind: DriftKind;
+  /** The document section (a scenario's spec field for scenario items; the schema file for schema-ddl-undocumented). */
+  section: string;
+  /** 1-based line in the document. */
+  line?: number;
+  scenarioId?: string;
+  scale?: NamedScale;
+  /** The object or table row the item is about, when it is not a scenario. */
+  subject?: string;
+  /** One sentence a reader can act on. */
+  message: string;
+}
+
+/** A scenario whose SQL execbench wrote where the document prints none to compare it with. */
+export interface NotCheckable {
+  scenarioId: string;
+  section: string;
+  reason: string;
+}
+
+/** The outcome of checking one document. */
+export interface DocumentCheck {
+  file: string;
+  items: DriftItem[];
+  notCheckable: NotCheckable[];
+  checked: { scenarios: number; statements: number; tableRows: number };
+}
+
+/** A schema SQL file as the caller read it (schema/002-spec-indexes.sql, schema/optional/*.sql). */
+export interface SchemaSqlFile {
+  file: string;
+  sql: string;
+}
+
+/**
+ * The two benchmark tables thresholds cite, by the prefix src/scenario/spec-thresholds.ts writes in a threshold's
+ * source and the section path of the heading the table sits under.
+ */
+const BENCHMARK_TABLES = [
+  { cite: 'spec "Query Performance Benchmarks", 100k table', path: ['Query Performance Benchmarks', 'Results'], qualifierOptional: false },
+  // The 1M table names its rows without the 100k table's parenthesised sizes ("Paginated listing" for "Paginated
+  // listing (50 records)"), and fromBothTables cites one name for both tables: here a cited row also matches its
+  // name without the trailing "(...)". Only here: in the 100k table a dropped qualifier is a rename to report.
+  { cite: 'spec "1M+ Executions (Large Tenant)" table', path: ['Query Performance Benchmarks', '1M+ Executions (Large Tenant)'], qualifierOptional: true },
+] as const;
+
+const FIGURE_COLUMN = 'execution time';
+/** Below this share of equal leading and trailing tokens a statement is not "the closest" one worth quoting. */
+const RESEMBLANCE = 0.75;
+
+interface DocStatement {
+  /** Tokens with a leading EXPLAIN [(options)] removed. */
+  tokens: SqlToken[];
+  /** The statement's text and the offset of its first token in the text it was tokenized from. */
+  text: string;
+  base: number;
+  line: number;
+  section: string;
+  sectionPath: string[];
+}
+
+/** Checks the document against the scenarios and (for CREATE statements) the schema files. */
+export function checkDocument(doc: SpecDocument, scenarios: LoadedScenario[], schemaSql: SchemaSqlFile[] = []): DocumentCheck {
+  const items: DriftItem[] = [];
+  const notCheckable: NotCheckable[] = [];
+  const statements: DocStatement[] = doc.sqlBlocks.flatMap((block) => block.statements.map((s) => ({
+    tokens: withoutExplain(s.tokens), text: s.text, base: s.tokens[0]?.start ?? 0, line: s.line, section: block.section, sectionPath: block.sectionPath,
+  })));
+  // A team's query (origin 'team') is not the document's: it neither claims a statement nor cites a table.
+  const documentScenarios = scenarios.filter((s) => s.definition.origin !== 'team');
+  const covered = new Set<DocStatement>();
+  let scenariosChecked = 0;
+
+  for (const scenario of documentScenarios) {
+    const { spec, documented } = scenario.definition;
+    const written = documented.writtenByExecbench !== undefined;
+    const named = statements.filter((d) => namesSection(spec, d.sectionPath));
+    let checkable = true;
+    for (const part of splitStatements(documented.sql)) {
+      const tokens = withoutExplain(part.tokens);
+      // Where execbench completed the SQL (writtenByExecbench) it is held only to what the section its spec names
+      // prints: the document's `...` stands for anything, and a parameter or another string may stand where the
+      // document prints a literal. If that section prints no statement of the same command (no SELECT for a
+      // SELECT), the document elides the query entirely and there is nothing to check it against.
+      const matches = statements.filter((d) => sameTokens(d.tokens, tokens) || (written && named.includes(d) && fitsElided(d.tokens, tokens)));
+      matches.forEach((d) => covered.add(d));
+      if (matches.length > 0) continue;
+      if (written && !named.some((d) => command(d.tokens) === command(tokens))) {
+        checkable = false;
+        continue;
+      }
+      const source = { text: part.text, base: part.tokens[0]?.start ?? 0 };
+      items.push(missingScenarioItem(scenario, tokens, source, named.length > 0 ? named : statements));
+    }
+    if (checkable) scenariosChecked++;
+    else notCheckable.push({ scenarioId: scenario.id, section: spec, reason: `the document prints no SQL to match it against (${documented.writtenByExecbench})` });
+  }
+
+  const schemaObjects = schemaSql.flatMap(({ file, sql }) => splitStatements(sql).flatMap((s) => {
+    const object = createdObject(s.tokens);
+    return object ? [{ file, ...object, tokens: s.tokens, text: s.text, base: s.tokens[0]?.start ?? 0, line: s.line }] : [];
+  }));
+  const documentedObjects = new Set<string>();
+  for (const d of statements) {
+    const object = createdObject(d.tokens);
+    const built = object && schemaObjects.find((o) => o.name === object.name);
+    if (object && built) {
+      documentedObjects.add(object.name);
+      if (sameTokens(d.tokens, built.tokens)) continue;
+      const diff = difference(d.tokens, d, built.tokens, built);
+      items.push({
+        kind: object.kind === 'index' ? 'index-ddl-differs' : 'schema-ddl-differs',
+        section: d.section,
+        line: diff.line ?? d.line,
+        subject: object.name,
+        message: `The document's ${object.kind} ${object.name} has ${diff.left} where ${built.file} line ${built.line} has ${diff.right}; update ${built.file} (execbench builds what the schema creates) or the document.`,
+      });
+      continue;
+    }
+    if (covered.has(d)) continue;
+    items.push({
+      kind: 'statement-uncovered',
+      section: d.section,
+      line: d.line,
+      ...(object ? { subject: object.name } : {}),
+      message: object
+        ? `No schema file creates ${object.kind} ${object.name} and no scenario runs it; add it to the schema files (schema/002-spec-indexes.sql or schema/optional/) so execbench builds and judges it.`
+        : `No scenario runs \`${oneLine(d.text)}\`; add a scenario for it, or accept that execbench does not execute this statement.`,
+    });
+  }
+  for (const o of schemaObjects) {
+    if (documentedObjects.has(o.name)) continue;
+    items.push({
+      kind: 'schema-ddl-undocumented',
+      section: o.file,
+      subject: o.name,
+      message: `${o.file} line ${o.line} creates ${o.kind} ${o.name}, which the document no longer prints; drop it from ${o.file} or restore it in the document.`,
+    });
+  }
+
+  const tableRows = checkBenchmarkTables(doc, documentScenarios, items);
+  return { file: doc.file, items, notCheckable, checked: { scenarios: scenariosChecked, statements: statements.length, tableRows } };
+}
+
+function missingScenarioItem(scenario: LoadedScenario, tokens: SqlToken[], source: { text: string; base: number }, candidates: DocStatement[]): DriftItem {
+  const { label } = scenario;
+  const best = candidates
+    .map((d) => ({ d, score: resemblance(d.tokens, tokens) }))
+    .reduce<{ d: DocStatement; score: number } | undefined>((a, b) => (a === undefined || b.score > a.score ? b : a), undefined);
+  const base = { kind: 'scenario-sql-missing' as const, section: scenario.definition.spec, scenarioId: scenario.id };
+  if (!best || best.score < RESEMBLANCE) {
+    return { ...base, message: `Scenario ${scenario.id} runs SQL that no statement of the document matches or resembles (its query block is gone or rewritten); restore the block or update ${label}.` };
+  }
+  const diff = difference(best.d.tokens, best.d, tokens, source);
+  return {
+    ...base,
+    line: diff.line ?? best.d.line,
+    message: `Scenario ${scenario.id} runs SQL the document no longer prints: its closest statement (line ${best.d.line}) has ${diff.left} where ${label} has ${diff.right}; update ${label} or the document.`,
+  };
+}
+
+/** Checks every threshold that cites a benchmark table row, and names rows no threshold cites. Returns the rows read. */
+function checkBenchmarkTables(doc: SpecDocument, scenarios: LoadedScenario[], items: DriftItem[]): number {
+  let rowsRead = 0;
+  for (const spec of BENCHMARK_TABLES) {
+    const table = doc.tables.find((t) => t.sectionPath.length >= spec.path.length && spec.path.every((p, k) => t.sectionPath[t.sectionPath.length - spec.path.length + k] === p));
+    const heading = spec.path.at(-1)!;
+    const figureAt = table?.header.findIndex((h) => h.toLowerCase() === FIGURE_COLUMN) ?? -1;
+    const rows = (table?.rows ?? []).map((r) => ({ ...r, name: r.cells[0] ?? '', figure: figureAt >= 0 ? r.cells[figureAt] ?? '' : '' }));
+    rowsRead += rows.length;
+    const cited = new Set<number>();
+    for (const scenario of scenarios) {
+      for (const scale of NAMED_SCALES) {
+        const threshold = scenario.definition.thresholds?.[scale];
+        if (!threshold || !threshold.source.startsWith(`${spec.cite}: `)) continue;
+        const rowName = threshold.source.slice(spec.cite.length + 2);
+        const base = { scenarioId: scenario.id, scale, subject: rowName };
+        if (!table) {
+          items.push({ ...base, kind: 'table-row-missing', section: spec.path.join(' > '), message: `Scenario ${scenario.id} cites the "${heading}" table for its ${scale} threshold, but the document has no table under a "${heading}" heading; restore the table or change the threshold's source.` });
+          continue;
+        }
+        const row = rows.find((r) => r.name === rowName) ?? (spec.qualifierOptional ? rows.find((r) => r.name === withoutQualifier(rowName)) : undefined);
+        if (!row) {
+          items.push({ ...base, kind: 'table-row-missing', section: table.section, line: table.line, message: `Scenario ${scenario.id} cites row '${rowName}' of the "${heading}" table for its ${scale} threshold, but the table has no such row; restore the row or cite its new name in the scenario's thresholds.` });
+          continue;
+        }
+        cited.add(row.line);
+        const upper = upperEndMs(row.figure);
+        if (upper === threshold.p95Ms) continue;
+        items.push({
+          ...base,
+          kind: 'threshold-differs',
+          section: table.section,
+          line: row.line,
+          message: upper === undefined
+            ? `Row '${row.name}' has no readable Execution Time figure ('${row.figure}'), so scenario ${scenario.id}'s ${scale} p95 of ${threshold.p95Ms} ms is unsupported; write the figure as a range such as 5-10ms.`
+            : `Row '${row.name}' reads ${row.figure} (upper end ${upper} ms) but scenario ${scenario.id} holds its ${scale} p95 to ${threshold.p95Ms} ms; set the threshold to ${upper} ms or restore the figure.`,
+        });
+      }
+    }
+    for (const row of rows) {
+      if (cited.has(row.line) || !table) continue;
+      items.push({
+        kind: 'table-row-unjudged',
+        section: table.section,
+        line: row.line,
+        subject: row.name,
+        message: `Row '${row.name}' (${row.figure}) is cited by no scenario's threshold, so execbench does not judge it; cite it from a scenario's thresholds or drop it from the table.`,
+      });
+    }
+  }
+  return rowsRead;
+}
+
+/** The upper end of a figure such as '5-10ms', '20-40ms per batch', '~2ms' or '1.5 s', in ms. */
+export function upperEndMs(figure: string): number | undefined {
+  const range = /(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)\s*(ms|s)\b/.exec(figure);
+  const single = range ? undefined : /(\d+(?:\.\d+)?)\s*(ms|s)\b/.exec(figure);
+  const value = range ? Number(range[2]) : single ? Number(single[1]) : undefined;
+  const unit = range?.[3] ?? single?.[2];
+  if (value === undefined) return undefined;
+  return unit === 's' ? value * 1000 : value;
+}
+
+function withoutQualifier(row: string): string {
+  return row.replace(/\s*\([^()]*\)\s*$/, '');
+}
+
+/**
+ * Whether a scenario's spec field names a section on this path ('§2 idx_executions_tenant_env_started' names the
+ * heading `idx_executions_tenant_env_started`): the heading's plain title occurs in it as a whole phrase.
+ */
+function namesSection(spec: string, sectionPath: string[]): boolean {
+  return sectionPath.some((title) => {
+    let at = spec.indexOf(title);
+    while (at !== -1) {
+      const before = spec[at - 1];
+      const after = spec[at + title.length];
+      if ((before === undefined || !/\w/.test(before)) && (after === undefined || !/\w/.test(after))) return true;
+      at = spec.indexOf(title, at + 1);
+    }
+    return false;
+  });
+}
+
+/**
+ * A token as compared: unquoted words fold to lower case (PostgreSQL folds unquoted identifiers and keywords),
+ * `$n` and `?` are one placeholder; strings and quoted identifiers stay as written.
+ */
+function normalToken(token: SqlToken): string {
+  if (token.type === 'word') return token.text.toLowerCase();
+  if (token.type === 'placeholder') return '?';
+  if (token.type === 'ellipsis') return '...';
+  return token.text;
+}
+
+function sameTokens(a: SqlToken[], b: SqlToken[]): boolean {
+  return a.length === b.length && a.every((t, k) => normalToken(t) === normalToken(b[k]!));
+}
+
+/**
+ * Whether a scenario's tokens fit a document statement that elides parts: `...` matches any run of tokens (also
+ * none), and the scenario may have a placeholder where the document prints a literal, or another string literal.
+ */
+function fitsElided(doc: SqlToken[], scenario: SqlToken[]): boolean {
+  const memo = new Map<number, boolean>();
+  const fits = (i: number, j: number): boolean => {
+    const key = i * (scenario.length + 1) + j;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    let result: boolean;
+    if (i === doc.length) result = j === scenario.length;
+    else if (doc[i]!.type === 'ellipsis') result = fits(i + 1, j) || (j < scenario.length && fits(i, j + 1));
+    else result = j < scenario.length && tokenFits(doc[i]!, scenario[j]!) && fits(i + 1, j + 1);
+    memo.set(key, result);
+    return result;
+  };
+  return fits(0, 0);
+}
+
+function tokenFits(doc: SqlToken, scenario: SqlToken): boolean {
+  if (normalToken(doc) === normalToken(scenario)) return true;
+  if (scenario.type === 'placeholder') return doc.type === 'string' || doc.type === 'number';
+  return scenario.type === 'string' && doc.type === 'string';
+}
+
+/** execbench runs EXPLAIN (ANALYZE, BUFFERS) on every scenario itself, so a printed EXPLAIN prefix is not part of the query. */
+function withoutExplain(tokens: SqlToken[]): SqlToken[] {
+  if (normalToken(tokens[0] ?? EMPTY) !== 'explain') return tokens;
+  let k = 1;
+  if (tokens[k]?.text === '(') {
+    while (k < tokens.length && tokens[k]!.text !== ')') k++;
+    k++;
+  }
+  while (k < tokens.length && ['analyze', 'verbose'].includes(normalToken(tokens[k]!))) k++;
+  return tokens.slice(k);
+}
+
+const EMPTY: SqlToken = { type: 'operator', text: '', line: 0, start: 0, end: 0 };
+
+function command(tokens: SqlToken[]): string {
+  return normalToken(tokens[0] ?? EMPTY);
+}
+
+const CREATED = /^create (?:or replace )?(?:(unique )?(?:index)|(materialized view)|(view)|(table)|(function))(?: concurrently)?(?: if not exists)? (\S+)/;
+
+/** The object a CREATE statement builds, by kind and (lower-cased) name. */
+function createdObject(tokens: SqlToken[]): { kind: string; name: string } | undefined {
+  const head = tokens.slice(0, 10).map(normalToken).join(' ');
+  const m = CREATED.exec(head);
+  if (!m) return undefined;
+  const kind = m[2] ?? m[3] ?? m[4] ?? m[5] ?? 'index';
+  return { kind, name: m[6]! };
+}
+
+/** The share of equal leading and trailing tokens: 1 for identical statements. */
+function resemblance(a: SqlToken[], b: SqlToken[]): number {
+  const { prefix, suffix } = commonEnds(a, b);
+  return (prefix + suffix) / Math.max(a.length, b.length, 1);
+}
+
+function commonEnds(a: SqlToken[], b: SqlToken[]): { prefix: number; suffix: number } {
+  let prefix = 0;
+  while (prefix < a.length && prefix < b.length && normalToken(a[prefix]!) === normalToken(b[prefix]!)) prefix++;
+  let suffix = 0;
+  while (suffix < a.length - prefix && suffix < b.length - prefix && normalToken(a[a.length - 1 - suffix]!) === normalToken(b[b.length - 1 - suffix]!)) suffix++;
+  return { prefix, suffix };
+}
+
+/** The differing middle of two token lists, quoted from their sources, and the document line where it starts. */
+function difference(
+  left: SqlToken[], leftSource: { text: string; base: number },
+  right: SqlToken[], rightSource: { text: string; base: number },
+): { left: string; right: string; line: number | undefined } {
+  const { prefix, suffix } = commonEnds(left, right);
+  const quote = (tokens: SqlToken[], source: { text: string; base: number }, end: number): string => {
+    const part = tokens.slice(prefix, end);
+    if (part.length === 0) return 'nothing';
+    return `\`${oneLine(source.text.slice(part[0]!.start - source.base, part.at(-1)!.end - source.base))}\``;
+  };
+  return {
+    left: quote(left, leftSource, left.length - suffix),
+    right: quote(right, rightSource, right.length - suffix),
+    line: (left[prefix] ?? left[prefix - 1])?.line,
+  };
+}
+
+function oneLine(sql: string, max = 70): string {
+  const flat = sql.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
+}
+
+const TITLES: Record<DriftKind, string> = {
+  'scenario-sql-missing': 'A scenario runs SQL the document no longer prints',
+  'statement-uncovered': 'A document statement no scenario runs',
+  'index-ddl-differs': 'A document index differs from the schema execbench builds',
+  'schema-ddl-differs': 'A document object differs from the schema execbench builds',
+  'schema-ddl-undocumented': 'The schema builds an object the document no longer prints',
+  'threshold-differs': 'A benchmark figure differs from its threshold',
+  'table-row-missing': 'A threshold cites a benchmark row the document no longer has',
+  'table-row-unjudged': 'A benchmark row no threshold judges',
+};
+
+/** The drift items as warnings for the run's findings, ids prefixed 'document-drift-'. */
+export function documentFindings(check: DocumentCheck): Finding[] {
+  return check.items.map((item) => ({
+    id: ['document-drift', item.kind, item.scenarioId, item.scale, item.line !== undefined ? `line-${item.line}` : undefined, item.line === undefined ? item.subject : undefined]
+      .filter((part): part is string => part !== undefined)
+      .join('-')
+      .replace(/[^A-Za-z0-9_-]+/g, '-'),
+    severity: 'warning',
+    spec: item.section,
+    title: TITLES[item.kind],
+    detail: item.message,
+    ...(item.scenarioId !== undefined ? { scenarioId: item.scenarioId } : {}),
+    ...(item.scale !== undefined ? { scale: item.scale } : {}),
+  }));
+}
+
+/** A short console block: the counts, one line per drift item, and the scenarios that could not be checked. */
+export function renderDocumentCheck(check: DocumentCheck): string {
+  const { scenarios, statements, tableRows } = check.checked;
+  const drifted = check.items.length;
+  const lines = [`Document ${check.file}: ${scenarios} scenarios, ${statements} statements, ${tableRows} table rows checked; ${drifted === 0 ? 'none' : drifted} drifted${drifted === 0 ? '.' : ':'}`];
+  for (const item of check.items) {
+    lines.push(`  ${item.section}${item.line !== undefined ? `, line ${item.line}` : ''}: ${item.message}`);
+  }
+  if (check.notCheckable.length > 0) {
+    lines.push(`  Not checkable (the document prints no SQL for them): ${check.notCheckable.map((n) => n.scenarioId).join(', ')}.`);
+  }
+  return lines.join('\n');
+}
