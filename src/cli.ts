@@ -18,7 +18,7 @@ const EXIT_CODES = 'Exit codes: 0 all gated checks passed; 1 a contract, thresho
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** The commands, for "did you mean" and the help pointer. */
-const COMMANDS = ['run', 'whatif', 'seed', 'db', 'report', 'compare'];
+const COMMANDS = ['run', 'whatif', 'seed', 'db', 'clean', 'report', 'compare'];
 /** The arguments as typed (what yargs parses), for the checks yargs cannot make. */
 const ARGS = hideBin(process.argv);
 
@@ -36,15 +36,20 @@ function withProviderFlags<T>(y: Argv<T>) {
     .option('fresh', { type: 'boolean', describe: 'rebuild the embedded server and the datasets from scratch (also EXECBENCH_FRESH) [default: false]', group: 'Postgres:' });
 }
 
+/** --yes (run, seed, whatif): building a dataset in a server execbench did not start needs the user's consent. */
+function withWriteConsentFlag<T>(y: Argv<T>) {
+  return y.option('yes', { type: 'boolean', describe: 'with --database-url/DATABASE_URL: allow creating or rebuilding execbench_* dataset schemas in that server without asking (the size is printed first); without it execbench asks at a terminal and refuses elsewhere', group: 'Postgres:' });
+}
+
 function withSeedFlags<T>(y: Argv<T>) {
-  return y
+  return withWriteConsentFlag(y)
     .option('scale', { type: 'string', array: true, describe: '100k, 1m or an integer: focus-tenant executions (repeat or comma-separate) [default: 100k,1m]', group: 'Dataset:' })
     .option('seed', { type: 'string', default: String(DEFAULT_SEED), describe: 'PRNG seed (a whole number): same seed, identical rows', group: 'Dataset:' })
     .option('index-build', { choices: ['after', 'during'] as const, default: 'after' as const, describe: 'build indexes after the load, or keep them during it (as in production)', group: 'Dataset:' })
     .option('optional', { type: 'boolean', default: true, describe: 'install the spec\'s optional covering index and daily-stats view (--no-optional to skip)', group: 'Dataset:' });
 }
 
-type ProviderArgs = { 'pg-major'?: string; provider?: string; 'database-url'?: string; 'cache-dir'?: string; port?: string; image?: string; cpus?: string; memory?: string; fresh?: boolean };
+type ProviderArgs = { 'pg-major'?: string; provider?: string; 'database-url'?: string; 'cache-dir'?: string; port?: string; image?: string; cpus?: string; memory?: string; fresh?: boolean; yes?: boolean };
 
 /** --pg-major / EXECBENCH_PG_MAJOR: pinned majors (a comma-separated list for run); empty: the default. */
 function pgMajors(raw: string | undefined): EmbeddedMajor[] {
@@ -78,6 +83,7 @@ function providerOptions(argv: ProviderArgs, major?: EmbeddedMajor) {
     process.env,
     log,
   );
+  if (argv.yes === true) options.yes = true;
   if (major !== undefined && options.databaseUrl) {
     throw new UsageError(options.databaseUrlFrom === 'DATABASE_URL'
       ? `--pg-major chooses the server execbench starts, but DATABASE_URL is set: that server's own version would be used. Unset DATABASE_URL, or add --provider embedded (it ignores DATABASE_URL).`
@@ -160,6 +166,7 @@ async function main(): Promise<number> {
       'seed (or reuse) both scales, run every documented query, judge it, write reports',
       (y) => withSeedFlags(withProviderFlags(y))
         .option('scenario', { type: 'string', array: true, describe: 'scenario ids or globs (repeat or comma-separate), e.g. "status-*"', group: 'Run:' })
+        .option('queries', { type: 'string', array: true, describe: 'folders of your team\'s own queries (defineQuery files, docs/add-a-query.md), run beside the document\'s and judged on your own limits (repeat or comma-separate)', group: 'Run:' })
         .option('time-budget', { type: 'string', nargs: 1, default: DEFAULT_BUDGET, describe: 'wall-clock budget per scenario form and scale: 750, 750ms, 1.5s', group: 'Run:' })
         .option('strict-spec', { type: 'boolean', default: false, describe: 'the documented SQL\'s failures fail the run (default: they are findings)', group: 'Run:' })
         .option('fail-on', { type: 'string', array: true, default: [...DEFAULT_FAIL_ON], describe: 'what fails the run: contracts, thresholds, baseline, inconclusive (a latency interval that still contains its limit)', group: 'Run:' })
@@ -172,6 +179,7 @@ async function main(): Promise<number> {
         .option('out', { type: 'string', describe: 'report folder (default reports/<run-id>): a writable folder, created if missing; checked before anything starts', group: 'Run:' })
         .option('audit', { type: 'boolean', default: true, describe: 'run the index audit after the scenarios (--no-audit to skip)', group: 'Run:' })
         .option('json', { type: 'boolean', default: false, describe: 'print the results document to stdout (tables go to stderr)', group: 'Run:' })
+        .option('spec', { type: 'string', describe: 'your copy of the index document (markdown): every scenario\'s SQL and the benchmark tables\' figures are checked against it, and what drifted is listed [default: docs/execution-indexes.md, summarised in one line]', group: 'Run:' })
         .option('table', { type: 'string', describe: 'judge YOUR table as it is, read-only: [schema.]name on the --database-url server (e.g. public.executions); nothing is seeded or written', group: 'Your table:' })
         .option('schema', { type: 'string', describe: 'the schema holding your table (with --table name, or alone for <schema>.executions) [default: public]', group: 'Your table:' })
         .option('allow-writes', { type: 'boolean', default: false, describe: 'with --table: also run the write scenarios, each in a transaction that is rolled back (never DDL)', group: 'Your table:' })
@@ -179,6 +187,7 @@ async function main(): Promise<number> {
         .example('$0 run', 'both scales, every scenario (what `npm run bench` does)')
         .example('$0 run --scale 100k --scenario "status-*"', 'the status-filtered scenarios at 100k only')
         .example('$0 run --scale 20000 --time-budget 300ms --json > results.json', 'a quick run, results as JSON')
+        .example('$0 run --queries execbench/queries --scenario "my-*"', 'your team\'s own queries beside the document\'s (docs/add-a-query.md)')
         .example('$0 run --database-url postgres://me@localhost/app --table public.executions', 'judge your own executions table, read-only (nothing seeded or written)')
         .example('$0 run --database-url "$PROD_URL" --table app.executions --plans-only', 'plans only on production: no query executed')
         .example('$0 run --database-url postgres://me@localhost/app --yes', 'seed execbench\'s own rows into execbench_* schemas of your server (execbench clean removes them)')
@@ -195,10 +204,13 @@ async function main(): Promise<number> {
         if (majors.length > 1 && (argv.image || process.env.EXECBENCH_PG_IMAGE?.trim() || process.env.PG_IMAGE?.trim())) {
           throw new UsageError(`--pg-major lists ${majors.join(', ')}, but an image was named (--image, EXECBENCH_PG_IMAGE or PG_IMAGE): one image is one major. Drop the image (execbench uses postgres:<major>-alpine) or give one major.`);
         }
+        refuseEmpty(argv.spec, { label: '--spec', fix: 'Give the path of your index document (markdown), e.g. --spec docs/execution-indexes.md, or omit it.' });
         const provider = await checkedProviderOptions(argv, majors[0]);
         const runOptions = {
           scales,
           scenarioPatterns: givenList('scenario', argv.scenario, 'scenario ids or globs such as "status-*"') ?? [],
+          ...(argv.spec !== undefined ? { specPath: argv.spec } : {}),
+          queryDirs: givenList('queries', argv.queries, 'folders of query files, e.g. --queries execbench/queries') ?? [],
           budgetMs: parseBudget(argv['time-budget']),
           strictSpec: argv['strict-spec'],
           ...(argv.out !== undefined ? { outDir: argv.out } : {}),
@@ -246,7 +258,7 @@ async function main(): Promise<number> {
     .command(
       'whatif',
       'schema variants side by side on the same rows: plans, latency, index sizes, write cost; ablation, generic plans, plan crossovers',
-      (y) => withProviderFlags(y)
+      (y) => withWriteConsentFlag(withProviderFlags(y))
         .option('scale', { type: 'string', array: true, describe: '100k, 1m or an integer: focus-tenant executions (repeat or comma-separate) [default: 100k,1m]', group: 'Dataset:' })
         .option('seed', { type: 'string', default: String(DEFAULT_SEED), describe: 'PRNG seed (a whole number): same seed, identical rows', group: 'Dataset:' })
         .option('variant', { type: 'string', array: true, describe: 'variants to compare, folders of schema/variants/ (first = reference) [default: spec,recommended]', group: 'What-if:' })
@@ -293,20 +305,17 @@ async function main(): Promise<number> {
         .epilog(EXIT_CODES),
       async (argv) => {
         const { runSeedCommand } = await import('./commands/seed.ts');
-        const { withDatabase } = await import('./db/with-database.ts');
-        const { createProgress } = await import('./seed/progress.ts');
         refuseEmptyChoices(argv, ['index-build']);
         const scales = scaleList(argv.scale);
         const seed = numberFlag('seed', argv.seed, { integer: true, min: 0, example: '42' })!;
         const provider = await checkedProviderOptions(argv, singleMajor(argv));
-        await withDatabase(provider, async (db) => {
-          log(`execbench: ${db.kind} Postgres ${db.serverVersion}: ${db.reason}`);
-          await runSeedCommand(db, scales.map((scale) => ({
+        exitCode = await runSeedCommand({
+          provider,
+          requests: scales.map((scale) => ({
             scale, seed, indexBuild: argv['index-build'], fresh: provider.fresh,
             optional: { coveringIndex: argv.optional, dailyStats: argv.optional },
-          })), createProgress());
+          })),
         });
-        exitCode = EXIT.ok;
       },
     )
     .command(
@@ -317,6 +326,23 @@ async function main(): Promise<number> {
       async (argv) => {
         const { runDbCommand } = await import('./commands/db.ts');
         exitCode = await runDbCommand(await checkedProviderOptions(argv, singleMajor(argv)));
+      },
+    )
+    .command(
+      'clean',
+      'list execbench\'s dataset schemas (size, ready or loading) and drop them: in your --database-url server, or in the embedded server',
+      (y) => withProviderFlags(y)
+        .option('dry-run', { type: 'boolean', default: false, describe: 'list what would be dropped, drop nothing', group: 'Clean:' })
+        .example('$0 clean --database-url postgres://me@localhost/app --dry-run', 'list execbench\'s schemas in your database with their sizes; drop nothing')
+        .example('$0 clean --database-url postgres://me@localhost/app', 'drop them (only schemas marked as execbench\'s; anything else is named and left)')
+        .example('$0 clean', 'drop the datasets kept in the embedded server\'s data directory')
+        .epilog(`${EXIT_CODES} clean exits 0 also when it leaves schemas it may not drop (it names each and why).`),
+      async (argv) => {
+        // yargs reads `--dry-run=yes` as false, which here would drop: refuse it, as SWITCHES does for other switches.
+        const bad = ARGS.find((a) => /^--(no-)?dry-run=(?!(true|false)$)/.test(a));
+        if (bad) throw new UsageError(`${bad.split('=')[0]} is a switch, so '${bad.split('=').slice(1).join('=')}' is not a value for it: write --dry-run or --no-dry-run.`);
+        const { runCleanCommand } = await import('./commands/clean.ts');
+        exitCode = await runCleanCommand({ dryRun: argv['dry-run'], provider: await checkedProviderOptions(argv, singleMajor(argv)) });
       },
     )
     .command(

@@ -60,6 +60,23 @@ export async function checkReadableFile(target: string, options: PathCheckOption
   return resolved;
 }
 
+/** Checks that `target` is a folder execbench can list (not a file, not missing); returns it resolved. Changes nothing. */
+export async function checkReadableDir(target: string, options: PathCheckOptions): Promise<string> {
+  const fail = failer(target, options);
+  const resolved = resolveGiven(target, fail);
+  const { existing, stats } = await nearestExisting(resolved, fail);
+  if (existing !== resolved) {
+    throw fail(stats.isDirectory() ? 'does not exist' : `goes through '${existing}', which is a file, not a folder`);
+  }
+  if (!stats.isDirectory()) throw fail(stats.isFile() ? 'is a file, not a folder' : 'is not a folder');
+  try {
+    await fs.readdir(resolved);
+  } catch (error) {
+    throw fail(`cannot be read (${describeCode(error)})`, error);
+  }
+  return resolved;
+}
+
 /**
  * Checks that `target` is a file execbench can append to (a regular file or a device such as /dev/null), or
  * can be created in an existing writable folder; returns it resolved. An existing file is opened without

@@ -14,7 +14,8 @@ import { readServerSettings } from '../db/settings.ts';
 import { deriveFindings, headlineFindings } from '../runner/findings.ts';
 import { runScenariosAtScale } from '../runner/run-scenarios.ts';
 import { describeServerClock } from '../runner/server-clock.ts';
-import { loadScenarios, selectScenarios } from '../scenario/load.ts';
+import { loadScenarioSet, selectScenarios } from '../scenario/load.ts';
+import { reviewDocument } from '../spec/document-check.ts';
 import { readSchemaPlan } from '../seed/schema-files.ts';
 import type { DatasetInfo } from '../seed/types.ts';
 import { mapIndexes, parseDocumentedIndexes, type IndexMap } from '../target/index-map.ts';
@@ -48,7 +49,9 @@ export async function runTableCommand(options: TableRunOptions): Promise<number>
   if (options.provider.databaseUrl === undefined || (options.provider.provider !== 'auto' && options.provider.provider !== 'url')) {
     throw new UsageError('--table judges a table on your server: give --database-url postgres://user@host/db (or DATABASE_URL); a server execbench starts holds no table of yours.');
   }
-  const scenarios = selectScenarios(await loadScenarios(), options.scenarioPatterns);
+  const loaded = await loadScenarioSet({ queryDirs: options.queryDirs ?? [] });
+  const scenarios = selectScenarios(loaded, options.scenarioPatterns);
+  const document = await reviewDocument(options.specPath, loaded);
   await checkReportTargets(options.outDir ?? path.join(PROJECT_ROOT, 'reports'), {
     label: options.outDir !== undefined ? '--out' : 'The reports folder',
     fix: 'Give --out a writable folder for the reports (created if missing), e.g. --out /tmp/execbench-reports.',
@@ -159,6 +162,7 @@ export async function runTableCommand(options: TableRunOptions): Promise<number>
     findings: [
       ...deriveFindings(run.results, scenarios),
       ...headlineFindings(headline),
+      ...document.findings,
       ...unjudged.map((h): Finding => ({
         id: `table-unjudged-${h.id}`, about: 'table', severity: 'info', spec: `your table ${facts.qualified}`,
         title: `${h.claim}: not judged on ${facts.qualified}`,
@@ -172,7 +176,7 @@ export async function runTableCommand(options: TableRunOptions): Promise<number>
     target,
     timings,
   };
-  return reportAndDecide(results, { ...options, closing: [statement] });
+  return reportAndDecide(results, { ...options, closing: [...document.lines, statement] });
 }
 
 /** The synthetic dataset record a table run hands the runner: its scale is the busiest tenant's rows. */

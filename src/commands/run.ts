@@ -19,27 +19,39 @@ import { compareRuns, type RunComparison } from '../gate/compare.ts';
 import { checkComparable, postgresMajor } from '../gate/guardrails.ts';
 import { BaselineError } from '../errors.ts';
 import { datasetFingerprint } from '../seed/dataset.ts';
-import { readSchemaPlan } from '../seed/schema-files.ts';
+import { readSchemaPlan, seededIndexNames } from '../seed/schema-files.ts';
 import { readResultsFile } from '../gate/results-file.ts';
 import { decideExit, type FailOn } from '../gate/verdict.ts';
 import { renderComparisonTable } from './compare.ts';
 import { RESULTS_SCHEMA_VERSION, type ClientProtocol, type Clock, type DatasetSummary, type EnvironmentInfo, type RunResults } from '../results.ts';
 import { describeServerClock, type StatementsProbe } from '../runner/server-clock.ts';
-import { renderFindings, renderHeadline, renderResultsTable } from '../report/console.ts';
+import { renderFindings, renderHeadline, renderResultsTable, renderTeamQueries, renderWarnings } from '../report/console.ts';
 import { checkReportTargets, writeReports } from '../report/write-reports.ts';
 import { checkReadableFile } from '../paths.ts';
 import { deriveFindings, headlineFindings } from '../runner/findings.ts';
 import { runScenariosAtScale } from '../runner/run-scenarios.ts';
-import { loadScenarios, selectScenarios, type LoadedScenario } from '../scenario/load.ts';
+import { checkExpectedIndexes } from '../scenario/check.ts';
+import { reviewDocument } from '../spec/document-check.ts';
+import { loadScenarioSet, selectScenarios, type LoadedScenario } from '../scenario/load.ts';
+import { describeDataNow } from '../seed/config.ts';
 import { ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
+import { confirmDatasetWrites } from '../seed/write-consent.ts';
+import { describeLeftBehind } from './left-behind.ts';
 import type { DatasetInfo, DatasetRequest, ScaleSpec } from '../seed/types.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** The schema a seeded run judges, as checkExpectedIndexes names it. */
+const SEEDED_SCHEMA = 'the seeded schema (schema/*.sql, schema/optional/*.sql)';
+
 export interface RunOptions {
+  /** --spec: the team's copy of the document to check the scenarios against (default docs/execution-indexes.md). */
+  specPath?: string;
   scales: ScaleSpec[];
   scenarioPatterns: string[];
+  /** The team's own query folders (--queries), loaded beside the built-in scenarios; checked readable folders. */
+  queryDirs?: string[];
   budgetMs: number;
   strictSpec: boolean;
   outDir?: string;
@@ -69,8 +81,14 @@ export interface RunOptions {
 export async function runBenchCommand(options: RunOptions): Promise<number> {
   const t0 = performance.now();
   const log = options.provider.log;
-  // Bad scenario names and unusable paths fail before anything is started (exit 3; a baseline's, exit 4).
-  const scenarios = selectScenarios(await loadScenarios(), options.scenarioPatterns);
+  // Bad scenario names, malformed scenario or query files (a params function using a helper that does not exist,
+  // an expected index the seeded schema does not create) and unusable paths fail before anything is started
+  // (exit 3; a baseline's, exit 4).
+  const loaded = await loadScenarioSet({ queryDirs: options.queryDirs ?? [] });
+  const scenarios = selectScenarios(loaded, options.scenarioPatterns);
+  // The document is read and checked against every scenario (not only the selected ones) before anything starts.
+  const document = await reviewDocument(options.specPath, loaded);
+  checkExpectedIndexes(scenarios, seededIndexNames(), SEEDED_SCHEMA);
   await checkReportTargets(options.outDir ?? path.join(PROJECT_ROOT, 'reports'), {
     label: options.outDir !== undefined ? '--out' : 'The reports folder',
     fix: 'Give --out a writable folder for the reports (created if missing), e.g. --out /tmp/execbench-reports.',
@@ -98,6 +116,8 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
   const outcome = await withDatabase(options.provider, async (db, signal) => {
     timings.provisionMs = Math.round(performance.now() - t0);
     log(`execbench: ${db.kind} Postgres ${db.serverVersion}: ${db.reason}`);
+    // Every dataset of the run, seeded or reused, has this "now": a query's windows must be relative to it.
+    log(`execbench: ${describeDataNow()}`);
     if (baseline && postgresMajor(baseline.environment.postgres.versionNum) !== postgresMajor(db.serverVersionNum)) {
       throw new BaselineError(`Baseline refused: Postgres ${postgresMajor(baseline.environment.postgres.versionNum)} in the baseline, ` +
         `${postgresMajor(db.serverVersionNum)} on this server; plans and timings differ across major versions. Compare runs of one major version.`);
@@ -107,6 +127,9 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
     const headline: RunResults['headline'] = [];
     const audits: AuditReport[] = [];
     let statements: StatementsProbe = { available: false, why: 'no scale was run' };
+    // In a server execbench did not start, nothing is created or dropped before the role's rights are checked and
+    // the user said yes (--yes, or y at a terminal); reused datasets need neither.
+    await confirmDatasetWrites(db, requests, options.provider);
     for (const request of requests) {
       const scale = request.scale;
       const s0 = performance.now();
@@ -152,7 +175,7 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
         : { method: 'explain-timing-off', detail: `${describeServerClock('explain-timing-off')}: ${statements.why}` },
       clientClock: { protocol: options.protocol ?? 'unnamed', detail: clientClockDetail(options.protocol ?? 'unnamed') },
     };
-    return { datasets, results: all, headline, audits, environment };
+    return { datasets, results: all, headline, audits, environment, closing: await describeLeftBehind(db, options.provider) };
   });
 
   timings.totalMs = Math.round(performance.now() - t0);
@@ -168,6 +191,7 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
       strictSpec: options.strictSpec,
       clock: options.clock ?? 'auto',
       protocol: options.protocol ?? 'unnamed',
+      ...(options.queryDirs?.length ? { queries: options.queryDirs } : {}),
     },
     environment: outcome.environment,
     datasets: outcome.datasets.map(datasetSummary),
@@ -181,7 +205,8 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
     ...(outcome.audits.length > 0 ? { audit: outcome.audits } : {}),
     timings,
   };
-  return reportAndDecide(results, { ...options, baseline, budget: budgetLine(results, scenarios) });
+  results.findings.push(...document.findings);
+  return reportAndDecide(results, { ...options, baseline, budget: budgetLine(results, scenarios), closing: [...document.lines, ...outcome.closing] });
 }
 
 /** What every run ends with: the baseline applied, reports written, the tables printed, the gate decided. */
@@ -198,7 +223,9 @@ export async function reportAndDecide(
   const outDir = options.outDir ?? path.join(PROJECT_ROOT, 'reports', results.runId);
   const written = await writeReports(results, outDir);
   const out = options.json ? process.stderr : process.stdout;
-  out.write(`\n${renderResultsTable(results)}\n\n${renderHeadline(results)}\n\n${renderFindings(results)}\n\n`);
+  const team = renderTeamQueries(results);
+  const warnings = renderWarnings(results);
+  out.write(`\n${renderResultsTable(results)}\n\n${renderHeadline(results)}\n\n${renderFindings(results)}\n\n${team ? `${team}\n\n` : ''}${warnings ? `${warnings}\n\n` : ''}`);
   out.write(`Reports: ${written.map((p) => path.relative(process.cwd(), p) || p).join(', ')}\n`);
   if (comparison) {
     out.write(`Baseline comparison with ${comparison.baselineRunId}:\n${renderComparisonTable(comparison)}\n`);
@@ -290,7 +317,7 @@ export function datasetSummary(d: DatasetInfo): DatasetSummary {
   return {
     scale: d.request.scale.label, schema: d.schema, fingerprint: d.fingerprint, seed: d.request.seed,
     focusRows: d.counts.focusRows, totalRows: d.counts.totalRows, tenants: d.counts.tenants,
-    indexBuild: d.request.indexBuild, reused: d.reused, phasesMs: d.phasesMs,
+    indexBuild: d.request.indexBuild, reused: d.reused, phasesMs: d.phasesMs, anchor: d.anchor,
   };
 }
 

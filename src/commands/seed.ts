@@ -1,11 +1,38 @@
-// `execbench seed`: seeds (or reuses) one dataset per requested scale and prints one summary line each.
-import { ensureDataset } from '../seed/dataset.ts';
-import type { SeedProgress } from '../seed/progress.ts';
+// `execbench seed`: seeds (or reuses) one dataset per requested scale and prints one summary line each, then what is
+// left in the server.
+import type { ProviderOptions } from '../db/provider.ts';
+import { withDatabase } from '../db/with-database.ts';
+import { EXIT } from '../errors.ts';
+import { ensureDataset, type DatasetTarget } from '../seed/dataset.ts';
+import { createProgress, type SeedProgress } from '../seed/progress.ts';
 import type { DatasetInfo, DatasetRequest } from '../seed/types.ts';
+import { confirmDatasetWrites } from '../seed/write-consent.ts';
+import { describeLeftBehind } from './left-behind.ts';
+
+/** Options of `execbench seed`. */
+export interface SeedCommandOptions {
+  provider: ProviderOptions;
+  requests: DatasetRequest[];
+  progress?: SeedProgress;
+  out?: (line: string) => void;
+}
+
+/** Provides the server, seeds or reuses each dataset (after consent where execbench did not start the server); exit code. */
+export async function runSeedCommand(options: SeedCommandOptions): Promise<number> {
+  const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const closing = await withDatabase(options.provider, async (db) => {
+    options.provider.log(`execbench: ${db.kind} Postgres ${db.serverVersion}: ${db.reason}`);
+    await confirmDatasetWrites(db, options.requests, options.provider);
+    await seedDatasets(db, options.requests, options.progress ?? createProgress(), out);
+    return describeLeftBehind(db, options.provider);
+  });
+  for (const line of closing) out(line);
+  return EXIT.ok;
+}
 
 /** Seeds or reuses each requested dataset in turn; prints a summary line per dataset to `out`. */
-export async function runSeedCommand(
-  db: { connectionString: string },
+export async function seedDatasets(
+  db: DatasetTarget,
   requests: DatasetRequest[],
   progress: SeedProgress,
   out: (line: string) => void = (line) => process.stdout.write(`${line}\n`),

@@ -15,11 +15,13 @@ import { deriveFindings } from '../runner/findings.ts';
 import { loadScenarios, selectScenarios } from '../scenario/load.ts';
 import { ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
-import type { DatasetInfo, ScaleSpec } from '../seed/types.ts';
+import type { DatasetInfo, DatasetRequest, ScaleSpec } from '../seed/types.ts';
+import { confirmDatasetWrites } from '../seed/write-consent.ts';
 import { runVariant } from '../whatif/run-variant.ts';
 import { summarizeWhatif } from '../whatif/summarize.ts';
 import type { VariantRun } from '../whatif/types.ts';
 import { loadVariants } from '../whatif/variants.ts';
+import { describeLeftBehind } from './left-behind.ts';
 import { datasetSummary, environmentInfo, PROJECT_ROOT } from './run.ts';
 
 export interface WhatifOptions {
@@ -60,12 +62,16 @@ export async function runWhatifCommand(options: WhatifOptions): Promise<number> 
     if (db.kind !== 'url') await withClient(db.connectionString, ensureStatementsExtension);
     const datasets: DatasetInfo[] = [];
     const measured: { run: VariantRun; results: ScenarioResult[] }[] = [];
-    for (const scale of options.scales) {
+    // The optional covering index and view are part of the spec's set; variants change indexes on these rows.
+    const requests: DatasetRequest[] = options.scales.map((scale) => ({
+      scale, seed: options.seed, indexBuild: 'after', fresh: options.fresh, optional: { coveringIndex: true, dailyStats: true },
+    }));
+    // In a server execbench did not start, nothing is created or dropped without the role's rights and consent.
+    await confirmDatasetWrites(db, requests, options.provider);
+    for (const request of requests) {
+      const scale = request.scale;
       const s0 = performance.now();
-      // The optional covering index and view are part of the spec's set; variants change indexes on these rows.
-      const dataset = await ensureDataset(db, {
-        scale, seed: options.seed, indexBuild: 'after', fresh: options.fresh, optional: { coveringIndex: true, dailyStats: true },
-      }, createProgress(`seed ${scale.label}`));
+      const dataset = await ensureDataset(db, request, createProgress(`seed ${scale.label}`));
       timings[`seed_${scale.label}_ms`] = Math.round(performance.now() - s0);
       datasets.push(dataset);
       for (const variant of variants) {
@@ -78,7 +84,7 @@ export async function runWhatifCommand(options: WhatifOptions): Promise<number> 
       }
     }
     const settings = await withClient(db.connectionString, readServerSettings);
-    return { datasets, measured, environment: environmentInfo(db, settings) };
+    return { datasets, measured, environment: environmentInfo(db, settings), closing: await describeLeftBehind(db, options.provider) };
   });
   timings.totalMs = Math.round(performance.now() - t0);
 
@@ -105,6 +111,7 @@ export async function runWhatifCommand(options: WhatifOptions): Promise<number> 
   out.write(`\n${renderVariantComparison(report)}\n\n${renderAblation(report)}\n\n${renderGeneric(report)}\n\n${renderCrossovers(report)}\n\n${renderGroups(report)}\n\n`);
   out.write(`Reports: ${written.map((p) => path.relative(process.cwd(), p) || p).join(', ')}\n`);
   out.write(`Run time ${(timings.totalMs / 1000).toFixed(1)} s for ${variants.length} variant(s) x ${options.scales.length} scale(s) x ${scenarios.length} scenarios.\n`);
+  for (const line of outcome.closing) out.write(`${line}\n`);
   if (options.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
   // Every variant's gated forms count, as `run` counts its own.
   const decision = decideExit({ ...results, scenarios: outcome.measured.flatMap((m) => m.results.map((r) => ({ ...r, scenarioId: `${m.run.variant}:${r.scenarioId}` }))) }, undefined, options.failOn);

@@ -19,6 +19,7 @@ ${where}
 ORDER BY started_at DESC
 LIMIT 50;`,
       params: (pick) => [pick.tenant(), pick.environment()],
+      ...(status === 'success' ? {} : { writtenByExecbench: `The document prints this query once, with normalized_status = 'success'; execbench runs it with '${status}', one of the statuses the index serves ("success/error/running/waiting").` }),
     },
     corrected: {
       sql: `SELECT * FROM executions

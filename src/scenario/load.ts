@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ScenarioError, UsageError } from '../errors.ts';
+import { checkReadableDir } from '../paths.ts';
 import { checkScenarioParams } from './check.ts';
 import type { ScenarioDefinition } from './define.ts';
 import { isTeamQuery, teamQueryScenario } from './query.ts';
@@ -52,11 +53,16 @@ export async function loadScenarios(dir: string = DEFAULT_SCENARIO_DIR): Promise
  * twice is refused naming both files: the id is how --scenario, the reports and a baseline find a query.
  */
 export async function loadScenarioSet(options: { queryDirs?: readonly string[]; builtInDir?: string } = {}): Promise<LoadedScenario[]> {
-  const all = await loadScenarios(options.builtInDir ?? DEFAULT_SCENARIO_DIR);
+  // Every folder is checked before any is loaded: a typo in the second one fails before the first one's code runs.
+  const dirs: string[] = [];
   for (const dir of options.queryDirs ?? []) {
+    dirs.push(await checkReadableDir(dir, { label: '--queries', fix: 'Give a folder of query files (one defineQuery file per query, docs/add-a-query.md), e.g. --queries execbench/queries.' }));
+  }
+  const all = await loadScenarios(options.builtInDir ?? DEFAULT_SCENARIO_DIR);
+  for (const [i, dir] of dirs.entries()) {
     const mine = await loadScenarios(dir);
     if (mine.length === 0) {
-      throw new UsageError(`--queries '${dir}' holds no query files (*.ts, *.mts, *.js, *.mjs). Put one defineQuery file per query there (docs/add-a-query.md).`);
+      throw new UsageError(`--queries '${options.queryDirs![i]}' holds no query files (*.ts, *.mts, *.js, *.mjs). Put one defineQuery file per query there (docs/add-a-query.md).`);
     }
     all.push(...mine);
   }

@@ -270,6 +270,33 @@ async function build(
 
   // The 'loading' marker is committed before the long load, so a killed load is visible next time.
   await client.query('BEGIN');
+  await client.query(`CREATE SCHEMA ${ident(schema)}`);
+  await client.query(`CREATE TABLE ${ident(schema)}.${MARKER_TABLE} (
+      singleton         boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+      generator_version text NOT NULL,
+      fingerprint       text NOT NULL,
+      seed              bigint NOT NULL,
+      scale_label       text NOT NULL,
+      focus_rows        bigint NOT NULL,
+      schema_checksum   text NOT NULL,
+      index_build       text NOT NULL,
+      optional          jsonb NOT NULL,
+      status            text NOT NULL CHECK (status IN ('loading', 'ready')),
+      anchor            timestamptz NOT NULL,
+      total_rows        bigint,
+      tenants           integer,
+      phases_ms         json,             -- json, not jsonb: keeps the phases in the order they ran
+      focus             jsonb,
+      load_started_at   timestamptz NOT NULL DEFAULT now(),
+      load_finished_at  timestamptz)`);
+  await client.query(`COMMENT ON TABLE ${ident(schema)}.${MARKER_TABLE} IS 'execbench ownership marker: execbench created this schema and may drop and rebuild it'`);
+  await client.query(
+    `INSERT INTO ${MARKER_TABLE} (generator_version, fingerprint, seed, scale_label, focus_rows, schema_checksum, index_build, optional, status, anchor)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'loading', $9)`,
+    [GENERATOR_VERSION, fingerprint, request.seed, request.scale.label, request.scale.focusRows, plan.checksum,
+      request.indexBuild, JSON.stringify(request.optional), DATASET_SHAPE.time.anchor]);
+  await client.query('COMMIT');
+
   progress.note(`seed: loading ${schema}: ${generated.plan.totalRows.toLocaleString('en-US')} rows (${request.scale.focusRows.toLocaleString('en-US')} focus-tenant), index-build ${request.indexBuild}, seed ${request.seed}`);
   // The table is created in the COPY's own transaction: with wal_level=minimal Postgres then skips
   // WAL for the load; and a killed load leaves no half-filled table behind.
@@ -336,7 +363,9 @@ async function removeInterruptedLoad(db: DatasetTarget, schema: string, fingerpr
   try {
     await client.connect();
   } catch (error) {
-    return left(`execbench could not connect to remove it: ${describePgError(error).split('\n')[0]}`);
+    // 57P03: a terminal's Ctrl-C reaches the embedded server too (same process group), and it is already stopping.
+    const code = (error as { code?: string }).code;
+    return left(code === '57P03' ? 'the server got the signal too and was already shutting down' : `execbench could not connect to remove it: ${describePgError(error).split('\n')[0]}`);
   }
   try {
     await client.query(`SET lock_timeout = ${INTERRUPT_LOCK_TIMEOUT_MS}`);
@@ -358,7 +387,7 @@ async function removeInterruptedLoad(db: DatasetTarget, schema: string, fingerpr
     const dependents = await outsideDependents(client, schema);
     if (dependents.length > 0) return left(`objects outside it depend on it: ${dependents.join(', ')}`);
     await client.query(`DROP SCHEMA ${ident(schema)} CASCADE`);
-    return `removed the half-loaded schema ${schema}${where}`;
+    return `removed the half-loaded schema ${schema}${where.replace(' in ', ' from ')}`;
   } catch (error) {
     return left(describePgError(error).split('\n')[0]!);
   } finally {

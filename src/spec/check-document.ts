@@ -88,7 +88,11 @@ interface DocStatement {
   sectionPath: string[];
 }
 
-/** Checks the document against the scenarios and (for CREATE statements) the schema files. */
+/**
+ * Checks the document against the scenarios and, for the objects it CREATEs, the schema files (without them every
+ * CREATE is reported as built by nothing). Statements no scenario runs (VACUUM, REINDEX, the troubleshooting
+ * snippets) are reported, not excused: the report is the list of what the document says and execbench does not test.
+ */
 export function checkDocument(doc: SpecDocument, scenarios: LoadedScenario[], schemaSql: SchemaSqlFile[] = []): DocumentCheck {
   const items: DriftItem[] = [];
   const notCheckable: NotCheckable[] = [];
@@ -136,13 +140,13 @@ export function checkDocument(doc: SpecDocument, scenarios: LoadedScenario[], sc
     if (object && built) {
       documentedObjects.add(object.name);
       if (sameTokens(d.tokens, built.tokens)) continue;
-      const diff = difference(d.tokens, d, built.tokens, built);
+      const { prefix, suffix } = commonEnds(d.tokens, built.tokens);
       items.push({
         kind: object.kind === 'index' ? 'index-ddl-differs' : 'schema-ddl-differs',
         section: d.section,
-        line: diff.line ?? d.line,
+        line: (d.tokens[prefix] ?? d.tokens[prefix - 1])?.line ?? d.line,
         subject: object.name,
-        message: `The document's ${object.kind} ${object.name} has ${diff.left} where ${built.file} line ${built.line} has ${diff.right}; update ${built.file} (execbench builds what the schema creates) or the document.`,
+        message: `The document's ${object.kind} ${object.name} has ${quote(d.tokens.slice(prefix, d.tokens.length - suffix), d)} where ${built.file} line ${built.line} has ${quote(built.tokens.slice(prefix, built.tokens.length - suffix), built)}; update ${built.file} (execbench builds what the schema creates) or the document.`,
       });
       continue;
     }
@@ -173,18 +177,30 @@ export function checkDocument(doc: SpecDocument, scenarios: LoadedScenario[], sc
 
 function missingScenarioItem(scenario: LoadedScenario, tokens: SqlToken[], source: { text: string; base: number }, candidates: DocStatement[]): DriftItem {
   const { label } = scenario;
-  const best = candidates
-    .map((d) => ({ d, score: resemblance(d.tokens, tokens) }))
-    .reduce<{ d: DocStatement; score: number } | undefined>((a, b) => (a === undefined || b.score > a.score ? b : a), undefined);
+  const written = scenario.definition.documented.writtenByExecbench !== undefined;
   const base = { kind: 'scenario-sql-missing' as const, section: scenario.definition.spec, scenarioId: scenario.id };
+  // SQL execbench completed is compared the way it is matched (elisions, literals), so only the document's side of
+  // the difference can be quoted; SQL printed in full is compared token for token and both sides are quoted.
+  const compared = candidates.map((d) => {
+    const ends = written ? elidedEnds(d.tokens, tokens) : commonEnds(d.tokens, tokens);
+    const score = (ends.prefix + ends.suffix) / Math.max(d.tokens.length, written ? 1 : tokens.length, 1);
+    return { d, ends, score };
+  });
+  const best = compared.reduce<(typeof compared)[number] | undefined>((a, b) => (a === undefined || b.score > a.score ? b : a), undefined);
   if (!best || best.score < RESEMBLANCE) {
     return { ...base, message: `Scenario ${scenario.id} runs SQL that no statement of the document matches or resembles (its query block is gone or rewritten); restore the block or update ${label}.` };
   }
-  const diff = difference(best.d.tokens, best.d, tokens, source);
+  const { d, ends } = best;
+  const docPart = quote(d.tokens.slice(ends.prefix, d.tokens.length - ends.suffix), d);
+  const line = (d.tokens[ends.prefix] ?? d.tokens[ends.prefix - 1])?.line ?? d.line;
+  const at = line !== d.line ? ` at line ${line}` : '';
+  const theirs = written
+    ? `, which ${label} does not fit`
+    : ` where ${label} has ${quote(tokens.slice(ends.prefix, tokens.length - ends.suffix), source)}`;
   return {
     ...base,
-    line: diff.line ?? best.d.line,
-    message: `Scenario ${scenario.id} runs SQL the document no longer prints: its closest statement (line ${best.d.line}) has ${diff.left} where ${label} has ${diff.right}; update ${label} or the document.`,
+    line,
+    message: `Scenario ${scenario.id} runs SQL the document does not print: its closest statement (line ${d.line}) has ${docPart}${at}${theirs}; update ${label} or the document.`,
   };
 }
 
@@ -342,12 +358,6 @@ function createdObject(tokens: SqlToken[]): { kind: string; name: string } | und
   return { kind, name: m[6]! };
 }
 
-/** The share of equal leading and trailing tokens: 1 for identical statements. */
-function resemblance(a: SqlToken[], b: SqlToken[]): number {
-  const { prefix, suffix } = commonEnds(a, b);
-  return (prefix + suffix) / Math.max(a.length, b.length, 1);
-}
-
 function commonEnds(a: SqlToken[], b: SqlToken[]): { prefix: number; suffix: number } {
   let prefix = 0;
   while (prefix < a.length && prefix < b.length && normalToken(a[prefix]!) === normalToken(b[prefix]!)) prefix++;
@@ -356,22 +366,38 @@ function commonEnds(a: SqlToken[], b: SqlToken[]): { prefix: number; suffix: num
   return { prefix, suffix };
 }
 
-/** The differing middle of two token lists, quoted from their sources, and the document line where it starts. */
-function difference(
-  left: SqlToken[], leftSource: { text: string; base: number },
-  right: SqlToken[], rightSource: { text: string; base: number },
-): { left: string; right: string; line: number | undefined } {
-  const { prefix, suffix } = commonEnds(left, right);
-  const quote = (tokens: SqlToken[], source: { text: string; base: number }, end: number): string => {
-    const part = tokens.slice(prefix, end);
-    if (part.length === 0) return 'nothing';
-    return `\`${oneLine(source.text.slice(part[0]!.start - source.base, part.at(-1)!.end - source.base))}\``;
+/** Tokens quoted from their source text, or 'nothing'. */
+function quote(tokens: SqlToken[], source: { text: string; base: number }): string {
+  if (tokens.length === 0) return 'nothing';
+  return `\`${oneLine(source.text.slice(tokens[0]!.start - source.base, tokens.at(-1)!.end - source.base))}\``;
+}
+
+/**
+ * How many leading and trailing document tokens an elided match gets through before it fails (fitsElided's rules):
+ * the failing middle is what the document prints and the scenario does not.
+ */
+function elidedEnds(doc: SqlToken[], scenario: SqlToken[]): { prefix: number; suffix: number } {
+  const furthest = (d: SqlToken[], s: SqlToken[]): number => {
+    const seen = new Set<number>();
+    const stack: [number, number][] = [[0, 0]];
+    let best = 0;
+    while (stack.length > 0) {
+      const [i, j] = stack.pop()!;
+      const k = i * (s.length + 1) + j;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      best = Math.max(best, i);
+      if (i === d.length) continue;
+      if (d[i]!.type === 'ellipsis') {
+        stack.push([i + 1, j]);
+        if (j < s.length) stack.push([i, j + 1]);
+      } else if (j < s.length && tokenFits(d[i]!, s[j]!)) stack.push([i + 1, j + 1]);
+    }
+    return best;
   };
-  return {
-    left: quote(left, leftSource, left.length - suffix),
-    right: quote(right, rightSource, right.length - suffix),
-    line: (left[prefix] ?? left[prefix - 1])?.line,
-  };
+  const prefix = furthest(doc, scenario);
+  const suffix = Math.min(furthest([...doc].reverse(), [...scenario].reverse()), doc.length - prefix);
+  return { prefix, suffix };
 }
 
 function oneLine(sql: string, max = 70): string {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -158,7 +158,10 @@ describe('execbench run --table', () => {
   it('--plans-only executes no scenario statement and reads no row: the table\'s scan counters do not move', async () => {
     const before = await fingerprint();
     const scansBefore = await settledScans();
-    const r = execbench(['run', '--database-url', urlAs(roles.reader), '--table', 'public.executions', '--plans-only', '--json', '--out', path.join(tmp, 'plans')]);
+    // The team's own copy of the document, with one figure edited: --spec names what drifted.
+    const doc = path.join(tmp, 'our-indexes.md');
+    writeFileSync(doc, readFileSync(path.join(ROOT, 'docs/execution-indexes.md'), 'utf8').replace('| 5-10ms | Most common query', '| 5-8ms | Most common query'));
+    const r = execbench(['run', '--database-url', urlAs(roles.reader), '--table', 'public.executions', '--plans-only', '--spec', doc, '--json', '--out', path.join(tmp, 'plans')]);
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
     const plans = JSON.parse(r.stdout) as RunResults;
     assert.equal(await settledScans(), scansBefore, 'no sequential or index scan of the table');
@@ -167,6 +170,8 @@ describe('execbench run --table', () => {
     assert.ok(judged.length >= 10 && judged.every((s) => s.plan!.estimated === true && s.latency === undefined));
     assert.equal(plans.target?.plansOnly, true);
     assert.match(r.stderr, /plans only \(EXPLAIN without ANALYZE\): no scenario statement was executed/);
+    assert.match(r.stderr, /line 244: Row 'Paginated listing \(50 records\)' reads 5-8ms \(upper end 8 ms\) but scenario paginated-listing holds its 100k p95 to 10 ms/);
+    assert.ok(plans.findings.some((f) => f.id.startsWith('document-drift-threshold-differs')), 'drift items are findings with --spec');
   });
 
   it('--allow-writes runs the writes rolled back: rows unchanged, a column their table lacks skips the upsert', async () => {
