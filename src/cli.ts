@@ -166,6 +166,7 @@ async function main(): Promise<number> {
       'seed (or reuse) both scales, run every documented query, judge it, write reports',
       (y) => withSeedFlags(withProviderFlags(y))
         .option('scenario', { type: 'string', array: true, describe: 'scenario ids or globs (repeat or comma-separate), e.g. "status-*"', group: 'Run:' })
+        .option('data-shape', { type: 'string', describe: 'a JSON file of dataset shape fields merged over the default (tenants, status mix, time window and its now, never-started rate: docs/data-shape.md); a changed shape reseeds', group: 'Dataset:' })
         .option('queries', { type: 'string', array: true, describe: 'folders of your team\'s own queries (defineQuery files, docs/add-a-query.md), run beside the document\'s and judged on your own limits (repeat or comma-separate)', group: 'Run:' })
         .option('time-budget', { type: 'string', nargs: 1, default: DEFAULT_BUDGET, describe: 'wall-clock budget per scenario form and scale: 750, 750ms, 1.5s', group: 'Run:' })
         .option('strict-spec', { type: 'boolean', default: false, describe: 'the documented SQL\'s failures fail the run (default: they are findings)', group: 'Run:' })
@@ -211,6 +212,9 @@ async function main(): Promise<number> {
           scenarioPatterns: givenList('scenario', argv.scenario, 'scenario ids or globs such as "status-*"') ?? [],
           ...(argv.spec !== undefined ? { specPath: argv.spec } : {}),
           queryDirs: givenList('queries', argv.queries, 'folders of query files, e.g. --queries execbench/queries') ?? [],
+          ...(argv['data-shape'] !== undefined
+            ? { shape: await (await import('./seed/shape-file.ts')).readShapeFile(argv['data-shape']), shapeFile: argv['data-shape'] }
+            : {}),
           budgetMs: parseBudget(argv['time-budget']),
           strictSpec: argv['strict-spec'],
           ...(argv.out !== undefined ? { outDir: argv.out } : {}),
@@ -236,7 +240,7 @@ async function main(): Promise<number> {
         if (tableMode) {
           const { resolveTableRef } = await import('./target/table.ts');
           const { runTableCommand } = await import('./commands/run-table.ts');
-          const given = ['scale', 'baseline', 'calibrate', 'seed', 'index-build', 'fresh', 'pg-major'].find((flag) => ARGS.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`)));
+          const given = ['scale', 'baseline', 'calibrate', 'seed', 'index-build', 'fresh', 'pg-major', 'data-shape'].find((flag) => ARGS.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`)));
           if (given) throw new UsageError(`--${given} does not apply with --table: your table is judged as it is (its own rows, its own server). Drop --${given}.`);
           const { scales: _scales, seed: _seed, indexBuild: _ib, fresh: _fresh, optional: _optional, baselinePath: _baseline, calibrate: _calibrate, ...rest } = runOptions;
           exitCode = await runTableCommand({

@@ -16,6 +16,7 @@ import { runScenariosAtScale } from '../runner/run-scenarios.ts';
 import { describeServerClock } from '../runner/server-clock.ts';
 import { loadScenarioSet, selectScenarios } from '../scenario/load.ts';
 import { reviewDocument } from '../spec/document-check.ts';
+import { checkExpectedIndexes } from '../scenario/check.ts';
 import { readSchemaPlan } from '../seed/schema-files.ts';
 import type { DatasetInfo } from '../seed/types.ts';
 import { mapIndexes, parseDocumentedIndexes, type IndexMap } from '../target/index-map.ts';
@@ -69,6 +70,9 @@ export async function runTableCommand(options: TableRunOptions): Promise<number>
         `${options.plansOnly ? 'plans only, no statement executed' : options.allowWrites ? 'reads, and writes rolled back' : 'read-only'}; nothing is created there`);
       const catalog = await readIndexes(client, facts.schema, facts.table);
       const rows = catalog.map((c) => c.row);
+      // A team query's expected index must exist on this table (or be a documented one, which is mapped): a typo is
+      // "no such index", named with its file and line, before any scenario runs.
+      checkExpectedIndexes(scenarios, [...rows.map((r) => r.name), ...schema.indexes.map((d) => d.name), ...schema.covering.map((d) => d.name)], facts.qualified);
       const indexMap = mapIndexes(schema.indexes, rows);
       const covering = mapIndexes(schema.covering, rows).entries.some((e) => e.match !== 'missing');
       const view = await client.query<{ found: string | null }>(`SELECT to_regclass(format('%I.execution_stats_daily', $1::text))::text AS found`, [facts.schema]);

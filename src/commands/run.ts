@@ -33,7 +33,7 @@ import { runScenariosAtScale } from '../runner/run-scenarios.ts';
 import { checkExpectedIndexes } from '../scenario/check.ts';
 import { reviewDocument } from '../spec/document-check.ts';
 import { loadScenarioSet, selectScenarios, type LoadedScenario } from '../scenario/load.ts';
-import { describeDataNow } from '../seed/config.ts';
+import { describeDataNow, type DatasetShape } from '../seed/config.ts';
 import { ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
 import { confirmDatasetWrites } from '../seed/write-consent.ts';
@@ -52,6 +52,9 @@ export interface RunOptions {
   scenarioPatterns: string[];
   /** The team's own query folders (--queries), loaded beside the built-in scenarios; checked readable folders. */
   queryDirs?: string[];
+  /** The rows' shape (--data-shape merged over DATASET_SHAPE, validated), and the file it came from. */
+  shape?: DatasetShape;
+  shapeFile?: string;
   budgetMs: number;
   strictSpec: boolean;
   outDir?: string;
@@ -104,6 +107,8 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
   const requests = options.scales.map((scale): DatasetRequest => ({
     scale, seed: options.seed, indexBuild: options.indexBuild, fresh: options.fresh,
     optional: { coveringIndex: options.optional, dailyStats: options.optional },
+    // Part of the fingerprint: a changed shape reseeds, and a baseline of another shape is refused.
+    ...(options.shape ? { shape: options.shape } : {}),
   }));
   // A baseline of another scale or dataset is refused before any dataset is seeded or dropped.
   if (baseline) precheckBaseline(baseline, requests);
@@ -117,7 +122,7 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
     timings.provisionMs = Math.round(performance.now() - t0);
     log(`execbench: ${db.kind} Postgres ${db.serverVersion}: ${db.reason}`);
     // Every dataset of the run, seeded or reused, has this "now": a query's windows must be relative to it.
-    log(`execbench: ${describeDataNow()}`);
+    log(`execbench: ${describeDataNow(options.shape, options.shapeFile)}`);
     if (baseline && postgresMajor(baseline.environment.postgres.versionNum) !== postgresMajor(db.serverVersionNum)) {
       throw new BaselineError(`Baseline refused: Postgres ${postgresMajor(baseline.environment.postgres.versionNum)} in the baseline, ` +
         `${postgresMajor(db.serverVersionNum)} on this server; plans and timings differ across major versions. Compare runs of one major version.`);
@@ -192,6 +197,7 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
       clock: options.clock ?? 'auto',
       protocol: options.protocol ?? 'unnamed',
       ...(options.queryDirs?.length ? { queries: options.queryDirs } : {}),
+      ...(options.shapeFile ? { dataShape: options.shapeFile } : {}),
     },
     environment: outcome.environment,
     datasets: outcome.datasets.map(datasetSummary),

@@ -34,8 +34,11 @@ export interface ProviderOptions {
   yes?: boolean;
 }
 
-/** A cleanup a signal runs before the server is stopped; resolves to one sentence saying what it did (or nothing). */
-export type InterruptCleanup = () => Promise<string | undefined>;
+/**
+ * A cleanup a signal runs before the server is stopped; resolves to one sentence saying what it did (or nothing).
+ * serverStopping: a server execbench started is already being stopped (its connection failed first), so it cannot be reached.
+ */
+export type InterruptCleanup = (context: { serverStopping: boolean }) => Promise<string | undefined>;
 
 /** A running (or reachable) Postgres that execbench may use. */
 export interface Database {

@@ -1,5 +1,6 @@
 // Scoped Postgres: whatever execbench starts, it stops, on success, error, SIGINT and SIGTERM; and a signal
 // always ends the process, even when the cleanup itself hangs.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database, InterruptCleanup, ProviderOptions } from './provider.ts';
 import { provideDatabase } from './select.ts';
 import { hostPort, redactUrl } from './url.ts';
@@ -24,6 +25,14 @@ export const EXIT_ON_SIGNAL: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 13
 const CLEANUP_TIMEOUT_MS = 5000;
 // What the interrupt cleanups (a half-loaded dataset's removal) may take of those 5 s: the rest is the server's stop.
 const INTERRUPT_CLEANUP_MS = 3000;
+// How long the signal's line waits for those cleanups so it can say what they did: removing a half-loaded schema
+// takes tens of milliseconds on a server that answers; one that does not gets its line at once after this.
+const CLEANUP_GRACE_MS = 1000;
+
+/** 'removed x' -> 'Removed x.' */
+function sentence(note: string): string {
+  return `${note.charAt(0).toUpperCase()}${note.slice(1)}${note.endsWith('.') ? '' : '.'}`;
+}
 
 /** 'at 127.0.0.1:5432': where the user's server is, as a message names it (never the password). */
 function serverName(databaseUrl: string): string {
@@ -87,8 +96,9 @@ export async function withDatabase<T>(
     const bound = new Promise<string>((resolve) => {
       timer = setTimeout(() => resolve(`a cleanup did not finish within ${INTERRUPT_CLEANUP_MS / 1000} s and was abandoned`), INTERRUPT_CLEANUP_MS);
     });
+    const serverStopping = stopping !== undefined && database?.kind !== 'url';
     const notes = await Promise.all(pending.map((cleanup) => Promise.race([
-      cleanup().catch((error: unknown) => `a cleanup failed: ${String((error as Error)?.message ?? error)}`),
+      cleanup({ serverStopping }).catch((error: unknown) => `a cleanup failed: ${String((error as Error)?.message ?? error)}`),
       bound,
     ])));
     clearTimeout(timer);
@@ -121,8 +131,21 @@ export async function withDatabase<T>(
       if (process.env.EXECBENCH_DEBUG) options.log(`execbench: while stopping: ${String((error as Error)?.message ?? error)}`);
     });
     signalled = (async () => {
-      const notes = await runCleanups();
-      options.log(`execbench: ${signal} received: ${[...notes.map((n) => `${n};`), whatStops(signal)].join(' ')}`);
+      const said = `execbench: ${signal} received: ${whatStops(signal)}`;
+      if (cleanups.size === 0) {
+        options.log(said);
+      } else {
+        // One line, with what the cleanup did, when it is quick (it is, unless the server does not answer); else the
+        // line now and the cleanup's outcome when it comes.
+        const cleaning = runCleanups();
+        const quick = await Promise.race([cleaning, sleep(CLEANUP_GRACE_MS).then(() => undefined)]);
+        if (quick) {
+          options.log([said, ...quick.map(sentence)].join(' '));
+        } else {
+          options.log(`${said} A half-loaded dataset is being removed first.`);
+          for (const note of await cleaning) options.log(`execbench: ${sentence(note)}`);
+        }
+      }
       await stopOnce();
     })().finally(() => process.exit(EXIT_ON_SIGNAL[signal]));
   };

@@ -84,7 +84,7 @@ export function renderResultsTable(results: RunResults): string {
   const inconclusive = results.scenarios.filter((r) => r.latencyVerdict?.status === 'inconclusive').length;
   const calibration = renderCalibrationTable(results);
   return `${textTable(header, cells)}\n\n${[
-    '  verdict: pass | FAIL: what broke (index = documented index not used, seqscan, p95 = latency verdict FAILED) | ERROR | skip |',
+    '  verdict: pass | FAIL: what broke (index = expected index not used, seqscan, p95 = latency verdict FAILED) | ERROR | skip |',
     '  inconclusive: the p95 interval contains the limit, or lacks the bound that would decide; a warning, not a failure',
     `  (--fail-on inconclusive makes it fatal)${inconclusive ? `: ${inconclusive} here` : ''}. p95? after FAIL: the contract failed, the latency is inconclusive.`,
     `  clock: what the limit judges. server = ${serverHow};`,
@@ -170,8 +170,11 @@ export function renderTeamQueries(results: RunResults): string {
   return `Your queries (${team.length}${failed ? `, ${failed} failing` : ''}; --queries, judged on your own limits, never spec findings):\n${lines.join('\n')}`;
 }
 
-/** Every warning of the run (a read that returned no rows, ...), one line each; empty when there is none. */
+/**
+ * The warnings of the document's scenarios (a read that returned no rows, ...), one line each; a team query's are
+ * under it in renderTeamQueries. Empty when there is none.
+ */
 export function renderWarnings(results: RunResults): string {
-  const lines = warningLines(results.scenarios);
+  const lines = warningLines(results.scenarios.filter((r) => !isTeamResult(r)));
   return lines.length === 0 ? '' : `Warnings (${lines.length}):\n${lines.map((l) => `- ${l}`).join('\n')}`;
 }

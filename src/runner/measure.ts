@@ -54,6 +54,8 @@ export interface MeasureInput {
   statementsSchema?: string;
   /** The cap on buying samples for an undecided verdict, ms (default DEFAULT_MAX_FORM_MS). */
   maxFormMs?: number;
+  /** The user's table being judged (run --table), for messages. */
+  table?: string;
   /** --plans-only: EXPLAIN without ANALYZE, the plan contract on the planner's estimate; the statement never runs. */
   plansOnly?: boolean;
 }
@@ -140,7 +142,7 @@ export async function measureForm(input: MeasureInput): Promise<ScenarioResult> 
   }
   const outcome: Outcome = violations.length === 0 ? { status: 'passed' } : { status: 'failed', violations };
   // Rows seen: the EXPLAIN run's (first parameters) and the last timed sample's (rotated ones).
-  const noRows = noRowsWarning({ kind: scenario.kind, rowsSeen: [plan.rowsReturned, latency.breakdown.rows] }, input.scale, input.picker(0).anchor());
+  const noRows = noRowsWarning({ kind: scenario.kind, parameters: firstParams.length, rowsSeen: [plan.rowsReturned, latency.breakdown.rows] }, input.scale, input.picker(0).anchor(), input.table);
   return done(outcome, { plan, planJson, latency, ...(verdict ? { latencyVerdict: verdict } : {}), ...(noRows ? { warnings: [noRows] } : {}) });
 }
 

@@ -144,6 +144,7 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
           ...(options.maxFormMs ? { maxFormMs: options.maxFormMs } : {}),
           ...(statements.available ? { statementsSchema: statements.schema } : {}),
           ...(table?.plansOnly ? { plansOnly: true } : {}),
+          ...(table ? { table: table.facts.qualified } : {}),
         });
         if (fitted.missingIndexes.length > 0) addMissingIndexViolations(result, fitted.missingIndexes, table!);
         if (options.calibrate && !nested && !table && result.latency) {
@@ -159,6 +160,7 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
           return { results, headline: [], statements };
         }
         results.push(result);
+        for (const warning of result.warnings ?? []) log(`[${scale}] ${id} (${form}): warning: ${warning}`);
         log(`[${scale}] ${n + 1}/${options.scenarios.length} ${id} (${form}): ${verdictWord(result)}${result.latency?.calibration ? ` (pgbench p50 ${result.latency.calibration.pgbenchP50Ms.toFixed(3)} ms, execbench x${result.latency.calibration.ratio.toFixed(2)})` : ''}`);
       }
     }

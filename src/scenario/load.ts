@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ScenarioError, UsageError } from '../errors.ts';
 import { checkReadableDir } from '../paths.ts';
-import { checkScenarioParams } from './check.ts';
+import { checkScenarioParams, lineInStack } from './check.ts';
 import type { ScenarioDefinition } from './define.ts';
 import { isTeamQuery, teamQueryScenario } from './query.ts';
 
@@ -39,7 +39,9 @@ export async function loadScenarios(dir: string = DEFAULT_SCENARIO_DIR): Promise
     try {
       mod = (await import(pathToFileURL(full).href)) as { default?: unknown };
     } catch (error) {
-      throw new ScenarioError(`Cannot load '${label}': ${firstLine(error)}`, id);
+      // A syntax error (esbuild names file:line:column in its message) or an exception while the module runs.
+      const line = lineInStack(error, full);
+      throw new ScenarioError(`Cannot load '${label}${line !== undefined ? `:${line}` : ''}': ${oneLine(error)}`, id);
     }
     const scenario = { id, file: full, label, definition: validateScenario(mod.default, label, id) };
     checkScenarioParams(scenario);
@@ -83,8 +85,10 @@ export function displayPath(file: string): string {
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative.split(path.sep).join('/') : file;
 }
 
-function firstLine(error: unknown): string {
-  return String((error as Error)?.message ?? error).split('\n')[0]!.trim();
+/** An error's message on one line, at most 400 characters. */
+function oneLine(error: unknown): string {
+  const text = String((error as Error)?.message ?? error).replace(/\s*\n\s*/g, ' ').trim();
+  return text.length > 400 ? `${text.slice(0, 399)}…` : text;
 }
 
 /** Checks a module's default export (a scenario, or a team's query); throws ScenarioError naming the file and the first problem. */

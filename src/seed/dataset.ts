@@ -44,7 +44,7 @@ export function datasetSchemaName(label: string): string {
 export function datasetFingerprint(request: DatasetRequest, schemaChecksum: string): string {
   const inputs = {
     generator: GENERATOR_VERSION,
-    shape: DATASET_SHAPE,
+    shape: request.shape ?? DATASET_SHAPE,
     seed: request.seed,
     focusRows: request.scale.focusRows,
     schemaChecksum,
@@ -253,7 +253,7 @@ function infoFromMarker(schema: string, marker: MarkerRow, request: DatasetReque
 async function build(
   client: pg.Client, db: DatasetTarget, schema: string, request: DatasetRequest, plan: SchemaPlan, fingerprint: string, progress: SeedProgress,
 ): Promise<DatasetInfo> {
-  const generated = generateCopyChunks({ scale: request.scale, seed: request.seed });
+  const generated = generateCopyChunks({ scale: request.scale, seed: request.seed, ...(request.shape ? { shape: request.shape } : {}) });
   const { tally } = generated;
   const phasesMs: Record<string, number> = {};
   const timed = async (phase: string, fn: () => Promise<void>) => {
@@ -266,7 +266,7 @@ async function build(
   // Registered before the marker is committed: if that never happens, the cleanup finds nothing and says so. Left
   // registered when the build fails: a Ctrl-C that also stopped the server fails the load first, then arrives.
   const seedPid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-  const unregister = db.onInterrupt?.(() => removeInterruptedLoad(db, schema, fingerprint, seedPid));
+  const unregister = db.onInterrupt?.(({ serverStopping }) => removeInterruptedLoad(db, schema, fingerprint, seedPid, serverStopping));
 
   // The 'loading' marker is committed before the long load, so a killed load is visible next time.
   await client.query('BEGIN');
@@ -294,7 +294,7 @@ async function build(
     `INSERT INTO ${MARKER_TABLE} (generator_version, fingerprint, seed, scale_label, focus_rows, schema_checksum, index_build, optional, status, anchor)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'loading', $9)`,
     [GENERATOR_VERSION, fingerprint, request.seed, request.scale.label, request.scale.focusRows, plan.checksum,
-      request.indexBuild, JSON.stringify(request.optional), DATASET_SHAPE.time.anchor]);
+      request.indexBuild, JSON.stringify(request.optional), (request.shape ?? DATASET_SHAPE).time.anchor]);
   await client.query('COMMIT');
 
   progress.note(`seed: loading ${schema}: ${generated.plan.totalRows.toLocaleString('en-US')} rows (${request.scale.focusRows.toLocaleString('en-US')} focus-tenant), index-build ${request.indexBuild}, seed ${request.seed}`);
@@ -354,18 +354,20 @@ const INTERRUPT_LOCK_TIMEOUT_MS = 2000;
  * the schema), then drops the schema if the marker proves it is this load's (execbench's marker, this fingerprint,
  * status 'loading'). Returns one sentence either way.
  */
-async function removeInterruptedLoad(db: DatasetTarget, schema: string, fingerprint: string, seedPid: number): Promise<string> {
+async function removeInterruptedLoad(db: DatasetTarget, schema: string, fingerprint: string, seedPid: number, serverStopping: boolean): Promise<string> {
   const where = db.kind === 'url' ? ` in database "${databaseName(db.connectionString)}"` : '';
   const left = (why: string) =>
     `left the half-loaded schema ${schema}${where} marked 'loading' (${why}): the next run rebuilds it, or \`${cleanCommand(db)}\` removes it`;
+  // The load failed first (the server dropped its connection) and the server execbench started is being stopped.
+  if (serverStopping) return left('the server had dropped the load\'s connection and was already stopping');
   const client = new pg.Client({ connectionString: db.connectionString, application_name: 'execbench-clean', connectionTimeoutMillis: INTERRUPT_LOCK_TIMEOUT_MS });
   client.on('error', () => {});
   try {
     await client.connect();
   } catch (error) {
-    // 57P03: a terminal's Ctrl-C reaches the embedded server too (same process group), and it is already stopping.
+    // 57P03: a terminal's Ctrl-C reaches the embedded server too (same process group): it is already shutting down.
     const code = (error as { code?: string }).code;
-    return left(code === '57P03' ? 'the server got the signal too and was already shutting down' : `execbench could not connect to remove it: ${describePgError(error).split('\n')[0]}`);
+    return left(code === '57P03' ? `the server was not accepting connections: ${(error as Error).message}` : `execbench could not connect to remove it: ${describePgError(error).split('\n')[0]}`);
   }
   try {
     await client.query(`SET lock_timeout = ${INTERRUPT_LOCK_TIMEOUT_MS}`);

@@ -1,3 +1,5 @@
+import type { DatasetShape } from './config.ts';
+
 /** A scale: the number of focus-tenant executions, with its label ('100k', '1m' or the integer). */
 export interface ScaleSpec {
   label: string;
@@ -10,6 +12,8 @@ export interface DatasetRequest {
   seed: number;
   indexBuild: 'after' | 'during';
   optional: { coveringIndex: boolean; dailyStats: boolean };
+  /** The rows' shape (--data-shape merged over DATASET_SHAPE); absent: DATASET_SHAPE. Part of the fingerprint. */
+  shape?: DatasetShape;
   /** Rebuild even if a matching dataset exists. */
   fresh: boolean;
 }
@@ -24,7 +28,7 @@ export interface DatasetInfo {
   request: DatasetRequest;
   counts: { focusRows: number; totalRows: number; tenants: number };
   phasesMs: Record<string, number>;
-  /** The end of the 90-day window that started_at spans (ISO); queries anchor their windows here, not at now(). */
+  /** The end of the time window started_at spans (ISO, the shape's time.anchor); queries anchor their windows here, not at now(). */
   anchor: string;
   focus: {
     tenantId: string;

@@ -4,7 +4,7 @@
 // parameters match nothing is warned about; bad query files fail before anything starts (exit 3, one line).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -26,9 +26,12 @@ function execbench(args: string[]) {
 
 const lastLine = (text: string) => text.trim().split('\n').filter(Boolean).at(-1) ?? '';
 
+const folders: string[] = [];
+
 /** A folder of query files outside the project, as a team's app would hold them. */
 function queryFolder(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'execbench-team-'));
+  folders.push(dir);
   writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   return dir;
@@ -42,7 +45,10 @@ before(async () => {
   db = await createTestDatabase('team_query');
   tmp = mkdtempSync(path.join(os.tmpdir(), 'execbench-team-out-'));
 });
-after(async () => { await db?.drop(); });
+after(async () => {
+  await db?.drop();
+  for (const dir of [tmp, ...folders]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
 stopTestServerAfterAll();
 
 // --yes: execbench may create its own schemas on a server it did not start (the test server, through --database-url).
@@ -82,7 +88,7 @@ describe('execbench run --queries', () => {
   sql: 'SELECT * FROM executions WHERE tenant_id = $1 AND environment_id = $2 AND started_at IS NOT NULL ORDER BY started_at DESC LIMIT 50',
   params: (pick) => [pick.tenant(), pick.environment()],
   expect: { indexes: ['idx_executions_tenant_env_started'] },
-  limits: { p95Ms: 0.0001, clock: 'client' },`),
+  limits: { p95Ms: 0.001, clock: 'client' },`),
       // "Since the real today" on data whose now is 2026-11-01: matches nothing.
       'runs-since-2099.ts': query(`  title: 'Runs after 2099',
   kind: 'read',
@@ -96,16 +102,48 @@ describe('execbench run --queries', () => {
     assert.match(r.stdout, /Gate: FAILED \(exit 1\):\n {2}- impossible-limit 20000 your query: thresholds: threshold: client p95 /);
     assert.match(r.stdout, /Spec findings: none\./);
     assert.match(r.stdout, /Your queries \(2, 1 failing; --queries, judged on your own limits, never spec findings\):/);
-    assert.match(r.stdout, new RegExp(`- \\[FAIL: p95\\] impossible-limit 20000: your limit p95 0\\.0001 ms client \\(${mine.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/impossible-limit\\.ts\\)`));
+    assert.match(r.stdout, new RegExp(`- \\[FAIL: p95\\] impossible-limit 20000: your limit p95 0\\.001 ms client \\(${mine.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/impossible-limit\\.ts\\)`));
     const warning = "returned no rows at 20000: its parameters matched nothing in the data; the synthetic data's now is 2026-11-01T00:00:00.000Z (pick.anchor())";
-    assert.ok(r.stdout.includes(`- runs-since-2099 20000 your query: ${warning}`), r.stdout);
-    assert.doesNotMatch(r.stdout, /documented SQL|documented time|the document(?!'s)/);
+    assert.ok(r.stdout.includes(`- [pass] runs-since-2099 20000: your limit p95 50 ms client (${mine}/runs-since-2099.ts)`), r.stdout);
+    assert.ok(r.stdout.includes(`\n    warning: ${warning}\n`), r.stdout);
+    // What the run says about the team's queries never calls them the document's.
+    const teamBlock = r.stdout.slice(r.stdout.indexOf('Your queries ('), r.stdout.indexOf('\n\n', r.stdout.indexOf('Your queries (')));
+    const gate = r.stdout.slice(r.stdout.indexOf('Gate: FAILED'));
+    assert.doesNotMatch(teamBlock + gate, /document|spec finding(?!s\))|derived/);
     const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResults;
     assert.deepEqual(results.findings, [], 'a team query is never a finding');
     const failing = results.scenarios.find((s) => s.scenarioId === 'impossible-limit')!;
     assert.equal(failing.origin, 'team');
     assert.equal(failing.outcome.status, 'failed');
     assert.deepEqual(results.scenarios.find((s) => s.scenarioId === 'runs-since-2099')!.warnings, [warning]);
+  });
+});
+
+describe('--data-shape', () => {
+  it('a shape with another now reseeds, is printed and recorded, and a pick-relative window follows it', () => {
+    const shape = path.join(tmp, 'shape.json');
+    writeFileSync(shape, JSON.stringify({ time: { anchor: '2025-06-01T00:00:00.000Z' } }));
+    // The default shape's dataset first (reused when the tests above seeded it), so the shaped run has one to replace.
+    const plain = execbench(['run', '--queries', EXAMPLE, '--scenario', EXAMPLE_ID, ...quick(), '--out', path.join(tmp, 'unshaped')]);
+    assert.equal(plain.code, 0, plain.stderr);
+    const r = execbench(['run', '--queries', EXAMPLE, '--scenario', EXAMPLE_ID, ...quick(), '--data-shape', shape, '--json', '--out', path.join(tmp, 'shaped')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`execbench: synthetic data: now is 2025-06-01T00:00:00\\.000Z \\(pick\\.anchor\\(\\)\\); started_at spans the 90 days before it; shape ${shape.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} over the default`));
+    assert.match(r.stderr, /seed 20000: rebuilding execbench_20000: it was built for different inputs/, 'a changed shape reseeds');
+    const results = JSON.parse(r.stdout) as RunResults;
+    assert.equal(results.datasets[0]!.anchor, '2025-06-01T00:00:00.000Z');
+    assert.equal(results.options.dataShape, shape);
+    const mine = results.scenarios[0]!;
+    assert.equal(mine.warnings, undefined, 'pick.daysBeforeAnchor(1) moved with the data: rows found');
+    assert.ok(mine.params.includes('2025-05-31T00:00:00.000Z'), mine.params.join(', '));
+  });
+
+  it('a bad shape file -> exit 3 naming it and the field, nothing started', () => {
+    const shape = path.join(tmp, 'bad-shape.json');
+    writeFileSync(shape, JSON.stringify({ status: { eror: 0.1 } }));
+    const r = execbench(['run', '--database-url', 'postgres://nobody@127.0.0.1:1/none', '--data-shape', shape]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(lastLine(r.stderr), /^execbench: --data-shape '.*bad-shape\.json': unknown field 'status\.eror'; status has error, running, waiting \(docs\/data-shape\.md lists the fields\)\.$/);
   });
 });
 

@@ -1,10 +1,10 @@
 // A team's own query (defineQuery, --queries): loaded and checked before any server starts, judged on the team's
 // limit, and never reported as a finding about the document.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ScenarioError, UsageError } from '../../src/errors.ts';
 import { PathError } from '../../src/paths.ts';
@@ -21,15 +21,21 @@ import { checkExpectedIndexes, createDryPicker, PICKER_HELPERS } from '../../src
 import { loadScenarios, loadScenarioSet, validateScenario } from '../../src/scenario/load.ts';
 import { defineQuery } from '../../src/scenario/query.ts';
 import { DATASET_SHAPE, mergeShape } from '../../src/seed/config.ts';
+import { datasetFingerprint } from '../../src/seed/dataset.ts';
+import { planDataset } from '../../src/seed/generate.ts';
 import { indexNamesInSql, seededIndexNames } from '../../src/seed/schema-files.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const INDEX = pathToFileURL(path.join(ROOT, 'src/index.ts')).href;
 const EXAMPLE_DIR = path.join(ROOT, 'examples/app/execbench/queries');
 
+const folders: string[] = [];
+after(() => { for (const dir of folders) rmSync(dir, { recursive: true, force: true }); });
+
 /** A fresh folder holding query files (an ES module package, as a team's app would be). */
 function queryDir(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'execbench-queries-'));
+  folders.push(dir);
   writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   return dir;
@@ -120,6 +126,14 @@ describe('loader checks, before any server starts', () => {
     await assert.rejects(loadScenarios(typo), /typo\.ts:6: pick\.workflow\("popualr"\): give 'popular' or 'rare'$/);
     const bare = queryDir({ 'bare.ts': queryFile('(pick) => [pick.tenant, pick.daysBeforeAnchor(1)] as unknown[]') });
     await assert.rejects(loadScenarios(bare), /bare\.ts: params returns a function as \$1: write pick\.tenant\(\), not pick\.tenant$/);
+  });
+
+  it('a file that does not compile, or throws while it loads, is named with its line', async () => {
+    const broken = queryDir({ 'broken.ts': "export default {\n  title: 'x',\n  sql: 'SELECT 1'\n  kind: 'read',\n};\n" });
+    await assert.rejects(loadScenarios(broken), (e: unknown) => e instanceof ScenarioError && e.exitCode === 3
+      && e.message.startsWith(`Cannot load '${path.join(broken, 'broken.ts')}:4': `) && /Expected "}" but found "kind"/.test(e.message) && !e.message.includes('\n'));
+    const throws = queryDir({ 'throws.ts': 'const x: any = undefined;\nexport default { title: x.y };\n' });
+    await assert.rejects(loadScenarios(throws), /^ScenarioError: Cannot load '.*throws\.ts:2': Cannot read properties of undefined \(reading 'y'\)$/);
   });
 
   it('the dry picker gives the real helpers plausible values and refuses unknown ones', () => {
@@ -223,7 +237,11 @@ describe('a team query in every output', () => {
     const team = renderTeamQueries(results);
     assert.match(team, /^Your queries \(1, 1 failing; --queries, judged on your own limits, never spec findings\):\n- \[FAIL: p95\] slow-panel 100k: your limit p95 0\.001 ms server \(queries\/slow-panel\.ts\)\n {4}p95: server p95/);
     assert.match(team, /\n {4}warning: returned no rows at 100k: its parameters matched nothing in the data; the synthetic data's now is 2026-11-01T00:00:00\.000Z \(pick\.anchor\(\)\)$/);
-    assert.match(renderWarnings(results), /^Warnings \(1\):\n- slow-panel 100k your query: returned no rows at 100k/);
+    // The team query's warning is under it; the Warnings block lists the document's scenarios' warnings.
+    assert.equal(renderWarnings(results), '');
+    const builtIn = results.scenarios.find((s) => s.scenarioId === 'sparkline-7d' && s.scale === '100k')!;
+    builtIn.warnings = ['returned no rows at 100k: x'];
+    assert.equal(renderWarnings(results), `Warnings (1):\n- sparkline-7d 100k ${builtIn.form}: returned no rows at 100k: x`);
     assert.equal(renderTeamQueries(fixture()), '', 'no team query, no block');
   });
 
@@ -261,11 +279,13 @@ describe('a team query in every output', () => {
 });
 
 describe('warnings', () => {
-  it('a read that returned no rows in every execution seen is warned about; a write or a read with rows is not', () => {
-    assert.equal(noRowsWarning({ kind: 'read', rowsSeen: [0, 0] }, '20000', '2026-11-01T00:00:00.000Z'),
+  it('a read with parameters that returned no rows in every execution seen is warned about; a write, a catalog read or a read with rows is not', () => {
+    assert.equal(noRowsWarning({ kind: 'read', parameters: 2, rowsSeen: [0, 0] }, '20000', '2026-11-01T00:00:00.000Z'),
       "returned no rows at 20000: its parameters matched nothing in the data; the synthetic data's now is 2026-11-01T00:00:00.000Z (pick.anchor())");
-    assert.equal(noRowsWarning({ kind: 'read', rowsSeen: [0, 3] }, '20000', 'x'), undefined);
-    assert.equal(noRowsWarning({ kind: 'write', rowsSeen: [0, 0] }, '20000', 'x'), undefined);
+    assert.equal(noRowsWarning({ kind: 'read', parameters: 2, rowsSeen: [0, 3] }, '20000', 'x'), undefined);
+    assert.equal(noRowsWarning({ kind: 'write', parameters: 2, rowsSeen: [0, 0] }, '20000', 'x'), undefined);
+    // The monitoring queries (no parameters) read the catalog: "no unused index" is an answer, not a miss.
+    assert.equal(noRowsWarning({ kind: 'read', parameters: 0, rowsSeen: [0, 0] }, '20000', 'x'), undefined);
   });
 });
 
@@ -282,8 +302,17 @@ describe('--data-shape: a partial shape merged over the default', () => {
 
   it('an unknown field, a wrong type or an impossible value names the file and the field', () => {
     assert.throws(() => mergeShape({ tenants: 3 }, "--data-shape 's.json'"), (e: unknown) => e instanceof UsageError && /^--data-shape 's\.json': unknown field 'tenants'; the shape has otherTenants, environments/.test(e.message));
-    assert.throws(() => mergeShape({ status: { error: '7%' } }, 's.json'), /^s\.json: status\.error must be a number, got "7%"/);
-    assert.throws(() => mergeShape({ status: { error: 0.6, running: 0.5 } }, 's.json'), /^s\.json: Invalid dataset shape: status is .* expected error \+ running \+ waiting < 1/);
+    const named = (pattern: RegExp) => (e: unknown) => e instanceof UsageError && pattern.test(e.message);
+    assert.throws(() => mergeShape({ status: { error: '7%' } }, 's.json'), named(/^s\.json: status\.error must be a number, got "7%"/));
+    assert.throws(() => mergeShape({ status: { error: 0.6, running: 0.5 } }, 's.json'), named(/^s\.json: Invalid dataset shape: status is .* expected error \+ running \+ waiting < 1/));
     assert.throws(() => mergeShape({ time: { anchor: 'soon' } }, 's.json'), /time\.anchor is "soon", expected an ISO timestamp/);
+  });
+
+  it('the shape is part of the dataset request: a changed one changes the fingerprint and the generated rows\' window', () => {
+    const request = { scale: { label: '20000', focusRows: 20_000 }, seed: 1, indexBuild: 'after' as const, fresh: false, optional: { coveringIndex: true, dailyStats: true } };
+    const moved = mergeShape({ time: { anchor: '2025-06-01T00:00:00.000Z' } }, 's.json');
+    assert.notEqual(datasetFingerprint({ ...request, shape: moved }, 'c'), datasetFingerprint(request, 'c'), 'a changed shape reseeds');
+    assert.equal(datasetFingerprint({ ...request, shape: mergeShape({}, 's.json') }, 'c'), datasetFingerprint(request, 'c'), 'an empty shape file changes nothing');
+    assert.equal(planDataset({ scale: { focusRows: 1000 }, seed: 1, shape: moved }).anchorMs, Date.parse('2025-06-01T00:00:00.000Z'));
   });
 });

@@ -1,0 +1,4 @@
+DROP INDEX executions_failed_recent_idx;
+DROP INDEX executions_status_recent_idx;
+DROP INDEX executions_workflow_recent_idx;
+DROP INDEX executions_env_recent_idx;

@@ -1,0 +1,3 @@
+DROP INDEX executions_engine_execution_uq;
+DROP INDEX idx_executions_null_started_at;
+DROP INDEX executions_tenant_started_idx;

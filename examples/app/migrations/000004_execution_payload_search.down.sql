@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY executions_payload_search_idx;
