@@ -350,6 +350,36 @@ async function main(): Promise<number> {
       },
     )
     .command(
+      'load',
+      'offer the product\'s traffic at fixed rates (open model: Poisson arrivals, latency from each request\'s intended start) and judge the spec\'s promises at those rates; who waits on whom while cleanup runs',
+      // The default rates' derivation is the help's epilog: read before yargs calls this builder.
+      ((derivation: readonly string[]) => (y: Argv) => withWriteConsentFlag(withProviderFlags(y))
+        .option('rate', { type: 'string', array: true, describe: 'requests per second per class (repeat or comma-separate); classes not named do not run: dashboard (one ObservabilityPage load), pages (ExecutionsPage views), ingest (upserts), retention (cleanup batches of 1000, committed in a copy of the dataset) [default: dashboard=2/s,pages=40/s,ingest=10/s,retention=1/s]', group: 'Load:' })
+        .option('duration', { type: 'string', nargs: 1, default: '20s', describe: 'how long the traffic runs: 20s, 60000ms (at least 5 s, and long enough for 5 requests of every class)', group: 'Load:' })
+        .option('pool', { type: 'string', nargs: 1, default: '10', describe: 'connections in the pool, as an application sizes its own; a request that finds all busy waits (and the run is then invalid: the pool, not the schedule, paced it)', group: 'Load:' })
+        .option('scale', { type: 'string', nargs: 1, default: '100k', describe: '100k, 1m or an integer: the dataset the load runs on (seeded or reused, then copied for the load\'s writes)', group: 'Dataset:' })
+        .option('seed', { type: 'string', default: String(DEFAULT_SEED), describe: 'PRNG seed (a whole number): the same rows, and the same arrival times', group: 'Dataset:' })
+        .option('out', { type: 'string', describe: 'folder for load.json (default reports/load-<time>): a writable folder, created if missing', group: 'Load:' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the load document to stdout (tables go to stderr)', group: 'Load:' })
+        .example('$0 load --rate pages=40/s,ingest=10/s --duration 20s', 'pages and ingest only, 20 s, on the 100k dataset')
+        .example('$0 load --scale 20000 --duration 10s --json > load.json', 'every class at its default rate on a small dataset, as JSON')
+        .example('$0 load --database-url postgres://me@localhost/app --yes', 'on your server: writes only into execbench_load_<scale>, dropped at the end')
+        .epilog(`Default rates: ${derivation.join(' ')}\n\nExit codes: 0 a valid run, no promise failed; 1 a promise failed at these rates, or the server did not keep up (invalid run, said why); 2 execbench could not measure (its own schedule or CPU, a harness error); 3 bad input (nothing started); 130/143 Ctrl-C/SIGTERM (what was measured so far is printed).`))((await import('./load/traffic.ts')).DEFAULT_RATES_DERIVATION),
+      async (argv) => {
+        const { parseRates, checkJudgeable, MIN_DURATION_MS } = await import('./load/traffic.ts');
+        const { runLoadCommand } = await import('./commands/load.ts');
+        const rates = parseRates(argv.rate === undefined ? undefined : list(argv.rate));
+        const durationMs = parseDuration('duration', argv.duration, { minMs: MIN_DURATION_MS, maxMs: 3_600_000, example: '20s' });
+        checkJudgeable(rates, durationMs);
+        const pool = numberFlag('pool', argv.pool, { integer: true, min: 1, example: '10' })!;
+        const scale = parseScale(argv.scale);
+        const seed = numberFlag('seed', argv.seed, { integer: true, min: 0, example: '42' })!;
+        refuseEmpty(argv.out, { label: '--out', fix: 'Give --out a writable folder (created if missing), or omit it for reports/load-<time>.' });
+        const provider = await checkedProviderOptions(argv, singleMajor(argv));
+        exitCode = await runLoadCommand({ rates, durationMs, pool, scale, seed, json: argv.json, ...(argv.out !== undefined ? { outDir: argv.out } : {}), provider });
+      },
+    )
+    .command(
       'report <results>',
       'rebuild the HTML, Markdown, JUnit and trend reports from a saved results.json',
       (y) => y

@@ -74,6 +74,7 @@ function cleanProvider(provider: ProviderOptions): ProviderOptions {
 /** Drops one schema where execbench may (or says it would); every other case is named and left. */
 async function cleanOne(client: pg.Client, entry: InventoryEntry, dryRun: boolean): Promise<{ dropped: boolean; note: string }> {
   if (entry.kind === 'foreign') return { dropped: false, note: 'not execbench\'s (no execbench_dataset marker), left alone' };
+  if (entry.kind === 'unreadable') return { dropped: false, note: `left: this role cannot read it (${entry.why})` };
   if (entry.dependents.length > 0) {
     return { dropped: false, note: `left: objects outside it depend on it (${entry.dependents.join(', ')}); drop those yourself first` };
   }

@@ -13,9 +13,15 @@ import { readDatasetInventory, type InventoryEntry } from '../seed/inventory.ts'
  */
 export async function describeLeftBehind(db: Database, provider: Pick<ProviderOptions, 'image' | 'cacheDir' | 'pgMajor'>): Promise<string[]> {
   if (db.kind === 'container') return [`The ${provider.image} container execbench started was removed with its data; nothing is left.`];
-  const inventory = await readInventory(db.connectionString);
+  let inventory: Awaited<ReturnType<typeof readInventory>>;
+  try {
+    inventory = await readInventory(db.connectionString);
+  } catch (error) {
+    // The run's outcome stands; only this summary is missing.
+    return [`Could not list what execbench left in the server (${String((error as Error)?.message ?? error)}); \`execbench clean --dry-run\` lists it.`];
+  }
   const ours = inventory.entries.filter((e): e is Extract<InventoryEntry, { kind: 'ours' }> => e.kind === 'ours');
-  const listed = ours.map((e) => `${e.schema} ${formatBytes(e.bytes)} ${e.status === 'ready' ? 'ready' : 'loading (unfinished: the next run rebuilds it)'}`).join(', ');
+  const listed = ours.map((e) => `${e.schema} ${formatBytes(e.bytes)} ${e.status === 'ready' ? 'ready' : 'loading (unfinished: the next run at that scale rebuilds it)'}`).join(', ');
   const total = formatBytes(ours.reduce((sum, e) => sum + e.bytes, 0));
   if (db.kind === 'url') {
     const at = `database "${inventory.database}" at ${hostPort(new URL(db.connectionString))}`;
@@ -31,9 +37,9 @@ export async function describeLeftBehind(db: Database, provider: Pick<ProviderOp
     ...(provider.pgMajor !== undefined ? [`--pg-major ${provider.pgMajor}`] : []),
   ].join(' ');
   const where = db.dataDir ?? provider.cacheDir;
-  if (ours.length === 0) return [`The embedded server execbench started is stopped; its data stays in ${where}, with no datasets.`];
+  if (ours.length === 0) return [`The embedded server execbench started has stopped; its data stays in ${where}, with no datasets.`];
   return [
-    `The embedded server execbench started is stopped; its data stays in ${where}: ${listed}; ${total} in all, kept so the next run reuses them.`,
+    `The embedded server execbench started has stopped; its data stays in ${where}: ${listed}; ${total} in all, kept so the next run reuses them.`,
     `Remove them with: execbench clean ${flags} (or delete ${provider.cacheDir} to reset everything).`,
   ];
 }

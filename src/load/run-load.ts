@@ -147,7 +147,7 @@ export async function startLoad(plan: LoadPlan): Promise<LoadHandle> {
   const names = plan.classes.map((c) => c.traffic.name);
   const byName = new Map(plan.classes.map((c) => [c.traffic.name, c]));
   const schedule = buildSchedule(
-    plan.classes.map((c) => ({ name: c.traffic.name, perSecond: c.perSecond, shares: c.traffic.kinds.map((k) => k.share) })),
+    plan.classes.map((c) => ({ name: c.traffic.name, perSecond: c.perSecond, arrivals: c.traffic.arrivals, shares: c.traffic.kinds.map((k) => k.share) })),
     plan.durationMs, plan.seed);
   const connections: Connection[] = [];
   let sampler: pg.Client | undefined;

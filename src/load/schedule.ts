@@ -1,5 +1,6 @@
-// Pure: the open model's schedule. Every class's requests arrive as a Poisson process (independent exponential gaps)
-// drawn from a seeded PRNG, so the same seed gives the same intended start times on every machine. Each class draws
+// Pure: the open model's schedule. A class's requests arrive as a Poisson process (independent exponential gaps) drawn
+// from a seeded PRNG, or, for a job's loop (retention), one every 1/rate s from a seeded phase; either way the same
+// seed gives the same intended start times on every machine. Each class draws
 // from its own streams (numbered by its place in LOAD_CLASSES), so adding or dropping a class changes no other class's
 // arrivals; which kind of request an arrival is comes from a separate stream of the same class.
 import { createPrng, weightedTable, type Prng } from '../seed/prng.ts';
@@ -9,6 +10,8 @@ import { LOAD_CLASSES, type LoadClass } from './traffic.ts';
 export interface ClassSchedule {
   name: LoadClass;
   perSecond: number;
+  /** poisson (the default) or periodic (a loop: evenly spaced, from a random phase). */
+  arrivals?: 'poisson' | 'periodic';
   /** Shares of the class's request kinds (need not sum to 1). */
   shares: readonly number[];
 }
@@ -37,6 +40,15 @@ export function poissonTimes(perSecond: number, durationMs: number, prng: Prng):
   return times;
 }
 
+/** Evenly spaced start times, 1/perSecond s apart, the first at a random phase within the first gap. */
+export function periodicTimes(perSecond: number, durationMs: number, prng: Prng): number[] {
+  if (!(perSecond > 0)) throw new RangeError(`periodicTimes: the rate must be above 0, got ${perSecond}.`);
+  const gap = 1000 / perSecond;
+  const times: number[] = [];
+  for (let t = prng.next() * gap; t < durationMs; t += gap) times.push(t);
+  return times;
+}
+
 /** The PRNG streams of a class: gaps and kinds apart, numbered by the class's place in LOAD_CLASSES. */
 function streams(seed: number, name: LoadClass): { gaps: Prng; kinds: Prng } {
   const index = LOAD_CLASSES.indexOf(name);
@@ -49,7 +61,8 @@ export function buildSchedule(classes: readonly ClassSchedule[], durationMs: num
   for (const c of classes) {
     const { gaps, kinds } = streams(seed, c.name);
     const table = weightedTable(c.shares);
-    poissonTimes(c.perSecond, durationMs, gaps).forEach((atMs, seq) => {
+    const times = c.arrivals === 'periodic' ? periodicTimes(c.perSecond, durationMs, gaps) : poissonTimes(c.perSecond, durationMs, gaps);
+    times.forEach((atMs, seq) => {
       all.push({ name: c.name, seq, atMs, kind: table.pick(kinds) });
     });
   }

@@ -41,6 +41,11 @@ export interface TrafficClass {
   kinds: RequestKind[];
   /** Whether its requests commit writes (into the load copy only: see load-schema.ts). */
   writes: boolean;
+  /**
+   * poisson: independent arrivals, as many people acting at once send them (the open model); periodic: one every
+   * 1/rate seconds, as a job's loop with a pause between batches runs (two batches never race for the same rows).
+   */
+  arrivals: 'poisson' | 'periodic';
   promise?: LoadPromise;
   /** Per request: the picker its statements draw from, and what to remember once it committed (ingest's ledger). */
   picker?: (base: ParamPicker) => RequestPicker;
@@ -128,6 +133,7 @@ export function buildTraffic(scenarios: readonly LoadedScenario[]): Record<LoadC
       description: `one ObservabilityPage load: ${widgets.map((w) => w.scenarioId).join(', ')}, one after another on one connection (as a page backed by one pooled connection issues them), judged as one page time`,
       kinds: [{ name: 'page load', share: 1, statements: widgets }],
       writes: false,
+      arrivals: 'poisson',
       promise: PROMISES.dashboard!,
     },
     pages: {
@@ -135,6 +141,7 @@ export function buildTraffic(scenarios: readonly LoadedScenario[]): Record<LoadC
       description: `ExecutionsPage views: ${PAGE_MIX.map((k) => `${k.name} ${Math.round(k.share * 100)}%`).join(', ')}`,
       kinds: PAGE_MIX.map((k) => ({ name: k.name, share: k.share, statements: [applicationForm(find(scenarios, k.scenario, 'pages'))] })),
       writes: false,
+      arrivals: 'poisson',
       promise: PROMISES.pages!,
     },
     ingest: {
@@ -145,16 +152,19 @@ export function buildTraffic(scenarios: readonly LoadedScenario[]): Record<LoadC
         { name: 'status update', share: 0.5, statements: [applicationForm(find(scenarios, 'upsert-conflict', 'ingest'))] },
       ],
       writes: true,
+      arrivals: 'poisson',
       picker: (base) => ledger.forRequest(base),
     },
     retention: {
       name: 'retention',
-      description: `the corrected cleanup batch (1000 rows, chosen by a sub-select on the primary key), committed, deleting the focus tenant's rows older than ${RETENTION_DAYS} days: what cleanup_old_executions(p_max_batches => 1) runs per call`,
+      description: `the corrected cleanup batch (1000 rows, chosen by a sub-select on the primary key), committed, deleting the focus tenant's rows older than ${RETENTION_DAYS} days: what cleanup_old_executions(p_max_batches => 1) runs per call, one every 1/rate s (a loop with a pause, not Poisson arrivals)`,
       kinds: [{
         name: 'cleanup batch', share: 1,
         statements: [{ ...retention, params: (pick) => [pick.tenant(), pick.daysBeforeAnchor(RETENTION_DAYS)] }],
       }],
       writes: true,
+      // A cleanup job is a loop, not a crowd: Poisson arrivals would start two batches on the same oldest rows.
+      arrivals: 'periodic',
     },
   };
 }

@@ -153,8 +153,14 @@ function describeCpu(cpu: CpuUse, failed: Gate[], rule: typeof VALIDITY_RULE): {
     ? ''
     : `; the machine's ${cpu.machineCores} CPUs were ${pct(cpu.machineBusyCores / cpu.machineCores)} busy (${cores(Math.max(0, cpu.machineBusyCores - cpu.execbenchCores))} cores for the server and everything else)`;
   const saturated = cpu.machineBusyCores !== undefined && cpu.machineBusyCores >= rule.machineBusyShare * cpu.machineCores;
-  if (cpu.execbenchCores >= rule.execbenchCpuLimit || failed.some((g) => g.cause === 'execbench')) {
-    return { limitedBy: 'execbench', statement: `${own}${machine}: these figures are limited by execbench, not by Postgres.` };
+  if (cpu.execbenchCores >= rule.execbenchCpuLimit) {
+    return { limitedBy: 'execbench', statement: `${own}${machine}: these figures are limited by execbench's own CPU, not by Postgres.` };
+  }
+  if (failed.some((g) => g.cause === 'execbench')) {
+    const why = saturated
+      ? 'execbench could not keep its schedule because the machine\'s CPUs were saturated (it waited for a CPU, not for its own work)'
+      : 'execbench could not keep its schedule';
+    return { limitedBy: 'execbench', statement: `${own}${machine}: ${why}: these figures are limited by execbench, not by Postgres.` };
   }
   if (failed.some((g) => g.cause === 'overload')) {
     return {

@@ -160,8 +160,9 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
           return { results, headline: [], statements };
         }
         results.push(result);
-        for (const warning of result.warnings ?? []) log(`[${scale}] ${id} (${form}): warning: ${warning}`);
-        log(`[${scale}] ${n + 1}/${options.scenarios.length} ${id} (${form}): ${verdictWord(result)}${result.latency?.calibration ? ` (pgbench p50 ${result.latency.calibration.pgbenchP50Ms.toFixed(3)} ms, execbench x${result.latency.calibration.ratio.toFixed(2)})` : ''}`);
+        const label = definition.origin === 'team' ? 'your query' : form;
+        log(`[${scale}] ${n + 1}/${options.scenarios.length} ${id} (${label}): ${verdictWord(result)}${result.latency?.calibration ? ` (pgbench p50 ${result.latency.calibration.pgbenchP50Ms.toFixed(3)} ms, execbench x${result.latency.calibration.ratio.toFixed(2)})` : ''}`);
+        for (const warning of result.warnings ?? []) log(`[${scale}] ${id} (${label}): warning: ${warning}`);
       }
     }
     if (writesOpened) await client.query('SET default_transaction_read_only TO on');

@@ -398,7 +398,7 @@ async function removeInterruptedLoad(db: DatasetTarget, schema: string, fingerpr
 }
 
 /** The command that removes execbench's schemas from this server (password redacted). */
-export function cleanCommand(db: { connectionString: string; kind?: Database['kind'] }): string {
+function cleanCommand(db: { connectionString: string; kind?: Database['kind'] }): string {
   return db.kind === 'url' ? `execbench clean --database-url ${redact(db.connectionString)}` : 'execbench clean';
 }
 

@@ -19,7 +19,9 @@ export type InventoryEntry =
     /** Objects outside the schema that depend on it: DROP ... CASCADE would take them too. */
     dependents: string[];
   }
-  | { kind: 'foreign'; schema: string; bytes: number };
+  | { kind: 'foreign'; schema: string; bytes: number }
+  /** A schema this role cannot read (no USAGE on it): whose it is cannot be told, so it is never dropped. */
+  | { kind: 'unreadable'; schema: string; bytes: number; why: string };
 
 /** The database's execbench schemas (marked ones of any name, and unmarked execbench_* ones), by name. */
 export async function readDatasetInventory(client: pg.ClientBase): Promise<InventoryEntry[]> {
@@ -34,8 +36,14 @@ export async function readDatasetInventory(client: pg.ClientBase): Promise<Inven
     [MARKER_TABLE]);
   const entries: InventoryEntry[] = [];
   for (const row of rows) {
-    const state = await inspectSchema(client, row.schema);
     const bytes = Number(row.bytes);
+    let state: Awaited<ReturnType<typeof inspectSchema>>;
+    try {
+      state = await inspectSchema(client, row.schema);
+    } catch (error) {
+      entries.push({ kind: 'unreadable', schema: row.schema, bytes, why: String((error as Error)?.message ?? error) });
+      continue;
+    }
     if (state.kind !== 'ours') {
       // A schema dropped between the two reads is simply gone.
       if (state.kind === 'foreign') entries.push({ kind: 'foreign', schema: row.schema, bytes });

@@ -142,6 +142,7 @@ export const askAtTerminal: AskUser = (question) => {
     rl.on('SIGINT', () => {
       settled = true;
       rl.close();
+      process.stderr.write('\n');
       process.emit('SIGINT', 'SIGINT');
     });
     // End of input (Ctrl-D) is a no.

@@ -30,7 +30,8 @@ before(async () => {
 after(async () => { await db?.drop(); });
 stopTestServerAfterAll();
 
-const quick = () => ['--database-url', db.connectionString, '--scale', '20000', '--time-budget', '100ms', '--no-audit'];
+// --yes: the test server stands for a user's own, where execbench seeds only with consent.
+const quick = () => ['--database-url', db.connectionString, '--yes', '--scale', '20000', '--time-budget', '100ms', '--no-audit'];
 
 describe('execbench run', () => {
   it('--json prints a results document that parses and carries every selected scenario, exit 0', () => {

@@ -124,6 +124,8 @@ describe('examples/app: an application repository runs execbench on its own migr
 
   it(`a migration dropping ${THEIR_INDEX} -> exit 1, the gate naming ${QUERY_ID} and ${DOCUMENTED_INDEX}`, () => {
     requirePsql();
+    // The copy sits outside this checkout and has no package.json: Node's default (CommonJS) scope, as in many
+    // application repositories, where execbench's bin must still load the .ts query file.
     const app = path.join(tmp, 'app');
     cpSync(APP, app, { recursive: true, filter: (from) => !/[/\\](node_modules|execbench-report)$/.test(from) });
     writeFileSync(path.join(app, 'migrations/000005_drop_workflow_recent_idx.up.sql'),

@@ -198,11 +198,14 @@ describe('a signal mid-seed', () => {
     assert.equal(await cli.exited, 130, cli.stderr());
     assert.doesNotMatch(cli.stderr(), STACK_LINE);
     assert.doesNotMatch(cli.stderr(), /ECONNRESET|unexpected failure/);
-    assert.deepEqual(cli.after(), [
+    const [line, ...rest] = cli.after();
+    assert.equal(line,
       'execbench: SIGINT received: stopping the embedded Postgres server execbench started (a second Ctrl-C exits at once)... ' +
       'Left the half-loaded schema execbench_300000 marked \'loading\' (the server had dropped the load\'s connection and was already stopping): ' +
-      'the next run rebuilds it, or `execbench clean` removes it.',
-    ]);
+      'the next run rebuilds it, or `execbench clean` removes it.');
+    // A backend killed -9 sends the postmaster into a crash restart; a fast shutdown in the middle of that sometimes
+    // outlasts execbench's 5 s bound, and then the documented last resort says what it killed. Nothing else may follow.
+    assert.ok(rest.length === 0 || (rest.length === 1 && /^execbench: cleanup did not finish within 5 s of SIGINT; exiting anyway\. Killed postgres/.test(rest[0]!)), rest.join('\n'));
 
     const dry = execbench(['clean', '--provider', 'embedded', '--cache-dir', cacheDir, '--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);

@@ -109,7 +109,7 @@ describe('whatif at 10k', () => {
 describe('execbench whatif', () => {
   it('--json prints a results document with the whatif section that parses; a bad variant name is exit 3', () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'execbench-whatif-'));
-    const args = ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'whatif', '--database-url', db.connectionString, '--scale', '10000', '--seed', '11',
+    const args = ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'whatif', '--database-url', db.connectionString, '--yes', '--scale', '10000', '--seed', '11',
       '--scenario', 'paginated-listing', '--time-budget', '100ms', '--side-budget', '60ms', '--no-write-cost', '--no-crossover', '--fail-on', 'contracts', '--json', '--out', out];
     const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' }, timeout: 120_000 });
     assert.equal(r.status, 0, r.stderr);
