@@ -9,6 +9,7 @@
 // indexes, without generating them again.
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { withClient } from '../db/client.ts';
 import type { Database, ProviderOptions } from '../db/provider.ts';
 import { hostPort } from '../db/url.ts';
 import { DatabaseError, OwnershipError, WriteRefusedError, describePgError } from '../errors.ts';
@@ -52,6 +53,14 @@ export async function confirmLoadCopy(
     where = `database "${decodeURIComponent(new URL(db.connectionString).pathname.slice(1))}" at ${hostPort(new URL(db.connectionString))}`;
   } catch {
     // keep 'your server'
+  }
+  const rights = await withClient(db.connectionString, async (client) => (await client.query<{ role: string; role_ident: string; db_ident: string; ok: boolean }>(
+    `SELECT current_user AS role, quote_ident(current_user) AS role_ident, quote_ident(current_database()) AS db_ident,
+            has_database_privilege(current_database(), 'CREATE') AS ok`)).rows[0]!);
+  if (!rights.ok) {
+    throw new WriteRefusedError(
+      `Role "${rights.role}" lacks the CREATE privilege on ${where}, which execbench load needs for its copy ${copy} (the load's writes never touch ${dataset.schema}); nothing was written. ` +
+      `Have the database owner run: GRANT CREATE ON DATABASE ${rights.db_ident} TO ${rights.role_ident};`, [copy], where);
   }
   const what = `create schema ${copy} (a copy of ${dataset.schema}, ${dataset.counts.totalRows.toLocaleString('en-US')} rows, about ${formatBytes(bytes)}) in ${where}, run the load's writes there and drop it at the end`;
   if (provider.yes) {

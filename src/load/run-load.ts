@@ -81,8 +81,6 @@ export interface LoadRun {
   pool: { size: number; waited: number; longestWaitMs: number; maxQueue: number; renames: number };
   cpu: CpuUse;
   waits: WaitSampling;
-  /** The pool's backend pids (the pause proof tells them from the server's other processes). */
-  backendPids: number[];
 }
 
 /** A started run: done settles with what was measured; stop() ends the traffic early (Ctrl-C). */
@@ -209,7 +207,8 @@ function run(
   let running = 0;
   let settle: () => void = () => {};
   const settled = new Promise<void>((resolve) => { settle = resolve; });
-  const checkSettled = () => { if (scheduleDone && running === 0 && queue.length === 0) settle(); };
+  // Settled: every request sent has its reply, and nothing waits (the schedule ran out, or the traffic was stopped).
+  const checkSettled = () => { if ((scheduleDone || stopping) && running === 0 && queue.length === 0) settle(); };
 
   const free = (name: LoadClass): Connection | undefined => {
     let any: Connection | undefined;
@@ -331,6 +330,7 @@ function run(
       // Our own backends only, by pid: pg_cancel_backend needs no privilege for one's own role.
       await Promise.race([control.query('SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [busy]).catch(() => undefined), sleep(SETTLE_MS)]);
     }
+    checkSettled();
     await Promise.race([settled, sleep(SETTLE_MS)]);
   };
 
@@ -371,7 +371,6 @@ function run(
         machineCores: os.cpus().length,
       },
       waits,
-      backendPids: connections.map((c) => c.pid),
     };
   })();
   return {

@@ -120,7 +120,7 @@ export function summarizeLoad(run: LoadRun, context: SummaryContext): LoadReport
     pool: run.pool,
     little,
     cpu: run.cpu,
-    ...(run.stoppedAtMs !== undefined ? { interruptedAtMs: run.stoppedAtMs } : {}),
+    ...(run.stoppedAtMs !== undefined ? { interruptedAtMs: run.stoppedAtMs, plannedMs: run.durationMs } : {}),
   });
 
   const cleanupBatches = (byClass.get('retention') ?? []).filter(ok);

@@ -46,7 +46,10 @@ export interface LittleCheck {
 
 /** Everything the gates read. */
 export interface ValidityInput {
+  /** The run's window: the planned duration, or until Ctrl-C stopped it (rates are per second of this). */
   durationMs: number;
+  /** The duration asked for, when Ctrl-C cut the run short. */
+  plannedMs?: number;
   classes: ClassTally[];
   /** How late the generator was against its schedule (dispatch - intended start). */
   lagMs: { p99: number; max: number };
@@ -98,7 +101,7 @@ export function judgeValidity(input: ValidityInput, rule: typeof VALIDITY_RULE =
   const gates: Gate[] = [];
   const duration = input.durationMs / 1000;
   if (input.interruptedAtMs !== undefined) {
-    gates.push({ gate: 'complete', ok: false, cause: 'interrupted', words: `stopped by Ctrl-C after ${(input.interruptedAtMs / 1000).toFixed(1)} of ${duration} s: what was measured so far, not a finished run` });
+    gates.push({ gate: 'complete', ok: false, cause: 'interrupted', words: `stopped by Ctrl-C after ${(input.interruptedAtMs / 1000).toFixed(1)} of ${((input.plannedMs ?? input.durationMs) / 1000).toFixed(0)} s: what was measured so far, not a finished run` });
   }
   for (const c of input.classes) {
     const offered = c.scheduled / duration;
@@ -132,13 +135,15 @@ export function judgeValidity(input: ValidityInput, rule: typeof VALIDITY_RULE =
   const { meanInFlight, rateTimesLatency } = input.little;
   if (rateTimesLatency > 0) {
     const off = Math.abs(meanInFlight - rateTimesLatency) / rateTimesLatency;
-    const behind = gates.some((g) => !g.ok && (g.cause === 'overload' || g.cause === 'interrupted'));
+    const behind = gates.some((g) => !g.ok && g.cause === 'overload');
+    const cut = input.interruptedAtMs !== undefined;
     const ok = off <= rule.littleTolerance;
+    const why = behind
+      ? 'not a steady state (a backlog grew)'
+      : cut ? 'the run was cut short with requests in flight' : 'the generator\'s in-flight count and the latencies disagree (requests sent late, or lost)';
     gates.push({
-      gate: 'littles-law', ok, cause: behind ? 'overload' : 'measurement',
-      words: `Little's law: ${meanInFlight.toFixed(3)} requests in flight on average, rate x mean latency ${rateTimesLatency.toFixed(3)} (${pct(off)} apart)${ok ? '' : behind
-        ? `: over ${pct(rule.littleTolerance)}, not a steady state (a backlog grew)`
-        : `: over ${pct(rule.littleTolerance)}, the generator's in-flight count and the latencies disagree (requests sent late, or lost)`}`,
+      gate: 'littles-law', ok, cause: behind ? 'overload' : cut ? 'interrupted' : 'measurement',
+      words: `Little's law: ${meanInFlight.toFixed(3)} requests in flight on average, rate x mean latency ${rateTimesLatency.toFixed(3)} (${pct(off)} apart)${ok ? '' : `: over ${pct(rule.littleTolerance)}, ${why}`}`,
     });
   }
   const failed = gates.filter((g) => !g.ok);

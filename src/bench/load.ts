@@ -1,0 +1,170 @@
+// `npm run bench:load [-- scale [duration [pause]]]`: coordinated omission, shown. The same fixed-rate run twice on
+// the embedded server execbench starts, with the same schedule (same seed): once undisturbed, once with the whole
+// server (the postmaster and every process it forked) stopped with SIGSTOP for a second in the middle and resumed with
+// SIGCONT. Prints how many requests were scheduled during the pause, how many show it in their latency from intended
+// start (all of them must: none could be answered while the server was stopped), how many show it in their service
+// time (what a tool that times from the send reports), and the p99 of each run. Last line: one JSON object.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { parseDuration } from '../cli-args.ts';
+import { resolveProviderOptions } from '../config.ts';
+import type { Database } from '../db/provider.ts';
+import { withDatabase } from '../db/with-database.ts';
+import { UsageError } from '../errors.ts';
+import { createLoadCopy } from '../load/load-schema.ts';
+import { startLoad, type LoadRun, type RequestRecord } from '../load/run-load.ts';
+import { buildTraffic, formatRates, LOAD_CLASSES, type LoadRates } from '../load/traffic.ts';
+import { summarizeLoad } from '../load/summary.ts';
+import { WAIT_SAMPLE_MS } from '../load/wait-sampler.ts';
+import { textTable } from '../report/console.ts';
+import { loadParamPools } from '../runner/params.ts';
+import { quantile } from '../runner/statistics.ts';
+import { loadScenarios } from '../scenario/load.ts';
+import { ensureDataset } from '../seed/dataset.ts';
+import { createProgress } from '../seed/progress.ts';
+import { parseScale } from '../seed/scale.ts';
+import { benchRequest, DEFAULT_SEED, exitOnHelp, runScript } from './common.ts';
+
+exitOnHelp(`
+npm run bench:load [-- scale [duration [pause]]]
+
+Coordinated omission, shown: one fixed-rate run (pages=40/s, ingest=10/s) twice on the embedded server, the second
+with the server stopped (SIGSTOP of the postmaster and all its processes) for the pause in the middle. Prints the
+requests scheduled during the pause, how many show it in their latency from intended start (all must) and in their
+service time, and the p99 with and without the pause. Each run has a fresh copy of the dataset.
+  scale     100k (default), 1m or a whole number of focus-tenant rows
+  duration  of each run, e.g. 10s (default)
+  pause     how long the server is stopped, e.g. 1s (default)
+
+Example: npm run bench:load -- 20000 8s 1s
+`);
+
+const RATES: LoadRates = { pages: 40, ingest: 10 };
+const POOL = 10;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** The postmaster of the embedded server (its data directory's postmaster.pid) and every process it forked. */
+function serverProcesses(db: Database): { postmaster: number; children: number[] } {
+  if (db.kind !== 'embedded' || !db.dataDir) throw new UsageError('bench:load pauses a server execbench started itself: run it without --database-url/DATABASE_URL (the embedded server).');
+  const postmaster = Number.parseInt(readFileSync(path.join(db.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
+  const children = readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+  return { postmaster, children };
+}
+
+/** Sends a signal to each pid, ignoring ones already gone. */
+function signalAll(pids: number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone
+    }
+  }
+}
+
+/** What the pause did to the requests scheduled during it. */
+interface PauseCount {
+  scheduled: number;
+  /** Latency from intended start reaches the server's resumption: the pause is in the figure. */
+  showInLatency: number;
+  /** Service time (from the send) reaches it: what a tool timing from the send would see. */
+  showInService: number;
+}
+
+function countPause(records: RequestRecord[], window: { startMs: number; endMs: number }): PauseCount {
+  const during = records.filter((r) => r.intendedMs >= window.startMs && r.intendedMs < window.endMs);
+  // No reply can come while the server is stopped: a request scheduled in the pause that shows it ends after the
+  // resumption, so its latency from intended start holds the rest of the pause (0.5 ms of slack for the clock reads
+  // around the SIGCONT). Its service time holds the pause only if it was sent before the resumption.
+  const after = (r: RequestRecord) => r.outcome === 'ok' && r.endMs >= window.endMs - 0.5;
+  return {
+    scheduled: during.length,
+    showInLatency: during.filter(after).length,
+    showInService: during.filter((r) => after(r) && r.sendMs < window.endMs - 0.5).length,
+  };
+}
+
+const p99 = (values: number[]) => (values.length === 0 ? Number.NaN : quantile(values, 0.99));
+const ms = (n: number) => (Number.isNaN(n) ? '-' : n < 10 ? n.toFixed(2) : n.toFixed(1));
+
+await runScript(async () => {
+  const scale = parseScale(process.argv[2] ?? '100k');
+  const durationMs = parseDuration('duration', process.argv[3] ?? '10s', { minMs: 4000, maxMs: 600_000, example: '10s' });
+  const pauseMs = parseDuration('pause', process.argv[4] ?? '1s', { minMs: 100, maxMs: durationMs / 2, example: '1s' });
+  const provider = resolveProviderOptions({ provider: 'embedded' }, process.env, log);
+  return withDatabase(provider, async (db) => {
+    log(`bench:load: ${db.kind} Postgres ${db.serverVersion}; scale ${scale.label}; ${formatRates(RATES)} for ${durationMs / 1000} s, pool ${POOL}; pause ${pauseMs} ms in the middle of the second run`);
+    serverProcesses(db);
+    const dataset = await ensureDataset(db, benchRequest(scale), createProgress(`seed ${scale.label}`));
+    const scenarios = await loadScenarios();
+
+    const once = async (pause: boolean): Promise<{ run: LoadRun; window?: { startMs: number; endMs: number } }> => {
+      const copy = await createLoadCopy(db.connectionString, dataset, log);
+      try {
+        const client = new pg.Client({ connectionString: db.connectionString });
+        await client.connect();
+        await client.query(`SET search_path TO ${pg.escapeIdentifier(copy.schema)}`);
+        const pools = await loadParamPools(client, copy.dataset);
+        await client.end();
+        const traffic = buildTraffic(scenarios);
+        let window: { startMs: number; endMs: number } | undefined;
+        const handle = await startLoad({
+          connectionString: db.connectionString, schema: copy.schema, durationMs, pool: POOL, seed: DEFAULT_SEED, pools,
+          classes: LOAD_CLASSES.filter((c) => RATES[c] !== undefined).map((c) => ({ traffic: traffic[c], perSecond: RATES[c]! })),
+          events: pause ? [{
+            atMs: (durationMs - pauseMs) / 2,
+            run: async (clock) => {
+              const { postmaster, children } = serverProcesses(db);
+              // The postmaster first, so it forks nothing while its children are being stopped.
+              const startMs = clock();
+              signalAll([postmaster, ...children], 'SIGSTOP');
+              await sleep(pauseMs);
+              signalAll([...children, postmaster], 'SIGCONT');
+              window = { startMs, endMs: clock() };
+              log(`bench:load: server (postmaster ${postmaster} and ${children.length} processes) stopped from ${(startMs / 1000).toFixed(3)} s to ${(window.endMs / 1000).toFixed(3)} s`);
+            },
+          }] : [],
+        });
+        const run = await handle.done;
+        return { run, ...(window ? { window } : {}) };
+      } finally {
+        log(`bench:load: ${await copy.drop()}`);
+      }
+    };
+
+    log('bench:load: run 1 of 2: undisturbed');
+    const calm = await once(false);
+    log(`bench:load: run 2 of 2: the server stopped for ${pauseMs} ms in the middle`);
+    const paused = await once(true);
+    if (!paused.window) throw new Error('the pause did not happen (the run ended before its middle?)');
+    const count = countPause(paused.run.records, paused.window);
+
+    const latencies = (run: LoadRun) => run.records.filter((r) => r.outcome === 'ok').map((r) => r.endMs - r.intendedMs);
+    const services = (run: LoadRun) => run.records.filter((r) => r.outcome === 'ok').map((r) => r.endMs - r.sendMs);
+    const figures = {
+      calm: { latencyP99: p99(latencies(calm.run)), serviceP99: p99(services(calm.run)) },
+      paused: { latencyP99: p99(latencies(paused.run)), serviceP99: p99(services(paused.run)) },
+    };
+    const validity = (run: LoadRun) => summarizeLoad(run, {
+      runId: 'bench-load', traffic: Object.values(buildTraffic(scenarios)), rates: RATES, pool: POOL, seed: DEFAULT_SEED, scale: scale.label,
+      sampledEveryMs: WAIT_SAMPLE_MS, dataset: { source: dataset.schema, loadSchema: '', rows: dataset.counts.totalRows, copyMs: 0, restored: '' },
+    });
+    const calmReport = validity(calm.run);
+    const pausedReport = validity(paused.run);
+
+    process.stdout.write(`\nThe server stopped for ${(paused.window.endMs - paused.window.startMs).toFixed(0)} ms; requests scheduled in that time: ${count.scheduled}\n`);
+    process.stdout.write(`  show the pause in their latency from intended start: ${count.showInLatency} of ${count.scheduled} (all must)\n`);
+    process.stdout.write(`  show it in their service time (from the send, what a closed-loop tool reports): ${count.showInService} of ${count.scheduled}\n\n`);
+    process.stdout.write(textTable(['run', 'requests', 'p99 from intended start (ms)', 'p99 service time (ms)', 'valid'], [
+      ['undisturbed', String(calm.run.records.length), ms(figures.calm.latencyP99), ms(figures.calm.serviceP99), calmReport.valid ? 'yes' : 'no'],
+      [`server stopped ${pauseMs} ms`, String(paused.run.records.length), ms(figures.paused.latencyP99), ms(figures.paused.serviceP99), pausedReport.valid ? 'yes' : 'no'],
+    ]) + '\n\n');
+    for (const [name, report] of [['undisturbed', calmReport], ['paused', pausedReport]] as const) {
+      if (!report.valid) process.stdout.write(`${name} run invalid (as the load command would say): ${report.problems.join('; ')}\n`);
+    }
+    process.stdout.write(`${JSON.stringify({ scale: scale.label, rates: RATES, durationMs, pauseMs, pause: count, p99Ms: figures, valid: { calm: calmReport.valid, paused: pausedReport.valid } })}\n`);
+    return count.scheduled > 0 && count.showInLatency === count.scheduled ? 0 : 1;
+  });
+});

@@ -1,0 +1,149 @@
+// `execbench load` as a user runs it: a child process, the test server through --database-url, a short fixed-rate
+// run on a small dataset. Whether a run is valid depends on the machine (a busy one makes execbench late for its own
+// schedule, and the run says so); what must hold anywhere is asserted: every class sent exactly what its schedule
+// held and was served, the document's shape, the dataset untouched and the load copy gone, Ctrl-C's partial report.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { buildSchedule } from '../../src/load/schedule.ts';
+import type { LoadReport } from '../../src/load/summary.ts';
+import { LOAD_CLASSES } from '../../src/load/traffic.ts';
+import { createTestDatabase, stopTestServerAfterAll, type TestDatabase } from '../support/database.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = [ '--import', 'tsx', path.join(ROOT, 'src/cli.ts')];
+const RATES = { dashboard: 2, pages: 40, ingest: 10, retention: 1 } as const;
+const SEED = 20261124;
+
+function execbench(args: string[]) {
+  const r = spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' }, timeout: 240_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+let db: TestDatabase;
+let tmp: string;
+before(async () => {
+  db = await createTestDatabase('load');
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'execbench-load-'));
+});
+after(async () => { await db?.drop(); });
+stopTestServerAfterAll();
+
+const base = () => ['load', '--database-url', db.connectionString, '--yes', '--scale', '20000',
+  '--rate', Object.entries(RATES).map(([c, r]) => `${c}=${r}/s`).join(',')];
+
+describe('execbench load (fixed rate)', () => {
+  let report: LoadReport;
+  let code: number | null;
+  let stderr: string;
+
+  before(() => {
+    const r = execbench([...base(), '--duration', '6s', '--json', '--out', path.join(tmp, 'run')]);
+    code = r.code;
+    stderr = r.stderr;
+    report = JSON.parse(r.stdout) as LoadReport;
+  });
+
+  it('ends with a documented exit code (0 valid, 1 promise failed or overload, 2 execbench could not measure) and says why when invalid', () => {
+    assert.ok(code === 0 || code === 1 || code === 2, `exit ${code}: ${stderr}`);
+    assert.equal(report.valid, report.problems.length === 0);
+    if (!report.valid) assert.match(stderr, /INVALID RUN: .*none is reported as one/);
+    assert.match(stderr, /load \d+\/6 s \| dashboard .* s left/, 'progress while it runs');
+  });
+
+  it('every class ran: it sent exactly the requests its schedule held, and the server served them (achieved >= 95% of offered)', () => {
+    const schedule = buildSchedule(LOAD_CLASSES.map((name) => ({
+      name, perSecond: RATES[name], arrivals: name === 'retention' ? 'periodic' as const : 'poisson' as const, shares: [1],
+    })), 6000, SEED);
+    assert.deepEqual(report.classes.map((c) => c.class), [...LOAD_CLASSES]);
+    for (const c of report.classes) {
+      const expected = schedule.filter((a) => a.name === c.class).length;
+      assert.equal(c.count, expected, `${c.class}: scheduled`);
+      assert.ok(c.count > 0, c.class);
+      assert.ok(c.achievedPerSecond >= 0.95 * c.offeredPerSecond, `${c.class}: ${c.achievedPerSecond}/s of ${c.offeredPerSecond}/s`);
+      assert.equal(c.served + c.errors + c.unfinished, c.count);
+      assert.equal(c.errors, 0, c.firstError);
+    }
+    const retention = report.classes.find((c) => c.class === 'retention')!;
+    assert.equal(retention.rowsDeleted, 1000 * retention.served, 'every batch found a full 1000 rows older than 30 days');
+  });
+
+  it('the JSON carries per class the offered and achieved rate, latency p50/p95/p99/max, service p50/p95/p99, the count; and the waits', () => {
+    for (const c of report.classes) {
+      for (const key of ['offeredPerSecond', 'achievedPerSecond', 'count', 'latencyMs', 'serviceMs'] as const) assert.ok(key in c, `${c.class}.${key}`);
+      if (report.valid) {
+        assert.deepEqual(Object.keys(c.latencyMs!).sort(), ['count', 'maxMs', 'p50Ms', 'p95Ms', 'p99Ms']);
+        assert.deepEqual(Object.keys(c.serviceMs!).sort(), ['p50Ms', 'p95Ms', 'p99Ms']);
+        assert.ok(c.latencyMs!.p50Ms <= c.latencyMs!.p95Ms && c.latencyMs!.p95Ms <= c.latencyMs!.p99Ms && c.latencyMs!.p99Ms <= c.latencyMs!.maxMs);
+      } else {
+        assert.equal(c.latencyMs, null, 'an invalid run reports no latency');
+      }
+    }
+    assert.ok(report.waits.samples > 100, `the sampler ran every ~25 ms (${report.waits.samples} samples)`);
+    assert.ok(Array.isArray(report.waits.episodes) && Array.isArray(report.waits.kinds));
+    assert.equal(report.waits.cleanup.batches, report.classes.find((c) => c.class === 'retention')!.served);
+    assert.match(report.waits.cleanup.words, /cleanup batch\(es\) ran/);
+    assert.ok(report.generator.cpu.execbenchCores > 0);
+    assert.equal(report.generator.pool.size, 10);
+    assert.deepEqual(JSON.parse(readFileSync(path.join(tmp, 'run', 'load.json'), 'utf8')), report, 'the results file is the document');
+  });
+
+  it('the dataset was only read and the load copy is gone', async () => {
+    const schemas = await query<{ nspname: string }>(db.connectionString, `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'execbench%' ORDER BY 1`);
+    assert.deepEqual(schemas.map((s) => s.nspname), ['execbench_20000']);
+    const [counts] = await query<{ rows: string; marked: string }>(db.connectionString,
+      'SELECT (SELECT count(*) FROM execbench_20000.executions) AS rows, (SELECT total_rows FROM execbench_20000.execbench_dataset) AS marked');
+    assert.equal(counts!.rows, counts!.marked);
+  });
+
+  it('Ctrl-C stops the traffic, prints and saves what was measured so far, drops the copy, exits 130', async () => {
+    const out = path.join(tmp, 'interrupted');
+    const child = spawn(process.execPath, [...CLI, ...base(), '--duration', '30s', '--out', out], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '' } });
+    let stdout = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d; });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d;
+      if (/load 1\/30 s/.test(err) && !child.killed) child.kill('SIGINT');
+    });
+    const exit = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    assert.equal(exit, 130, err);
+    assert.match(stdout, /Interrupted: Ctrl-C after \d+\.\d s; what was measured so far/);
+    assert.match(stdout, /INVALID RUN: .*\n  - stopped by Ctrl-C after/);
+    const saved = JSON.parse(readFileSync(path.join(out, 'load.json'), 'utf8')) as LoadReport;
+    assert.ok(saved.interruptedAtMs! > 500 && saved.interruptedAtMs! < 30_000);
+    assert.ok(saved.classes.find((c) => c.class === 'pages')!.count > 0);
+    assert.match(err, /dropped the load copy execbench_load_20000/);
+    const left = await query(db.connectionString, `SELECT 1 FROM pg_namespace WHERE nspname = 'execbench_load_20000'`);
+    assert.equal(left.length, 0);
+  });
+
+  it('bad input (a rate of 0, a run too short to judge, an empty pool) is one line and exit 3 before anything starts', () => {
+    for (const [args, message] of [
+      [['--rate', 'pages=0/s'], /Invalid --rate 'pages=0\/s': a rate must be above 0/],
+      [['--rate', 'retention=0.5/s', '--duration', '6s'], /too short to judge retention/],
+      [['--pool', '0'], /Invalid --pool '0': give a whole number >= 1/],
+    ] as const) {
+      const r = execbench(['load', '--database-url', 'postgres://nobody@127.0.0.1:1/none', ...args]);
+      assert.equal(r.code, 3, r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, message);
+    }
+    assert.equal(existsSync(path.join(tmp, 'never')), false);
+  });
+});

@@ -1,0 +1,96 @@
+// The capacity search (pure) on synthetic latency curves whose knee is known: an M/M/1 queue with service rate mu
+// has exponential sojourn times of rate (mu - lambda), so its p95 is ln(20) / (mu - lambda) and the highest rate whose
+// p95 stays under a limit L is mu - ln(20) / L. Overload (lambda >= mu) is an invalid, overloaded step.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CAPACITY_RULE, judgeStep, searchCapacity, type CapacityRule, type RunStep } from '../../src/load/capacity.ts';
+import { decorrelationLag, independentSample, thin } from '../../src/load/independence.ts';
+import { mulberry32 } from '../../src/runner/statistics.ts';
+
+/** M/M/1: latencies (ms) of rate x window requests at service rate mu (per second). */
+function mm1(mu: number, seed: number): RunStep {
+  let calls = 0;
+  return async (rate, windowMs) => {
+    calls += 1;
+    if (rate >= mu) return { invalid: { cause: 'overload', words: `offered ${rate}/s, served ${mu}/s` } };
+    const random = mulberry32(seed * 1000 + calls);
+    const n = Math.round((rate * windowMs) / 1000);
+    const latencies = Array.from({ length: n }, () => (-Math.log(1 - random()) / (mu - rate)) * 1000);
+    return judgeStep(latencies, LIMIT_MS);
+  };
+}
+
+const LIMIT_MS = 500;
+const knee = (mu: number) => mu - Math.log(20) / (LIMIT_MS / 1000);
+const rule = (startRate: number, windowMs = 60_000): CapacityRule => ({ ...CAPACITY_RULE, startRate, windowMs });
+
+describe('searchCapacity on M/M/1 curves of known knee', () => {
+  for (const [mu, start] of [[100, 5], [40, 30], [250, 1]] as const) {
+    it(`mu=${mu}/s from ${start}/s: a lower bound at or under the knee ${knee(mu).toFixed(1)}/s, within 20% of it, bracket within 10%`, async () => {
+      for (let seed = 1; seed <= 5; seed++) {
+        const result = await searchCapacity(mm1(mu, seed), rule(start));
+        assert.equal(result.status, 'bracketed', result.words);
+        const bound = result.lowerBound!;
+        assert.ok(bound <= knee(mu) + 1e-9, `seed ${seed}: lower bound ${bound} above the knee ${knee(mu)}`);
+        assert.ok(bound >= 0.8 * knee(mu), `seed ${seed}: lower bound ${bound} under 80% of the knee ${knee(mu)}`);
+        assert.ok((result.notBelow! - bound) / bound <= 0.1 + 1e-9);
+        assert.match(result.words, /capacity at least/);
+      }
+    });
+  }
+
+  it('an inconclusive step buys time: the same rate again with a window twice as long, until it can decide', async () => {
+    // 2/s for 20 s is 40 requests: too few for an upper bound on the p95 (99 at the per-look confidence).
+    const fast: RunStep = async (rate, windowMs) => (rate > 8
+      ? { invalid: { cause: 'overload', words: 'backlog' } }
+      : judgeStep(Array.from({ length: Math.round((rate * windowMs) / 1000) }, () => 10), LIMIT_MS));
+    const result = await searchCapacity(fast, rule(2, 20_000));
+    const atTwo = result.steps.filter((s) => s.rate === 2);
+    assert.deepEqual(atTwo.map((s) => [s.look, s.windowMs, s.outcome]), [[1, 20_000, 'inconclusive'], [2, 40_000, 'inconclusive'], [3, 80_000, 'passed']]);
+    assert.equal(result.status, 'bracketed');
+    assert.ok(result.lowerBound! <= 8 && result.lowerBound! >= 7.2, String(result.lowerBound));
+  });
+
+  it('a promise that never holds: no pass, no bound', async () => {
+    const never: RunStep = async (rate) => judgeStep(Array.from({ length: Math.round(rate * 60) }, () => 900), LIMIT_MS);
+    const result = await searchCapacity(never, { ...rule(8), minRate: 0.5 });
+    assert.equal(result.status, 'no-pass');
+    assert.equal(result.lowerBound, null);
+  });
+
+  it("execbench's own limit stops the search: the bound is what passed below it", async () => {
+    const limited: RunStep = async (rate, windowMs) => (rate > 30
+      ? { invalid: { cause: 'execbench', words: 'schedule lag' } }
+      : judgeStep(Array.from({ length: Math.round((rate * windowMs) / 1000) }, (_, i) => 10 + (i % 7)), LIMIT_MS));
+    const result = await searchCapacity(limited, rule(5));
+    assert.equal(result.status, 'limited');
+    assert.equal(result.lowerBound, 20);
+    assert.match(result.words, /execbench could not offer 40\.0\/s.*at least 20\.0\/s/);
+  });
+
+  it('stops at maxSteps with the bracket it has', async () => {
+    const result = await searchCapacity(mm1(100, 1), { ...rule(5), maxSteps: 5 });
+    assert.ok(result.steps.length <= 5);
+    assert.notEqual(result.status, 'bracketed');
+  });
+});
+
+describe('independence thinning', () => {
+  it('an i.i.d. series needs no thinning; an AR(1) series with phi 0.9 is thinned to ~lag 22 (0.9^k < 0.1)', () => {
+    const random = mulberry32(11);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    const iid = Array.from({ length: 5000 }, normal);
+    assert.equal(decorrelationLag(iid), 1);
+    const ar: number[] = [0];
+    for (let i = 1; i < 20_000; i++) ar.push(0.9 * ar[i - 1]! + normal());
+    const lag = decorrelationLag(ar);
+    assert.ok(lag >= 15 && lag <= 30, `lag ${lag}`);
+    const { samples } = independentSample(ar);
+    assert.equal(samples.length, Math.ceil(ar.length / lag));
+  });
+
+  it('thin keeps every step-th value from the first', () => {
+    assert.deepEqual(thin([1, 2, 3, 4, 5, 6, 7], 3), [1, 4, 7]);
+    assert.throws(() => thin([1], 0), /whole number >= 1/);
+  });
+});
