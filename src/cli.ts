@@ -18,7 +18,7 @@ const EXIT_CODES = 'Exit codes: 0 all gated checks passed; 1 a contract, thresho
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** The commands, for "did you mean" and the help pointer. */
-const COMMANDS = ['run', 'whatif', 'seed', 'db', 'clean', 'report', 'compare'];
+const COMMANDS = ['run', 'whatif', 'load', 'seed', 'db', 'clean', 'report', 'compare'];
 /** The arguments as typed (what yargs parses), for the checks yargs cannot make. */
 const ARGS = hideBin(process.argv);
 
