@@ -9,6 +9,7 @@ import { parseScale } from './seed/scale.ts';
 import { givenList, list, numberFlag, parseBudget, parseDuration } from './cli-args.ts';
 import { ALL_FAIL_ON, DEFAULT_FAIL_ON, type FailOn } from './gate/verdict.ts';
 import { EMBEDDED_MAJORS, type EmbeddedMajor } from './db/embedded.ts';
+import { editDistance } from './did-you-mean.ts';
 
 const DEFAULT_SEED = 20261124;
 const DEFAULT_BUDGET = '750ms';
@@ -482,15 +483,3 @@ function commandName(): string {
   return command && COMMANDS.includes(command) ? `${command} ` : '';
 }
 
-/** Levenshtein distance, for "did you mean". */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}

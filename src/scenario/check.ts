@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ScenarioError } from '../errors.ts';
+import { editDistance } from '../did-you-mean.ts';
 import { createParamPicker, dryParamPools } from '../runner/params.ts';
 import { DATASET_SHAPE } from '../seed/config.ts';
 import type { ParamPicker } from './define.ts';
@@ -145,14 +146,3 @@ function nearest(name: string, known: readonly string[]): string | undefined {
   return best && best.distance <= Math.max(2, Math.floor(name.length / 5)) ? best.name : undefined;
 }
 
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
