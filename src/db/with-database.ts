@@ -142,7 +142,7 @@ export async function withDatabase<T>(
         if (quick) {
           options.log([said, ...quick.map(sentence)].join(' '));
         } else {
-          options.log(`${said} A half-loaded dataset is being removed first.`);
+          options.log(`${said} What it was building there (a half-loaded schema) is being removed first.`);
           for (const note of await cleaning) options.log(`execbench: ${sentence(note)}`);
         }
       }
