@@ -164,7 +164,7 @@ async function main(): Promise<number> {
     .usage('$0 <command> [options]\n\nTurns the executions index-strategy document into an executable, CI-gated proof.\nrun is the default command: the options below are run\'s; `$0 <command> --help` gives each other command\'s.')
     .command(
       ['run', '$0'],
-      'seed (or reuse) both scales, run every documented query, judge it, write reports',
+      'seed (or reuse) both scales, run every documented query, judge it, write reports; with --table, judge your own table as it is, read-only',
       (y) => withSeedFlags(withProviderFlags(y))
         .option('scenario', { type: 'string', array: true, describe: 'scenario ids or globs (repeat or comma-separate), e.g. "status-*"', group: 'Run:' })
         .option('data-shape', { type: 'string', describe: 'a JSON file of dataset shape fields merged over the default (tenants, status mix, time window and its now, never-started rate: docs/data-shape.md); a changed shape reseeds', group: 'Dataset:' })
