@@ -26,7 +26,7 @@ const ARGS = hideBin(process.argv);
 function withProviderFlags<T>(y: Argv<T>) {
   return y
     .option('provider', { type: 'string', describe: 'auto | url | container | embedded (auto: --database-url, else Docker where the image is present or can be pulled, else embedded; container never falls back)', group: 'Postgres:' })
-    .option('database-url', { type: 'string', describe: 'use this server (also DATABASE_URL); execbench works in its own schemas there', group: 'Postgres:' })
+    .option('database-url', { type: 'string', describe: 'use this server (also DATABASE_URL): execbench seeds only its own execbench_* schemas there (with your consent), and with run --table only reads your table', group: 'Postgres:' })
     .option('cache-dir', { type: 'string', describe: 'where the embedded data directory lives (also EXECBENCH_CACHE_DIR): a writable folder, created if missing', group: 'Postgres:' })
     .option('port', { type: 'string', describe: 'port for a server execbench starts (default: a free one)', group: 'Postgres:' })
     .option('pg-major', { type: 'string', describe: 'Postgres major of the server execbench starts: 14 (the spec\'s), 15, 16, 17 or 18; run takes a list (14,17,18: the suite on each, compared side by side) (also EXECBENCH_PG_MAJOR) [default: 17]', group: 'Postgres:' })
@@ -171,7 +171,7 @@ async function main(): Promise<number> {
         .option('queries', { type: 'string', array: true, describe: 'folders of your team\'s own queries (defineQuery files, docs/add-a-query.md), run beside the document\'s and judged on your own limits (repeat or comma-separate)', group: 'Run:' })
         .option('time-budget', { type: 'string', nargs: 1, default: DEFAULT_BUDGET, describe: 'wall-clock budget per scenario form and scale: 750, 750ms, 1.5s', group: 'Run:' })
         .option('strict-spec', { type: 'boolean', default: false, describe: 'the documented SQL\'s failures fail the run (default: they are findings)', group: 'Run:' })
-        .option('fail-on', { type: 'string', array: true, default: [...DEFAULT_FAIL_ON], describe: 'what fails the run: contracts, thresholds, baseline, inconclusive (a latency interval that still contains its limit)', group: 'Run:' })
+        .option('fail-on', { type: 'string', array: true, default: [...DEFAULT_FAIL_ON], describe: 'what fails the run: contracts, thresholds, baseline, inconclusive (a latency interval that still contains its limit), drift (with --spec: your document and the scenarios disagree)', group: 'Run:' })
         .option('clock', { choices: ['auto', 'server', 'client'] as const, default: 'auto' as const, describe: 'which clock thresholds judge: auto = each threshold\'s own (the spec\'s tables: server execution time; the Overview\'s promises: client round trip)', group: 'Run:' })
         .option('protocol', { choices: ['unnamed', 'prepared'] as const, default: 'unnamed' as const, describe: 'how the client clock sends each query: unnamed statements (pgbench -M extended) or named prepared ones (-M prepared)', group: 'Run:' })
         .option('max-form-time', { type: 'string', nargs: 1, default: '20s', describe: 'cap per form on buying samples for an undecided latency verdict (a p95 pass needs 99 samples): 20s, 60000ms', group: 'Run:' })
@@ -341,8 +341,15 @@ async function main(): Promise<number> {
         .example('$0 clean --database-url postgres://me@localhost/app --dry-run', 'list execbench\'s schemas in your database with their sizes; drop nothing')
         .example('$0 clean --database-url postgres://me@localhost/app', 'drop them (only schemas marked as execbench\'s; anything else is named and left)')
         .example('$0 clean', 'drop the datasets kept in the embedded server\'s data directory')
-        .epilog(`${EXIT_CODES} clean exits 0 also when it leaves schemas it may not drop (it names each and why).`),
+        .epilog('Exit codes: 0 done (also when it leaves schemas it may not drop: it names each and why); 2 harness error; 3 bad input (nothing changed); 130/143 ended by SIGINT/SIGTERM.'),
       async (argv) => {
+        // clean removes execbench's schemas and nothing else: --fresh would wipe the embedded data directory first
+        // (whatever --dry-run says), and the container flags start a container only to find it empty.
+        const misplaced = ['fresh', 'no-fresh', 'image', 'cpus', 'memory'].find((flag) => ARGS.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`)));
+        if (misplaced) throw new UsageError(`--${misplaced} does not apply to clean: clean drops only execbench's dataset schemas, in your --database-url server or the embedded one. Drop --${misplaced}.`);
+        if (process.env.EXECBENCH_FRESH?.trim() && !/^(0|false|no)$/i.test(process.env.EXECBENCH_FRESH.trim())) {
+          throw new UsageError('EXECBENCH_FRESH is set, which would wipe the embedded data directory before clean looks at it: unset it for clean.');
+        }
         // yargs reads `--dry-run=yes` as false, which here would drop: refuse it, as SWITCHES does for other switches.
         const bad = ARGS.find((a) => /^--(no-)?dry-run=(?!(true|false)$)/.test(a));
         if (bad) throw new UsageError(`${bad.split('=')[0]} is a switch, so '${bad.split('=').slice(1).join('=')}' is not a value for it: write --dry-run or --no-dry-run.`);
@@ -352,7 +359,7 @@ async function main(): Promise<number> {
     )
     .command(
       'load',
-      'offer the product\'s traffic at fixed rates (open model: Poisson arrivals, latency from each request\'s intended start) and judge the spec\'s promises at those rates; who waits on whom while cleanup runs',
+      'offer the product\'s traffic at fixed rates (open model: Poisson arrivals, latency from each request\'s intended start) and judge the spec\'s promises at those rates; or --search the highest rate each promise survives',
       // The default rates' derivation is the help's epilog: read before yargs calls this builder.
       ((derivation: readonly string[]) => (y: Argv) => withWriteConsentFlag(withProviderFlags(y))
         .option('rate', { type: 'string', array: true, describe: 'requests per second per class (repeat or comma-separate); classes not named do not run: dashboard (one ObservabilityPage load), pages (ExecutionsPage views), ingest (upserts), retention (cleanup batches of 1000, committed in a copy of the dataset) [default: dashboard=2/s,pages=40/s,ingest=10/s,retention=1/s]', group: 'Load:' })
@@ -360,24 +367,56 @@ async function main(): Promise<number> {
         .option('pool', { type: 'string', nargs: 1, default: '10', describe: 'connections in the pool, as an application sizes its own; a request that finds all busy waits (and the run is then invalid: the pool, not the schedule, paced it)', group: 'Load:' })
         .option('scale', { type: 'string', nargs: 1, default: '100k', describe: '100k, 1m or an integer: the dataset the load runs on (seeded or reused, then copied for the load\'s writes)', group: 'Dataset:' })
         .option('seed', { type: 'string', default: String(DEFAULT_SEED), describe: 'PRNG seed (a whole number): the same rows, and the same arrival times', group: 'Dataset:' })
-        .option('out', { type: 'string', describe: 'folder for load.json (default reports/load-<time>): a writable folder, created if missing', group: 'Load:' })
-        .option('json', { type: 'boolean', default: false, describe: 'print the load document to stdout (tables go to stderr)', group: 'Load:' })
+        .option('out', { type: 'string', describe: 'folder for load.json (--search: capacity.json, index.html, summary.md, junit.xml) (default reports/load-<time>, reports/capacity-<time>): a writable folder, created if missing', group: 'Load:' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the load (or capacity) document to stdout (tables go to stderr)', group: 'Load:' })
+        .option('search', { type: 'boolean', default: false, describe: 'find, per promise, the highest offered rate at which it still holds (a lower confidence bound): fixed-rate steps, doubling then bisecting to 10%', group: 'Search:' })
+        .option('promise', { type: 'string', array: true, describe: 'with --search: dashboard (page p95 < 2 s), pages (p95 < 500 ms) [default: both]', group: 'Search:' })
+        .option('maintenance', { type: 'string', nargs: 1, describe: 'with --search: both, with (ingest 10/s and retention 1/s beside the promise\'s class) or without [default: both: the difference is what maintenance costs]', group: 'Search:' })
+        .option('variant', { type: 'string', array: true, describe: 'with --search: schema variants (schema/variants/<name>: spec, recommended), each on its own copy of the same rows, side by side [default: spec]', group: 'Search:' })
+        .option('max-time', { type: 'string', nargs: 1, default: '10m', describe: 'with --search: time for all searches (copies, steps, restores; not seeding): 10m fits 2 promises x with/without maintenance on 2 cores; each search gets an even share of what is left', group: 'Search:' })
+        .option('step', { type: 'string', nargs: 1, default: '10s', describe: 'with --search: a step\'s window, at least (lengthened where a low rate needs longer to gather the 113 samples a pass needs)', group: 'Search:' })
+        .option('max-window', { type: 'string', nargs: 1, default: '60s', describe: 'with --search: no step longer than this', group: 'Search:' })
+        .option('max-steps', { type: 'string', nargs: 1, default: '16', describe: 'with --search: steps per search, at most (the Bonferroni divisor of the bound\'s 95% confidence)', group: 'Search:' })
+        .option('min-capacity', { type: 'string', array: true, describe: 'with --search: dashboard=5/s,pages=100/s: a promise whose capacity bound is below fails its JUnit case (exit 1)', group: 'Search:' })
         .example('$0 load --rate pages=40/s,ingest=10/s --duration 20s', 'pages and ingest only, 20 s, on the 100k dataset')
         .example('$0 load --scale 20000 --duration 10s --json > load.json', 'every class at its default rate on a small dataset, as JSON')
+        .example('$0 load --search --variant spec,recommended --min-capacity pages=100/s', 'capacity per promise, with and without maintenance, on both index sets')
         .example('$0 load --database-url postgres://me@localhost/app --yes', 'on your server: writes only into execbench_load_<scale>, dropped at the end')
-        .epilog(`Default rates: ${derivation.join(' ')}\n\nExit codes: 0 a valid run, no promise failed; 1 a promise failed at these rates, or the server did not keep up (invalid run, said why); 2 execbench could not measure (its own schedule or CPU, a harness error); 3 bad input (nothing started); 130/143 Ctrl-C/SIGTERM (what was measured so far is printed).`))((await import('./load/traffic.ts')).DEFAULT_RATES_DERIVATION),
+        .epilog(`Default rates: ${derivation.join(' ')}\n\n--search: each promise's capacity is a 95% lower confidence bound on the offered rate (the highest rate whose p95 interval lay wholly under the limit, below every rate that did not), assuming latency is monotone in the rate; Bonferroni over --max-steps. An invalid step (rate not achieved, pool exhausted, execbench's own limit) counts as failed, with its reason.\n\nExit codes: 0 a valid run, no promise failed (--search: every promise has a bound, at or above --min-capacity); 1 a promise failed at these rates, or the server did not keep up (invalid run, said why) (--search: a bound below --min-capacity, or the promise held at no rate); 2 execbench could not measure (its own schedule or CPU, a harness error; --search: no bound could be measured); 3 bad input (nothing started); 130/143 Ctrl-C/SIGTERM (what was measured so far is printed).`))((await import('./load/traffic.ts')).DEFAULT_RATES_DERIVATION),
       async (argv) => {
         const { parseRates, checkJudgeable, MIN_DURATION_MS } = await import('./load/traffic.ts');
-        const { runLoadCommand } = await import('./commands/load.ts');
-        const rates = parseRates(argv.rate === undefined ? undefined : list(argv.rate));
-        const durationMs = parseDuration('duration', argv.duration, { minMs: MIN_DURATION_MS, maxMs: 3_600_000, example: '20s' });
-        checkJudgeable(rates, durationMs);
         const pool = numberFlag('pool', argv.pool, { integer: true, min: 1, example: '10' })!;
         const scale = parseScale(argv.scale);
         const seed = numberFlag('seed', argv.seed, { integer: true, min: 0, example: '42' })!;
-        refuseEmpty(argv.out, { label: '--out', fix: 'Give --out a writable folder (created if missing), or omit it for reports/load-<time>.' });
+        refuseEmpty(argv.out, { label: '--out', fix: 'Give --out a writable folder (created if missing), or omit it for reports/<kind>-<time>.' });
+        const searchFlags = ['promise', 'maintenance', 'variant', 'max-time', 'step', 'max-window', 'max-steps', 'min-capacity'];
+        if (!argv.search) {
+          const stray = ARGS.find((a) => searchFlags.some((f) => new RegExp(`^--${f}(=|$)`).test(a)));
+          if (stray) throw new UsageError(`${stray.split('=')[0]} belongs to --search (the capacity search): add --search, or leave it out for a fixed-rate run.`);
+          const { runLoadCommand } = await import('./commands/load.ts');
+          const rates = parseRates(argv.rate === undefined ? undefined : list(argv.rate));
+          const durationMs = parseDuration('duration', argv.duration, { minMs: MIN_DURATION_MS, maxMs: 3_600_000, example: '20s' });
+          checkJudgeable(rates, durationMs);
+          const provider = await checkedProviderOptions(argv, singleMajor(argv));
+          exitCode = await runLoadCommand({ rates, durationMs, pool, scale, seed, json: argv.json, ...(argv.out !== undefined ? { outDir: argv.out } : {}), provider });
+          return;
+        }
+        const { parseMaintenance, parseMaxTime, parseMinCapacity, parsePromises, refuseFixedRateFlags } = await import('./load/search-options.ts');
+        const { runLoadSearchCommand } = await import('./commands/load.ts');
+        refuseFixedRateFlags(ARGS);
+        const promises = parsePromises(givenList('promise', argv.promise, 'dashboard, pages'));
+        const maintenance = parseMaintenance(argv.maintenance);
+        const variants = givenList('variant', argv.variant, 'variant names such as spec,recommended') ?? ['spec'];
+        const maxTimeMs = parseMaxTime(argv['max-time']);
+        const stepMs = parseDuration('step', argv.step, { minMs: 1000, maxMs: 600_000, example: '10s' });
+        const maxWindowMs = parseDuration('max-window', argv['max-window'], { minMs: stepMs, maxMs: 3_600_000, example: '60s' });
+        const maxSteps = numberFlag('max-steps', argv['max-steps'], { integer: true, min: 2, example: '16' })!;
+        const minCapacity = parseMinCapacity(argv['min-capacity'] === undefined ? undefined : list(argv['min-capacity']));
         const provider = await checkedProviderOptions(argv, singleMajor(argv));
-        exitCode = await runLoadCommand({ rates, durationMs, pool, scale, seed, json: argv.json, ...(argv.out !== undefined ? { outDir: argv.out } : {}), provider });
+        exitCode = await runLoadSearchCommand({
+          promises, maintenance, variants, maxTimeMs, stepMs, maxWindowMs, maxSteps, pool, scale, seed, json: argv.json, minCapacity,
+          ...(argv.out !== undefined ? { outDir: argv.out } : {}), provider,
+        });
       },
     )
     .command(

@@ -1,11 +1,19 @@
-// `npm run bench:load [-- scale [duration [pause]]]`: coordinated omission, shown. The same fixed-rate run twice on
-// the embedded server execbench starts, with the same schedule (same seed): once undisturbed, once with the whole
-// server (the postmaster and every process it forked) stopped with SIGSTOP for a second in the middle and resumed with
-// SIGCONT. Prints how many requests were scheduled during the pause, how many show it in their latency from intended
-// start (all of them must: none could be answered while the server was stopped), how many show it in their service
-// time (what a tool that times from the send reports), and the p99 of each run. Last line: one JSON object.
+// `npm run bench:load`: the capacity search as a user runs it, and the coordinated-omission proof.
+//   npm run bench:load [-- search [scales [max-time]]]: `execbench load --search` at each scale (default 100k and 1m) on
+//     the spec's and the recommended index sets, both promises, with and without maintenance, on the embedded server;
+//     prints each scale's capacities and how long it took, against the issue's target (both scales, both variants,
+//     within 15 minutes). Last line: one JSON object.
+//   npm run bench:load -- pause [scale [duration [pause]]]: coordinated omission, shown. The same fixed-rate run twice
+//     with the same schedule (same seed): once undisturbed, once with the whole server (the postmaster and every process
+//     it forked) stopped with SIGSTOP for a second in the middle and resumed with SIGCONT. Prints how many requests were
+//     scheduled during the pause, how many show it in their latency from intended start (all of them must: none could
+//     be answered while the server was stopped), how many show it in their service time (what a tool that times from
+//     the send reports), and the p99 of each run. Last line: one JSON object.
 import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { parseDuration } from '../cli-args.ts';
@@ -26,19 +34,33 @@ import { ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
 import { parseScale } from '../seed/scale.ts';
 import { benchRequest, DEFAULT_SEED, exitOnHelp, runScript } from './common.ts';
+import { runLoadSearchCommand } from '../commands/load.ts';
+import { parseMaxTime } from '../load/search-options.ts';
+import type { CapacityReport } from '../load/search-report.ts';
+import { list } from '../cli-args.ts';
 
 exitOnHelp(`
-npm run bench:load [-- scale [duration [pause]]]
+npm run bench:load [-- search [scales [max-time]]]
+npm run bench:load -- pause [scale [duration [pause]]]
 
-Coordinated omission, shown: one fixed-rate run (pages=40/s, ingest=10/s) twice on the embedded server, the second
-with the server stopped (SIGSTOP of the postmaster and all its processes) for the pause in the middle. Prints the
-requests scheduled during the pause, how many show it in their latency from intended start (all must) and in their
+search (the default): execbench load --search at each scale on the embedded server, on the spec's and the recommended
+index sets, both promises (dashboard p95 < 2 s, pages p95 < 500 ms), with and without ingest and retention beside
+them; each scale's capacities (lower confidence bounds), how long each scale took, and the total against the target
+(both scales, both variants, within 15 minutes). The reports are written under reports/capacity-<time>/ per scale.
+  scales    100k,1m (default) or any list of 100k, 1m and whole numbers
+  max-time  of each scale's searches (the --max-time of execbench load), e.g. 6m (default)
+
+pause: coordinated omission, shown: one fixed-rate run (pages=40/s, ingest=10/s) twice on the embedded server, the
+second with the server stopped (SIGSTOP of the postmaster and all its processes) for the pause in the middle. Prints
+the requests scheduled during the pause, how many show it in their latency from intended start (all must) and in their
 service time, and the p99 with and without the pause. Each run has a fresh copy of the dataset.
   scale     100k (default), 1m or a whole number of focus-tenant rows
   duration  of each run, e.g. 10s (default)
   pause     how long the server is stopped, e.g. 1s (default)
 
-Example: npm run bench:load -- 20000 8s 1s
+Examples: npm run bench:load
+          npm run bench:load -- search 20000 2m
+          npm run bench:load -- pause 20000 8s 1s
 `);
 
 const RATES: LoadRates = { pages: 40, ingest: 10 };
@@ -89,10 +111,54 @@ function countPause(records: RequestRecord[], window: { startMs: number; endMs: 
 const p99 = (values: number[]) => (values.length === 0 ? Number.NaN : quantile(values, 0.99));
 const ms = (n: number) => (Number.isNaN(n) ? '-' : n < 10 ? n.toFixed(2) : n.toFixed(1));
 
+/** The issue's target for the search proof: both scales, both variants, within 15 minutes. */
+const SEARCH_TARGET_MS = 15 * 60_000;
+
+/** The search at each scale, one execbench load --search each; prints the capacities and the time against the target. */
+async function searchProof(args: string[]): Promise<number> {
+  const scales = list(args[0] ?? '100k,1m').map(parseScale);
+  const maxTimeMs = parseMaxTime(args[1] ?? '6m');
+  const provider = resolveProviderOptions({ provider: 'embedded' }, process.env, log);
+  const t0 = performance.now();
+  const rows: string[][] = [];
+  const perScale: { scale: string; ms: number; exit: number; searches: { variant: string; promise: string; maintenance: boolean; lowerBoundPerSecond: number | null; status: string; steps: number }[] }[] = [];
+  for (const scale of scales) {
+    const s0 = performance.now();
+    const outDir = await mkdtemp(path.join(os.tmpdir(), `execbench-bench-load-${scale.label}-`));
+    log(`bench:load: search at ${scale.label}: variants spec,recommended, both promises, with and without maintenance, --max-time ${maxTimeMs / 1000} s`);
+    const exit = await runLoadSearchCommand({
+      promises: ['dashboard', 'pages'], maintenance: ['without', 'with'], variants: ['spec', 'recommended'], maxTimeMs, stepMs: 10_000, maxWindowMs: 60_000,
+      maxSteps: 16, pool: 10, scale, seed: DEFAULT_SEED, json: false, minCapacity: {}, outDir, provider,
+    });
+    const report = JSON.parse(readFileSync(path.join(outDir, 'capacity.json'), 'utf8')) as CapacityReport;
+    const ms = performance.now() - s0;
+    perScale.push({ scale: scale.label, ms, exit, searches: report.searches.map((x) => ({ variant: x.variant, promise: x.promise, maintenance: x.maintenance, lowerBoundPerSecond: x.lowerBoundPerSecond, status: x.status, steps: x.steps.length })) });
+    for (const x of report.searches) {
+      rows.push([scale.label, x.variant, x.promise, x.maintenance ? 'with' : 'without', x.lowerBoundPerSecond === null ? `none (${x.status})` : `>= ${x.lowerBoundPerSecond.toFixed(x.lowerBoundPerSecond >= 100 ? 0 : 1)}/s`, x.status, String(x.steps.length)]);
+    }
+    log(`bench:load: ${scale.label} took ${(ms / 1000).toFixed(0)} s (reports in ${outDir})`);
+  }
+  const totalMs = performance.now() - t0;
+  process.stdout.write(`\n${textTable(['scale', 'variant', 'promise', 'maintenance', 'capacity (lower bound)', 'status', 'steps'], rows)}\n\n`);
+  for (const p of perScale) process.stdout.write(`${p.scale}: ${(p.ms / 1000).toFixed(0)} s (seeding a missing dataset included), exit ${p.exit}\n`);
+  const met = totalMs <= SEARCH_TARGET_MS;
+  process.stdout.write(`Total ${(totalMs / 1000).toFixed(0)} s; target: both scales, both variants within ${SEARCH_TARGET_MS / 60_000} minutes: ${met ? 'met' : 'NOT met'}\n`);
+  process.stdout.write(`${JSON.stringify({ maxTimeMs, totalMs: Math.round(totalMs), targetMet: met, scales: perScale.map((p) => ({ ...p, ms: Math.round(p.ms) })) })}\n`);
+  return perScale.some((p) => p.exit === 2) ? 2 : met ? 0 : 1;
+}
+
 await runScript(async () => {
-  const scale = parseScale(process.argv[2] ?? '100k');
-  const durationMs = parseDuration('duration', process.argv[3] ?? '10s', { minMs: 4000, maxMs: 600_000, example: '10s' });
-  const pauseMs = parseDuration('pause', process.argv[4] ?? '1s', { minMs: 100, maxMs: durationMs / 2, example: '1s' });
+  const [mode, ...rest] = process.argv.slice(2);
+  if (mode === 'pause') return pauseProof(rest);
+  if (mode === undefined || mode === 'search') return searchProof(rest);
+  throw new UsageError(`Unknown mode '${mode}': npm run bench:load [-- search [scales [max-time]]] or npm run bench:load -- pause [scale [duration [pause]]] (see -- --help).`);
+});
+
+/** The coordinated-omission proof (see the file's head). */
+async function pauseProof(args: string[]): Promise<number> {
+  const scale = parseScale(args[0] ?? '100k');
+  const durationMs = parseDuration('duration', args[1] ?? '10s', { minMs: 4000, maxMs: 600_000, example: '10s' });
+  const pauseMs = parseDuration('pause', args[2] ?? '1s', { minMs: 100, maxMs: durationMs / 2, example: '1s' });
   const provider = resolveProviderOptions({ provider: 'embedded' }, process.env, log);
   return withDatabase(provider, async (db) => {
     log(`bench:load: ${db.kind} Postgres ${db.serverVersion}; scale ${scale.label}; ${formatRates(RATES)} for ${durationMs / 1000} s, pool ${POOL}; pause ${pauseMs} ms in the middle of the second run`);
@@ -167,4 +233,4 @@ await runScript(async () => {
     process.stdout.write(`${JSON.stringify({ scale: scale.label, rates: RATES, durationMs, pauseMs, pause: count, p99Ms: figures, valid: { calm: calmReport.valid, paused: pausedReport.valid } })}\n`);
     return count.scheduled > 0 && count.showInLatency === count.scheduled ? 0 : 1;
   });
-});
+}

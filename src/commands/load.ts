@@ -4,7 +4,9 @@
 // what was measured so far.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { withClient } from '../db/client.ts';
 import { readServerSettings } from '../db/settings.ts';
 import type { ProviderOptions } from '../db/provider.ts';
 import { withDatabase } from '../db/with-database.ts';
@@ -23,6 +25,17 @@ import { createProgress } from '../seed/progress.ts';
 import type { DatasetRequest, ScaleSpec } from '../seed/types.ts';
 import { confirmDatasetWrites } from '../seed/write-consent.ts';
 import { environmentInfo, PROJECT_ROOT } from './run.ts';
+import { CAPACITY_RULE, stepSamplesToPass } from '../load/capacity.ts';
+import { renderCapacityReport } from '../load/render-search.ts';
+import { searchPromise, type SearchOutcome } from '../load/run-search.ts';
+import { CAPACITY_REPORT_VERSION, describeMethod, maintenanceCosts, type CapacityReport, type PromiseClass, type PromiseSearch } from '../load/search-report.ts';
+import { searchShareMs } from '../load/step-plan.ts';
+import { DEFAULT_RATES } from '../load/traffic.ts';
+import { renderCapacityHtml } from '../report/load-html.ts';
+import { renderCapacityJunit } from '../report/load-junit.ts';
+import { renderCapacityMarkdown } from '../report/load-markdown.ts';
+import { applyVariant } from '../whatif/apply-variant.ts';
+import { loadVariants } from '../whatif/variants.ts';
 
 /** Options of `execbench load` (fixed-rate mode), checked by the CLI before anything starts. */
 export interface LoadOptions {
@@ -147,6 +160,212 @@ function progressPrinter(): { update: (p: LoadProgress) => void; end: () => void
       } else if (p.elapsedMs - last >= 5000) {
         last = p.elapsedMs;
         process.stderr.write(`${formatProgress(p)}\n`);
+      }
+    },
+    end: () => {
+      if (open) process.stderr.write('\n');
+      open = false;
+    },
+  };
+}
+
+/** Options of `execbench load --search`, checked by the CLI before anything starts. */
+export interface LoadSearchOptions {
+  promises: PromiseClass[];
+  maintenance: ('without' | 'with')[];
+  /** Schema variants (schema/variants/<name>), each searched on its own fresh copy of the same rows. */
+  variants: string[];
+  maxTimeMs: number;
+  /** A first look's window, at least. */
+  stepMs: number;
+  maxWindowMs: number;
+  maxSteps: number;
+  pool: number;
+  scale: ScaleSpec;
+  seed: number;
+  json: boolean;
+  minCapacity: Partial<Record<PromiseClass, number>>;
+  outDir?: string;
+  provider: ProviderOptions;
+}
+
+/** ingest and retention beside the promise's class "with maintenance": their default rates. */
+const MAINTENANCE_RATES = { ingest: DEFAULT_RATES.ingest, retention: DEFAULT_RATES.retention };
+
+/**
+ * Exit codes: 0 every promise has a capacity bound at or above its --min-capacity; 1 a promise's bound is below it,
+ * or it held at no rate tried; 2 no bound could be measured (execbench's own limit, out of time) or Ctrl-C.
+ */
+export function capacityExitCode(report: CapacityReport): number {
+  if (report.interrupted) return EXIT.harness;
+  const gate = (s: PromiseSearch) => s.meetsMinimum === false || s.status === 'no-pass';
+  if (report.searches.some(gate)) return EXIT.gate;
+  if (report.searches.length === 0 || report.searches.some((s) => s.lowerBoundPerSecond === null)) return EXIT.harness;
+  return EXIT.ok;
+}
+
+/** Runs the searches (promises x maintenance on each variant's copy), within --max-time; returns the exit code. */
+export async function runLoadSearchCommand(options: LoadSearchOptions): Promise<number> {
+  const log = options.provider.log;
+  const variants = loadVariants(options.variants);
+  const scenarios = await loadScenarios();
+  const runId = `capacity-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const outDir = path.resolve(options.outDir ?? path.join(PROJECT_ROOT, 'reports', runId));
+  await checkWritableDir(outDir, {
+    label: options.outDir !== undefined ? '--out' : 'The reports folder',
+    fix: 'Give --out a writable folder (created if missing), e.g. --out /tmp/execbench-load.',
+  });
+  const request: DatasetRequest = {
+    scale: options.scale, seed: options.seed, indexBuild: 'after', fresh: options.provider.fresh,
+    optional: { coveringIndex: true, dailyStats: true },
+  };
+  const rule = { ...CAPACITY_RULE, maxSteps: options.maxSteps };
+  const startedAt = new Date().toISOString();
+
+  return withDatabase(options.provider, async (db) => {
+    log(`execbench: ${db.kind} Postgres ${db.serverVersion}: ${db.reason}`);
+    await confirmDatasetWrites(db, [request], options.provider);
+    const dataset = await ensureDataset(db, request, createProgress(`seed ${options.scale.label}`));
+    await confirmLoadCopy(db, dataset, options.provider);
+    // --max-time bounds the search: the copies, the steps and what runs between them, not the seeding above.
+    const t0 = performance.now();
+    const leftMs = () => options.maxTimeMs - (performance.now() - t0);
+    const searches: PromiseSearch[] = [];
+    const outcomes: SearchOutcome[] = [];
+    const notes: string[] = [];
+    let interrupted = false;
+    let handle: LoadHandle | undefined;
+    let settings: Record<string, string> | undefined;
+    let loadSchema = '';
+    let reported: () => void = () => {};
+    const reportDone = new Promise<void>((resolve) => { reported = resolve; });
+    const unregister = db.onInterrupt?.(async () => {
+      interrupted = true;
+      handle?.stop();
+      await reportDone;
+      return 'stopped the search and printed what was measured';
+    });
+    const progress = searchProgressPrinter();
+    const total = variants.length * options.promises.length * options.maintenance.length;
+    let copyMs = 0;
+    try {
+      for (const [vi, variant] of variants.entries()) {
+        if (interrupted) break;
+        if (leftMs() <= 0) {
+          notes.push(`variant ${variant.name} was not searched: --max-time ran out`);
+          continue;
+        }
+        const copy = await createLoadCopy(db.connectionString, dataset, log);
+        copyMs = Math.max(copyMs, copy.copyMs);
+        loadSchema = copy.schema;
+        try {
+          const pools = await withClient(db.connectionString, async (client) => {
+            await client.query(`SET search_path TO ${pg.escapeIdentifier(copy.schema)}`);
+            // The variant is committed to the copy (dropped at the end), so every pool connection sees it.
+            await client.query('BEGIN');
+            try {
+              const created = await applyVariant(client, variant);
+              await client.query('COMMIT');
+              if (variant.statements.length > 0) log(`load: variant ${variant.name} applied to ${copy.schema} (${created.length} index(es) built)`);
+            } catch (error) {
+              await client.query('ROLLBACK').catch(() => {});
+              throw error;
+            }
+            await client.query('ANALYZE executions');
+            settings ??= await readServerSettings(client);
+            return loadParamPools(client, copy.dataset);
+          });
+          const state = { dirty: false };
+          for (const promise of options.promises) {
+            for (const mode of options.maintenance) {
+              if (interrupted) break;
+              const done = searches.length;
+              // Later variants need a copy each: their time is kept back from this search's share.
+              const shareMs = searchShareMs(leftMs(), total - done, (variants.length - vi - 1) * copyMs * 1.5);
+              log(`load: search ${done + 1} of ${total}: ${promise} p95 < ${promise === 'dashboard' ? 2000 : 500} ms on ${variant.name}, ${mode} maintenance (${(shareMs / 1000).toFixed(0)} s of ${(leftMs() / 1000).toFixed(0)} s left)`);
+              const outcome = await searchPromise({
+                connectionString: db.connectionString, copy, sourceSchema: dataset.schema, pools, traffic: () => buildTraffic(scenarios),
+                pool: options.pool, seed: options.seed, scale: options.scale.label, rule, stepMs: options.stepMs, maxWindowMs: options.maxWindowMs,
+                maintenanceRates: MAINTENANCE_RATES, totalLeftMs: leftMs, interrupted: () => interrupted,
+                setHandle: (h) => { handle = h; }, progress: progress.line, state,
+              }, promise, mode === 'with', variant.name, shareMs, options.minCapacity[promise]);
+              progress.end();
+              log(`load: ${promise}, ${variant.name}, ${mode} maintenance: ${outcome.search.words}`);
+              searches.push(outcome.search);
+              outcomes.push(outcome);
+            }
+          }
+        } finally {
+          log(`load: ${await copy.drop()}`);
+        }
+      }
+      const timeline = (outcomes.find((o) => o.search.maintenance && o.timeline) ?? outcomes.find((o) => o.timeline))?.timeline;
+      const report: CapacityReport = {
+        kind: 'execbench-load-capacity', schemaVersion: CAPACITY_REPORT_VERSION, runId, startedAt, finishedAt: new Date().toISOString(),
+        options: {
+          scale: options.scale.label, promises: options.promises, maintenance: options.maintenance, variants: variants.map((v) => v.name),
+          maxTimeMs: options.maxTimeMs, stepMs: options.stepMs, maxWindowMs: options.maxWindowMs, maxSteps: rule.maxSteps, precision: rule.precision,
+          confidence: rule.confidence, pool: options.pool, seed: options.seed, maintenanceRates: MAINTENANCE_RATES, minCapacity: options.minCapacity,
+        },
+        ...(settings ? { environment: environmentInfo(db, settings) } : {}),
+        dataset: { source: dataset.schema, loadSchema, rows: dataset.counts.totalRows },
+        method: describeMethod({ confidence: rule.confidence, maxSteps: rule.maxSteps, precision: rule.precision, samplesToPass: stepSamplesToPass(rule), maintenanceRates: MAINTENANCE_RATES }),
+        searches,
+        maintenanceCost: maintenanceCosts(searches, MAINTENANCE_RATES),
+        ...(timeline ? { timeline } : {}),
+        interrupted,
+        notes,
+        durationMs: Math.round(performance.now() - t0),
+      };
+      await outputCapacity(report, outDir, options.json, interrupted, reported);
+      return capacityExitCode(report);
+    } finally {
+      progress.end();
+      reported();
+      unregister?.();
+    }
+  });
+}
+
+/**
+ * capacity.json, summary.md and junit.xml first, then the console view (stderr with --json) and the document on
+ * stdout with --json; the HTML (vega renders its charts: the slow part) last, and not after Ctrl-C.
+ */
+async function outputCapacity(report: CapacityReport, outDir: string, json: boolean, interrupted: boolean, printed: () => void): Promise<void> {
+  await ensureDir(outDir);
+  await writeFile(path.join(outDir, 'capacity.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(path.join(outDir, 'summary.md'), renderCapacityMarkdown(report));
+  await writeFile(path.join(outDir, 'junit.xml'), renderCapacityJunit(report));
+  const out = json ? process.stderr : process.stdout;
+  out.write(`\n${renderCapacityReport(report)}\n`);
+  if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  if (interrupted) {
+    out.write(`Results: ${displayPath(path.join(outDir, 'capacity.json'))} (and summary.md, junit.xml; no HTML after Ctrl-C)\n`);
+    printed();
+    return;
+  }
+  await writeFile(path.join(outDir, 'index.html'), await renderCapacityHtml(report));
+  out.write(`Results: ${displayPath(path.join(outDir, 'capacity.json'))}; report ${displayPath(path.join(outDir, 'index.html'))} (also summary.md, junit.xml)\n`);
+}
+
+/** Progress on stderr: the running step's line rewritten in place on a terminal (every 5 s otherwise); a line per step. */
+function searchProgressPrinter(): { line: (text: string, final: boolean) => void; end: () => void } {
+  const tty = Boolean(process.stderr.isTTY);
+  let open = false;
+  let last = 0;
+  return {
+    line: (text, final) => {
+      if (final) {
+        process.stderr.write(`${open ? '\r\x1b[2K' : ''}${text}\n`);
+        open = false;
+        return;
+      }
+      if (tty) {
+        process.stderr.write(`\r\x1b[2K${text}`);
+        open = true;
+      } else if (performance.now() - last >= 5000) {
+        last = performance.now();
+        process.stderr.write(`${text}\n`);
       }
     },
     end: () => {

@@ -11,7 +11,7 @@ import { withDatabase } from '../db/with-database.ts';
 import { UsageError, describePgError } from '../errors.ts';
 import { RESULTS_SCHEMA_VERSION, type Finding, type RunResults, type TableTarget } from '../results.ts';
 import { readServerSettings } from '../db/settings.ts';
-import { deriveFindings, headlineFindings } from '../runner/findings.ts';
+import { deriveFindings, headlineFindings, qualifyUnusedIndexFindings } from '../runner/findings.ts';
 import { runScenariosAtScale } from '../runner/run-scenarios.ts';
 import { describeServerClock } from '../runner/server-clock.ts';
 import { loadScenarioSet, selectScenarios } from '../scenario/load.ts';
@@ -185,6 +185,7 @@ export async function runTableCommand(options: TableRunOptions): Promise<number>
     target,
     timings,
   };
+  results.findings = qualifyUnusedIndexFindings(results.findings, results.scenarios, scenarios.length, loaded.length);
   return reportAndDecide(results, { ...options, closing: [...document.lines, statement] });
 }
 
@@ -244,7 +245,7 @@ export function tableFindings(map: IndexMap, facts: Pick<TableFacts, 'qualified'
     findings.push({
       id: `table-differs-${e.documented}`, about: 'table', severity: e.match === 'differs-unique' ? 'warning' : 'info', spec,
       title: `${e.theirs} stands for the document's ${e.documented} but differs: ${e.note}`,
-      detail: `Theirs: ${e.theirDefinition}. The document's: ${e.documentedDefinition}.${users.length > 0 ? ` Plans that used it: ${users.join(', ')}.` : ' No plan used it.'}`,
+      detail: `Yours: ${e.theirDefinition}. The document's: ${e.documentedDefinition}.${users.length > 0 ? ` Plans that used it: ${users.join(', ')}.` : ' No plan used it.'}`,
     });
   }
   for (const x of map.extra) {

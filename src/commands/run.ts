@@ -28,7 +28,7 @@ import { describeServerClock, type StatementsProbe } from '../runner/server-cloc
 import { renderFindings, renderHeadline, renderResultsTable, renderTeamQueries, renderWarnings } from '../report/console.ts';
 import { checkReportTargets, writeReports } from '../report/write-reports.ts';
 import { checkReadableFile } from '../paths.ts';
-import { deriveFindings, headlineFindings } from '../runner/findings.ts';
+import { deriveFindings, headlineFindings, qualifyUnusedIndexFindings } from '../runner/findings.ts';
 import { runScenariosAtScale } from '../runner/run-scenarios.ts';
 import { checkExpectedIndexes } from '../scenario/check.ts';
 import { reviewDocument } from '../spec/document-check.ts';
@@ -211,7 +211,7 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
     ...(outcome.audits.length > 0 ? { audit: outcome.audits } : {}),
     timings,
   };
-  results.findings.push(...document.findings);
+  results.findings = [...qualifyUnusedIndexFindings(results.findings, results.scenarios, scenarios.length, loaded.length), ...document.findings];
   return reportAndDecide(results, { ...options, baseline, budget: budgetLine(results, scenarios), closing: [...document.lines, ...outcome.closing] });
 }
 

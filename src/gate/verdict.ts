@@ -4,10 +4,11 @@ import type { RunResults, ScenarioResult, Violation } from '../results.ts';
 import type { RunComparison } from './compare.ts';
 
 /** What can fail a run; chosen with --fail-on. */
-export type FailOn = 'contracts' | 'thresholds' | 'baseline' | 'inconclusive';
+/** drift: with --spec, the team's document and the scenarios disagree (SQL, figures, DDL; not statements no scenario runs). */
+export type FailOn = 'contracts' | 'thresholds' | 'baseline' | 'inconclusive' | 'drift';
 
 /** Every category --fail-on accepts. */
-export const ALL_FAIL_ON: readonly FailOn[] = ['contracts', 'thresholds', 'baseline', 'inconclusive'];
+export const ALL_FAIL_ON: readonly FailOn[] = ['contracts', 'thresholds', 'baseline', 'inconclusive', 'drift'];
 /**
  * What fails a run by default: an inconclusive latency verdict (its interval contains the limit even after the
  * sequential rule bought more samples) is a warning, fatal only with --fail-on inconclusive.
@@ -81,6 +82,17 @@ export function decideExit(results: RunResults, comparison: RunComparison | unde
     (fatal.has('baseline') ? reasons : ignored).push(line);
   }
 
+  for (const finding of results.findings) {
+    if (!isDrift(finding.id)) continue;
+    const line = `document: drift: ${finding.title}`;
+    (fatal.has('drift') ? reasons : ignored).push(line);
+  }
+
   if (errored.length > 0) return { exitCode: EXIT.harness, reasons: [...errored, ...reasons], ignored };
   return { exitCode: reasons.length > 0 ? EXIT.gate : EXIT.ok, reasons, ignored };
+}
+
+/** A --spec drift finding that says the document and the scenarios disagree; a statement no scenario runs is not one. */
+export function isDrift(findingId: string): boolean {
+  return findingId.startsWith('document-drift-') && !findingId.startsWith('document-drift-statement-uncovered');
 }

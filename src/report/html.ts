@@ -40,6 +40,7 @@ export async function renderHtmlReport(results: RunResults): Promise<string> {
   const verdict = counts.failed + counts.errored > 0 ? 'fail' : 'pass';
   const title = `execbench report ${results.runId}`;
   const whatif = results.whatif ? await renderWhatifSection(results.whatif) : '';
+  const documentFindingCount = results.findings.filter((f) => f.about !== 'table').length;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -56,7 +57,7 @@ export async function renderHtmlReport(results: RunResults): Promise<string> {
     <p class="run-line">Run <code>${h(results.runId)}</code> · ${h(results.startedAt)} → ${h(results.finishedAt)} · scales ${h(scales.join(', '))}${results.environment.gitCommit ? ` · commit <code>${h(results.environment.gitCommit.slice(0, 12))}</code>` : ''}</p>
     ${results.target ? `<p class="target" id="target">${h(results.target.statement)}</p>` : ''}
     <p class="overall ${verdict}" id="overall-verdict">${verdict === 'pass' ? 'All gated scenarios passed' : 'The gate fails'}:
-      ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped (gated forms${strict ? ' and, with --strict-spec, every documented form' : ''}) · ${results.findings.length} spec finding${results.findings.length === 1 ? '' : 's'}${inconclusive ? ` · <span title="${h(INCONCLUSIVE_NOTE)}">${inconclusive} inconclusive latency verdict${inconclusive === 1 ? '' : 's'} (warning${inconclusive === 1 ? '' : 's'})</span>` : ''}</p>
+      ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped (gated forms${strict ? ' and, with --strict-spec, every documented form' : ''}) · ${documentFindingCount} spec finding${documentFindingCount === 1 ? '' : 's'}${results.target ? ` · ${results.findings.length - documentFindingCount} about your table` : ''}${inconclusive ? ` · <span title="${h(INCONCLUSIVE_NOTE)}">${inconclusive} inconclusive latency verdict${inconclusive === 1 ? '' : 's'} (warning${inconclusive === 1 ? '' : 's'})</span>` : ''}</p>
     <nav><a href="#verdicts">Verdicts</a>${results.scenarios.some(isTeamResult) ? '<a href="#your-queries">Your queries</a>' : ''}<a href="#findings">Spec findings</a><a href="#headline">Headline checks</a><a href="#charts">Charts</a><a href="#scenarios">Scenarios</a>${results.audit?.length ? '<a href="#audit">Index audit</a>' : ''}${whatif ? '<a href="#whatif">What-if</a>' : ''}<a href="#environment">Environment</a></nav>
   </div>
 </header>

@@ -41,7 +41,7 @@ export function renderMarkdownSummary(results: RunResults): string {
   lines.push(`Run \`${markdownCell(results.runId)}\` · scales ${scales.join(', ')} · Postgres ${markdownCell(results.environment.postgres.version)} (${results.environment.provider.kind}) · ${results.environment.machine.cpus} CPU${results.environment.gitCommit ? ` · commit \`${results.environment.gitCommit.slice(0, 12)}\`` : ''}${now ? ` · synthetic data's now ${markdownCell(now)} (\`pick.anchor()\`)${results.options.dataShape ? `, shape ${code(markdownCell(results.options.dataShape))}` : ''}` : ''}`);
   lines.push('');
   const inconclusive = countInconclusive(ordered.filter((r) => countsForGate(r, strict)));
-  lines.push(`**Gated forms${strict ? ' (with --strict-spec: and every documented form)' : ''}:** ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped. **Spec findings:** ${results.findings.length}.`
+  lines.push(`**Gated forms${strict ? ' (with --strict-spec: and every documented form)' : ''}:** ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped. **Spec findings:** ${results.findings.filter((f) => f.about !== 'table').length}.${results.target ? ` **Your table:** ${results.findings.filter((f) => f.about === 'table').length}.` : ''}`
     + (inconclusive > 0 ? ` **Inconclusive latency verdicts:** ${inconclusive} (${INCONCLUSIVE_NOTE}).` : ''));
   lines.push('');
 

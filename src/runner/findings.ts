@@ -96,3 +96,20 @@ export function headlineFindings(checks: HeadlineCheck[]): Finding[] {
     scale: c.scale,
   })));
 }
+
+/**
+ * "No scenario used index X" says something only when every scenario ran: with a subset (--scenario) or forms
+ * skipped (a column a user's table lacks, writes not allowed, an optional part not installed) the index may serve
+ * one that did not run. Such findings become info, saying why.
+ */
+export function qualifyUnusedIndexFindings(findings: Finding[], results: ScenarioResult[], selected: number, available: number): Finding[] {
+  const skipped = [...new Set(results.filter((r) => r.outcome.status === 'skipped').map((r) => r.scenarioId))];
+  const why = [
+    ...(selected < available ? [`${selected} of ${available} scenarios were selected`] : []),
+    ...(skipped.length > 0 ? [`${skipped.length} were skipped (${skipped.join(', ')})`] : []),
+  ];
+  if (why.length === 0) return findings;
+  return findings.map((f) => (/^audit-unused-/.test(f.id)
+    ? { ...f, severity: 'info' as const, title: `${f.title} (not every scenario ran)`, detail: `Not every scenario ran: ${why.join('; ')}, so an index no plan used may serve one that did not run. ${f.detail}` }
+    : f));
+}

@@ -1,5 +1,6 @@
 // Finds scenario modules (the built-in scenarios/ and a team's --queries folders), checks their shape and that
 // their params functions run, and selects them by name or glob.
+import { resolveExecbenchToSelf } from './resolve-self.ts';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -60,6 +61,7 @@ export async function loadScenarioSet(options: { queryDirs?: readonly string[]; 
   for (const dir of options.queryDirs ?? []) {
     dirs.push(await checkReadableDir(dir, { label: '--queries', fix: 'Give a folder of query files (one defineQuery file per query, docs/add-a-query.md), e.g. --queries execbench/queries.' }));
   }
+  if (dirs.length > 0) resolveExecbenchToSelf();
   const all = await loadScenarios(options.builtInDir ?? DEFAULT_SCENARIO_DIR);
   for (const [i, dir] of dirs.entries()) {
     const mine = await loadScenarios(dir);

@@ -1,7 +1,8 @@
 // `execbench load` as a user runs it: a child process, the test server through --database-url, a short fixed-rate
 // run on a small dataset. Whether a run is valid depends on the machine (a busy one makes execbench late for its own
 // schedule, and the run says so); what must hold anywhere is asserted: every class sent exactly what its schedule
-// held and was served, the document's shape, the dataset untouched and the load copy gone, Ctrl-C's partial report.
+// held and was served, the document's shape, the dataset untouched and the load copy gone, Ctrl-C's partial report;
+// a short capacity search's document (its steps ordered as the search orders them) and the table put back between steps.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -11,7 +12,13 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { buildSchedule } from '../../src/load/schedule.ts';
+import { createLoadCopy } from '../../src/load/load-schema.ts';
+import { restoreLoadTable } from '../../src/load/run-search.ts';
+import type { CapacityReport } from '../../src/load/search-report.ts';
 import type { LoadReport } from '../../src/load/summary.ts';
+import { loadParamPools } from '../../src/runner/params.ts';
+import { ensureDataset } from '../../src/seed/dataset.ts';
+import { parseScale } from '../../src/seed/scale.ts';
 import { LOAD_CLASSES } from '../../src/load/traffic.ts';
 import { createTestDatabase, stopTestServerAfterAll, type TestDatabase } from '../support/database.ts';
 
@@ -145,5 +152,130 @@ describe('execbench load (fixed rate)', () => {
       assert.match(r.stderr, message);
     }
     assert.equal(existsSync(path.join(tmp, 'never')), false);
+  });
+});
+
+describe('execbench load --search (a short capacity search)', () => {
+  let report: CapacityReport;
+  let code: number | null;
+  let stderr: string;
+  const out = () => path.join(tmp, 'search');
+
+  before(() => {
+    // pages with maintenance beside it, 2-3 s steps, at most 4: the search's machinery end to end, not a capacity.
+    const r = execbench(['load', '--search', '--database-url', db.connectionString, '--yes', '--scale', '20000', '--promise', 'pages', '--maintenance', 'with',
+      '--step', '2s', '--max-window', '3s', '--max-steps', '4', '--max-time', '30s', '--min-capacity', 'pages=1/s', '--json', '--out', out()]);
+    code = r.code;
+    stderr = r.stderr;
+    report = JSON.parse(r.stdout) as CapacityReport;
+  });
+
+  it('ends with a documented exit code, progress per step on stderr, within --max-time', () => {
+    assert.ok(code === 0 || code === 1 || code === 2, `exit ${code}: ${stderr}`);
+    assert.match(stderr, /step 1: \d+(\.\d+)?\/s for \d\.\d s: /);
+    assert.ok(report.durationMs <= 30_000 + 8_000, `${report.durationMs} ms`);
+  });
+
+  it('the JSON: per promise the bound or why there is none, with its confidence; every step with offered/achieved, p95 interval, verdict, validity', () => {
+    assert.equal(report.kind, 'execbench-load-capacity');
+    assert.equal(report.searches.length, 1);
+    const s = report.searches[0]!;
+    assert.deepEqual([s.promise, s.variant, s.maintenance, s.limitP95Ms], ['pages', 'spec', true, 500]);
+    assert.ok(s.lowerBoundPerSecond === null || s.lowerBoundPerSecond > 0);
+    assert.equal(s.lowerBoundPerSecond === null, !/capacity at least/.test(s.words), s.words);
+    assert.match(s.confidence.words, /lower confidence bound, assuming latency is monotone in the offered rate: .*Bonferroni over at most 4 steps/);
+    assert.ok(s.steps.length >= 1 && s.steps.length <= 4, `${s.steps.length} steps`);
+    for (const step of s.steps) {
+      for (const key of ['rate', 'windowMs', 'offeredPerSecond', 'achievedPerSecond', 'outcome', 'valid', 'problems', 'latency', 'samples'] as const) assert.ok(key in step, key);
+      assert.ok(step.windowMs >= 1000 && step.windowMs <= 3000, `window ${step.windowMs}`);
+      assert.equal(step.valid, step.problems.length === 0);
+      if (step.latency) {
+        assert.ok(step.verdict && step.latency.p95.estimateMs === step.verdict.estimateMs);
+        assert.ok(step.latency.p50.estimateMs <= step.latency.p95.estimateMs && step.latency.p95.estimateMs <= step.latency.p99.estimateMs);
+      } else {
+        assert.ok(step.invalid, 'a step without latency says why');
+      }
+      assert.ok(Math.abs(step.offeredPerSecond - step.rate) / step.rate < 0.35, `offered ${step.offeredPerSecond}/s at ${step.rate}/s`);
+      assert.ok(step.achievedPerSecond <= step.offeredPerSecond + 1e-9);
+      assert.ok(step.maintenance && step.maintenance.rowsDeleted === 1000 * step.maintenance.cleanupBatches, 'retention found full batches in every step: the table was put back');
+    }
+    assert.deepEqual(report.options.minCapacity, { pages: 1 });
+    assert.equal(s.meetsMinimum, s.lowerBoundPerSecond !== null);
+  });
+
+  it('the steps are monotone in offered rate: it doubles from its start while steps pass, then bisects; every passed rate lies below every rate that did not pass', () => {
+    const steps = report.searches[0]!.steps;
+    const s0 = report.searches[0]!;
+    assert.equal(steps[0]!.rate, s0.startRate);
+    const passed = steps.filter((st) => st.outcome === 'passed').map((st) => st.rate);
+    const not = steps.filter((st) => st.outcome === 'failed' || st.outcome === 'inconclusive').map((st) => st.rate);
+    if (passed.length > 0 && not.length > 0) assert.ok(Math.max(...passed) < Math.min(...not), `passed ${passed}, not ${not}`);
+    let low = 0;
+    let high = Number.POSITIVE_INFINITY;
+    for (const [i, st] of steps.entries()) {
+      assert.ok(st.rate > low && st.rate < high, `step ${i + 1} at ${st.rate}/s outside the bracket (${low}, ${high})`);
+      if (st.outcome === 'passed') low = st.rate;
+      else if (st.outcome === 'failed') high = st.rate;
+      else if (st.outcome === 'inconclusive' && steps[i + 1]?.rate !== st.rate) high = st.rate;
+    }
+    assert.equal(s0.lowerBoundPerSecond, passed.length > 0 ? Math.max(...passed) : null);
+  });
+
+  it('writes capacity.json (the document), summary.md, junit.xml (one case for the promise) and an HTML report with the charts', () => {
+    assert.deepEqual(JSON.parse(readFileSync(path.join(out(), 'capacity.json'), 'utf8')), report);
+    assert.match(readFileSync(path.join(out(), 'summary.md'), 'utf8'), /## execbench load: capacity per promise \(20000\)/);
+    assert.equal((readFileSync(path.join(out(), 'junit.xml'), 'utf8').match(/<testcase /g) ?? []).length, 1);
+    const html = readFileSync(path.join(out(), 'index.html'), 'utf8');
+    assert.ok((html.match(/<svg/g) ?? []).length >= 1);
+  });
+
+  it('the dataset was only read and the load copy is gone', async () => {
+    const schemas = await query<{ nspname: string }>(db.connectionString, `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'execbench%' ORDER BY 1`);
+    assert.deepEqual(schemas.map((x) => x.nspname), ['execbench_20000']);
+  });
+
+  it('bad input is one line and exit 3 before anything starts (the flags\' parsing: test/unit/load-search-options.test.ts)', () => {
+    for (const [args, message] of [
+      [['--search', '--rate', 'pages=1/s'], /--rate is for the fixed-rate mode/],
+      [['--search', '--promise', 'ingest'], /Unknown promise 'ingest'/],
+      [['--step', '2s'], /--step belongs to --search/],
+    ] as const) {
+      const r = execbench(['load', '--database-url', 'postgres://nobody@127.0.0.1:1/none', ...args]);
+      assert.equal(r.code, 3, r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, message);
+    }
+  });
+});
+
+describe('restoreLoadTable', () => {
+  it('puts back the rows retention deleted and removes what ingest inserted, so every step starts from the same table', async () => {
+    const counts = async (schema: string) => (await query<{ n: string; ingested: string; oldest: string }>(db.connectionString,
+      `SELECT count(*) AS n, count(*) FILTER (WHERE execution_id LIKE 'execbench-new-%') AS ingested, min(started_at)::text AS oldest FROM ${schema}.executions`))[0]!;
+    // The dataset the runs above seeded (reused: same scale and seed), and a copy of it made as a search makes one.
+    const dataset = await ensureDataset({ connectionString: db.connectionString, kind: 'url' }, { scale: parseScale('20000'), seed: SEED, indexBuild: 'after', fresh: false, optional: { coveringIndex: true, dailyStats: true } });
+    const copy = await createLoadCopy(db.connectionString, dataset, () => {});
+    try {
+      const before = await counts(dataset.schema);
+      const client = new pg.Client({ connectionString: db.connectionString });
+      await client.connect();
+      let pools;
+      try {
+        await client.query(`SET search_path TO ${copy.schema}`);
+        pools = await loadParamPools(client, copy.dataset);
+        await client.query(`DELETE FROM executions WHERE id IN (SELECT id FROM executions WHERE tenant_id = $1 AND started_at IS NOT NULL ORDER BY started_at LIMIT 2500)`, [pools.tenantId]);
+        await client.query(`INSERT INTO executions (id, tenant_id, environment_id, workflow_id, workflow_name, execution_id, status, normalized_status, mode, started_at)
+          SELECT gen_random_uuid(), tenant_id, environment_id, workflow_id, workflow_name, 'execbench-new-' || row_number() OVER (), 'running', 'running', 'webhook', now()
+          FROM (SELECT * FROM executions WHERE tenant_id = $1 LIMIT 3) e`, [pools.tenantId]);
+      } finally {
+        await client.end();
+      }
+      const damaged = await counts(copy.schema);
+      assert.equal(Number(damaged.n), Number(before.n) - 2500 + 3);
+      await restoreLoadTable(db.connectionString, copy.schema, dataset.schema, pools);
+      assert.deepEqual(await counts(copy.schema), before);
+    } finally {
+      await copy.drop();
+    }
   });
 });

@@ -4,7 +4,7 @@
 // schema where the server still answers. Real servers: the test server (as the user's) and an embedded one.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -164,6 +164,18 @@ describe('execbench clean', () => {
     assert.equal(help.code, 0, help.stderr);
     assert.match(help.stdout, /\nExamples:\n[\s\S]*--dry-run/);
     await admin.query('DROP VIEW public.my_report; DROP SCHEMA execbench_x CASCADE; DROP TABLE public.keep_me');
+  });
+
+  it('clean --fresh --dry-run is refused before anything starts (it wiped the embedded data directory); so is EXECBENCH_FRESH', () => {
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'execbench-clean-fresh-'));
+    const r = execbench(['clean', '--fresh', '--dry-run'], { EXECBENCH_CACHE_DIR: cache });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /--fresh does not apply to clean/);
+    assert.deepEqual(readdirSync(cache), [], 'no server was started, nothing created or removed');
+    const env = execbench(['clean', '--dry-run'], { EXECBENCH_CACHE_DIR: cache, EXECBENCH_FRESH: '1' });
+    assert.equal(env.code, 3, env.stderr);
+    assert.match(env.stderr, /EXECBENCH_FRESH is set/);
+    assert.match(execbench(['clean', '--help']).stdout, /Exit codes: 0 done/);
   });
 });
 

@@ -165,6 +165,21 @@ describe('bad query files: exit 3, one line naming the file, nothing started', (
     assert.equal(existsSync(path.join(tmp, 'bad-helper')), false, 'nothing written');
   });
 
+  it("a query file outside any execbench install imports 'execbench' and loads (ESM and CommonJS folders): was 'Cannot find module'", () => {
+    const text = readFileSync(path.join(ROOT, EXAMPLE, `${EXAMPLE_ID}.ts`), 'utf8');
+    assert.match(text, /from 'execbench'/);
+    for (const packageJson of [undefined, '{"type":"module"}\n']) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'execbench-bare-'));
+      folders.push(dir);
+      if (packageJson) writeFileSync(path.join(dir, 'package.json'), packageJson);
+      writeFileSync(path.join(dir, `${EXAMPLE_ID}.ts`), text);
+      const r = execbench(['run', '--queries', dir, '--scenario', EXAMPLE_ID, ...nowhere]);
+      // Loaded and checked: what stops it is the unreachable server (exit 2), not the file.
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(lastLine(r.stderr), /Cannot reach Postgres at 127\.0\.0\.1:1/);
+    }
+  });
+
   it('a typo in an expected index -> "no such index" naming it and the file', () => {
     const dir = queryFolder({ 'typo-index.ts': query(`${base}
   params: (pick) => [pick.tenant(), pick.daysBeforeAnchor(1)],

@@ -364,6 +364,16 @@ describe('decideExit', () => {
     scenario({ ...extra, outcome: { status: 'failed', violations: [{ kind, message: `${kind} broken` }] } });
   const all = ['contracts', 'thresholds', 'baseline'] as const;
 
+  test('--spec drift fails only with drift in failOn; a statement no scenario runs never does', () => {
+    const results = run();
+    results.findings = [
+      { id: 'document-drift-threshold-differs-paginated-listing-100k-line-244', severity: 'warning', spec: 'Results', title: 'Row moved', detail: '' },
+      { id: 'document-drift-statement-uncovered-line-272', severity: 'warning', spec: '§1', title: 'VACUUM', detail: '' },
+    ];
+    assert.deepEqual(decideExit(results, undefined, ['contracts', 'drift']), { exitCode: EXIT.gate, reasons: ['document: drift: Row moved'], ignored: [] });
+    assert.deepEqual(decideExit(results, undefined, ['contracts']), { exitCode: EXIT.ok, reasons: [], ignored: ['document: drift: Row moved'] });
+  });
+
   test('all passed -> exit 0 with no reasons', () => {
     assert.deepEqual(decideExit(run(), undefined, [...all]), { exitCode: EXIT.ok, reasons: [], ignored: [] });
   });

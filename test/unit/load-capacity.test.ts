@@ -58,14 +58,15 @@ describe('searchCapacity on M/M/1 curves of known knee', () => {
     assert.equal(result.lowerBound, null);
   });
 
-  it("execbench's own limit stops the search: the bound is what passed below it", async () => {
+  it("execbench's own limit counts as a failed step: the search bisects under it, and says that execbench, not the server, bounded it", async () => {
     const limited: RunStep = async (rate, windowMs) => (rate > 30
       ? { invalid: { cause: 'execbench', words: 'schedule lag' } }
       : judgeStep(Array.from({ length: Math.round((rate * windowMs) / 1000) }, (_, i) => 10 + (i % 7)), LIMIT_MS));
     const result = await searchCapacity(limited, rule(5));
+    assert.deepEqual(result.steps.map((s) => [s.rate, s.outcome]), [[5, 'passed'], [10, 'passed'], [20, 'passed'], [40, 'failed'], [30, 'passed'], [35, 'failed'], [32.5, 'failed']]);
     assert.equal(result.status, 'limited');
-    assert.equal(result.lowerBound, 20);
-    assert.match(result.words, /execbench could not offer 40\.0\/s.*at least 20\.0\/s/);
+    assert.equal(result.lowerBound, 30);
+    assert.match(result.words, /capacity at least 30\.0\/s.*at 32\.5\/s execbench, not the server, was the limit \(schedule lag\)/);
   });
 
   it('stops at maxSteps with the bracket it has', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FormLatency, ScenarioResult } from '../../src/results.ts';
-import { deriveFindings } from '../../src/runner/findings.ts';
+import { deriveFindings, qualifyUnusedIndexFindings } from '../../src/runner/findings.ts';
 import { judgeHeadlines } from '../../src/runner/headline.ts';
 import { loadScenarios } from '../../src/scenario/load.ts';
 
@@ -113,5 +113,23 @@ describe('headline scope', () => {
     assert.equal(judgeHeadlines([view, live], '100k', {}, 100_000).some((c) => c.id === 'materialized-view-100x'), false);
     const at1m = [view, live].map((r) => ({ ...r, scale: '1m' }));
     assert.equal(judgeHeadlines(at1m, '1m', {}, 1_000_000).some((c) => c.id === 'materialized-view-100x'), true);
+  });
+});
+
+describe('unused-index findings when not every scenario ran', () => {
+  const unused = { id: 'audit-unused-idx_a@100k', severity: 'warning' as const, spec: '§3', title: 'No scenario used idx_a', detail: 'idx_scan did not change.' };
+  const other = { id: 'audit-bloat@100k', severity: 'warning' as const, spec: '§2', title: 'Bloat', detail: 'x' };
+
+  it('every scenario ran, none skipped -> the warning stands', () => {
+    assert.deepEqual(qualifyUnusedIndexFindings([unused, other], [result({})], 18, 18), [unused, other]);
+  });
+
+  it('a subset (--scenario) or a skipped scenario -> info, saying which and why; other findings unchanged', () => {
+    const subset = qualifyUnusedIndexFindings([unused, other], [result({})], 1, 18);
+    assert.equal(subset[0]!.severity, 'info');
+    assert.match(subset[0]!.detail, /^Not every scenario ran: 1 of 18 scenarios were selected/);
+    assert.deepEqual(subset[1], other);
+    const skipped = qualifyUnusedIndexFindings([unused], [result({ scenarioId: 'sparkline-7d', outcome: { status: 'skipped', reason: 'no column' } })], 18, 18);
+    assert.match(skipped[0]!.detail, /1 were skipped \(sparkline-7d\)/);
   });
 });

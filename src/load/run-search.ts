@@ -1,0 +1,173 @@
+// The capacity search against a real server: the pure search (capacity.ts) drives fixed-rate runs (run-load.ts) on
+// one load copy of the dataset. Each step offers the promise's class its rate (with ingest and retention at their
+// default rates beside it, or alone), is summarised as a fixed-rate run is (validity first), and judged on the
+// promise's p95 by the search's rule. Between steps that wrote, the table is put back as it was (restoreLoadTable).
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { withClient } from '../db/client.ts';
+import { createParamPicker, type ParamPools } from '../runner/params.ts';
+import type { EnvironmentInfo } from '../results.ts';
+import { searchCapacity, stepSamplesToPass, stepVerdictRule, type CapacityRule } from './capacity.ts';
+import type { LoadCopy } from './load-schema.ts';
+import { formatSearchProgress } from './render-search.ts';
+import { startLoad, type LoadHandle, type LoadRun } from './run-load.ts';
+import { buildTimeline, judgeStepRun, promiseSearch, type PromiseClass, type PromiseSearch, type StepFigures, type TimelineData } from './search-report.ts';
+import { planStep, STEP_PLAN, startRate, warmupMs } from './step-plan.ts';
+import { summarizeLoad } from './summary.ts';
+import { DEFAULT_RATES, LOAD_CLASSES, RETENTION_DAYS, type LoadClass, type LoadRates, type TrafficClass } from './traffic.ts';
+import { WAIT_SAMPLE_MS } from './wait-sampler.ts';
+
+/** Everything the searches on one copy share. */
+export interface CopySearchContext {
+  connectionString: string;
+  copy: Pick<LoadCopy, 'schema' | 'dataset'>;
+  /** The dataset the copy was made from (read to put deleted rows back). */
+  sourceSchema: string;
+  pools: ParamPools;
+  /** Builds the classes afresh for each step (ingest's ledger must not outlive the rows the restore removes). */
+  traffic: () => Record<LoadClass, TrafficClass>;
+  pool: number;
+  seed: number;
+  scale: string;
+  rule: Omit<CapacityRule, 'startRate' | 'windowMs'>;
+  /** A first look's window, at least (--step); never a window over maxWindowMs. */
+  stepMs: number;
+  maxWindowMs: number;
+  maintenanceRates: { ingest: number; retention: number };
+  environment?: EnvironmentInfo;
+  /** ms left of --max-time overall (for the progress line). */
+  totalLeftMs: () => number;
+  interrupted: () => boolean;
+  /** The running step's handle, so Ctrl-C can stop it. */
+  setHandle: (handle: LoadHandle | undefined) => void;
+  /** A progress line: rewritten in place while a step runs (final false), kept when a step ends (final true). */
+  progress: (line: string, final: boolean) => void;
+  /** Written by a step with maintenance, put back before the next step. */
+  state: { dirty: boolean };
+}
+
+/** One search's answer, with the timeline of its highest passing step (or its last step) for the report. */
+export interface SearchOutcome {
+  search: PromiseSearch;
+  timeline?: TimelineData;
+}
+
+/**
+ * Puts the copy's executions back as the dataset has them, as far as the load changes them: the executions ingest
+ * inserted (engine ids execbench-new-<n>) deleted, the rows retention deleted (the focus tenant's oldest, before the
+ * retention cutoff) inserted again from the dataset, then VACUUM ANALYZE, so every step starts from the same table.
+ */
+export async function restoreLoadTable(connectionString: string, schema: string, sourceSchema: string, pools: ParamPools): Promise<number> {
+  const t0 = performance.now();
+  const pick = createParamPicker(pools, 0);
+  const tenant = pick.tenant();
+  const cutoff = pick.daysBeforeAnchor(RETENTION_DAYS);
+  await withClient(connectionString, async (client) => {
+    await client.query(`SET search_path TO ${pg.escapeIdentifier(schema)}`);
+    await client.query(`DELETE FROM executions WHERE tenant_id = $1 AND execution_id LIKE 'execbench-new-%'`, [tenant]);
+    // Retention deletes oldest first: what it deleted lies at or before the oldest row left, so the dataset is read
+    // only over that range (an index range scan), and each row checked against the copy's primary key.
+    await client.query(
+      `INSERT INTO executions SELECT s.* FROM ${pg.escapeIdentifier(sourceSchema)}.executions s
+        WHERE s.tenant_id = $1 AND s.started_at < $2::timestamptz
+          AND s.started_at <= coalesce((SELECT min(started_at) FROM executions WHERE tenant_id = $1 AND started_at IS NOT NULL), $2::timestamptz)
+          AND NOT EXISTS (SELECT 1 FROM executions c WHERE c.id = s.id)`, [tenant, cutoff]);
+    await client.query('VACUUM (ANALYZE) executions');
+  });
+  return performance.now() - t0;
+}
+
+/** The search for one promise on the copy, with or without maintenance, within shareMs. */
+export async function searchPromise(
+  ctx: CopySearchContext, promise: PromiseClass, maintenance: boolean, variant: string, shareMs: number, minCapacityPerSecond?: number,
+): Promise<SearchOutcome> {
+  const t0 = performance.now();
+  const traffic = ctx.traffic()[promise];
+  const limitP95Ms = traffic.promise!.p95Ms;
+  const sequential = stepVerdictRule(ctx.rule);
+  const samplesToPass = stepSamplesToPass(ctx.rule);
+  const first = startRate(DEFAULT_RATES[promise], ctx.stepMs, samplesToPass);
+  const label = `${variant}, ${promise}, ${maintenance ? 'with' : 'without'} maintenance`;
+  let lagHint = 1;
+  let overheadMs: number = STEP_PLAN.defaultOverheadMs;
+  let stepNumber = 0;
+  let shortened: string | undefined;
+  let best: { rate: number; windowMs: number; run: LoadRun; report: ReturnType<typeof summarizeLoad> } | undefined;
+  let last: typeof best;
+
+  const runStep = async (rate: number, windowMs: number, look: number) => {
+    const s0 = performance.now();
+    stepNumber += 1;
+    if (ctx.state.dirty) {
+      await restoreLoadTable(ctx.connectionString, ctx.copy.schema, ctx.sourceSchema, ctx.pools);
+      ctx.state.dirty = false;
+    }
+    const rates: LoadRates = { [promise]: rate, ...(maintenance ? ctx.maintenanceRates : {}) };
+    const all = ctx.traffic();
+    const classes = LOAD_CLASSES.filter((c) => rates[c] !== undefined).map((c) => ({ traffic: all[c], perSecond: rates[c]! }));
+    const handle = await startLoad({
+      connectionString: ctx.connectionString, schema: ctx.copy.schema, classes, durationMs: windowMs, pool: ctx.pool, seed: ctx.seed, pools: ctx.pools,
+      onProgress: (p) => {
+        const c = p.classes.find((x) => x.name === promise)!;
+        ctx.progress(formatSearchProgress({
+          label, step: stepNumber, look, rate, elapsedMs: p.elapsedMs, windowMs, offeredPerSecond: c.offeredPerSecond, achievedPerSecond: c.achievedPerSecond,
+          p95Ms: c.p95Ms, searchLeftMs: shareMs - (performance.now() - t0), totalLeftMs: ctx.totalLeftMs(),
+        }), false);
+      },
+    });
+    ctx.setHandle(handle);
+    if (maintenance) ctx.state.dirty = true;
+    let run: LoadRun;
+    try {
+      run = await handle.done;
+    } finally {
+      ctx.setHandle(undefined);
+    }
+    const report = summarizeLoad(run, {
+      runId: `${label} step ${stepNumber}`, traffic: classes.map((c) => c.traffic), rates, pool: ctx.pool, seed: ctx.seed, scale: ctx.scale,
+      sampledEveryMs: WAIT_SAMPLE_MS, dataset: { source: ctx.sourceSchema, loadSchema: ctx.copy.schema, rows: ctx.copy.dataset.counts.totalRows, copyMs: 0, restored: '' },
+    });
+    const elapsedMs = performance.now() - s0;
+    overheadMs = Math.max(STEP_PLAN.defaultOverheadMs / 2, elapsedMs - windowMs);
+    const result = judgeStepRun(run, report, {
+      promise, limitP95Ms, windowMs, warmupMs: warmupMs(windowMs), look, sequential, elapsedMs, ...(shortened ? { shortened } : {}),
+    });
+    if (result.verdict) lagHint = result.thinnedEvery;
+    last = { rate, windowMs, run, report };
+    if (result.verdict?.status === 'passed' && (!best || rate >= best.rate)) best = last;
+    ctx.progress(formatStepLine(stepNumber, rate, windowMs, look, result), true);
+    return result;
+  };
+
+  const result = await searchCapacity<StepFigures>(runStep, { ...ctx.rule, startRate: first, windowMs: ctx.stepMs }, (rate, look, suggestedMs) => {
+    if (ctx.interrupted()) return { stop: 'interrupted', words: 'stopped by Ctrl-C' };
+    const planned = planStep({
+      rate, look, suggestedMs, samplesToPass, lagHint, maxWindowMs: ctx.maxWindowMs, overheadMs,
+      remainingMs: Math.min(shareMs - (performance.now() - t0), ctx.totalLeftMs()),
+    });
+    if ('stop' in planned) return planned;
+    shortened = planned.shortened;
+    return { windowMs: planned.windowMs };
+  });
+  const search = promiseSearch(result, {
+    promise, limitP95Ms, source: traffic.promise!.source, variant, maintenance, startRate: first,
+    ...(minCapacityPerSecond !== undefined ? { minCapacityPerSecond } : {}), shareMs: Math.round(shareMs), durationMs: Math.round(performance.now() - t0),
+  });
+  const shown = best ?? last;
+  return {
+    search,
+    ...(shown ? { timeline: buildTimeline(shown.run, shown.report, { promise, variant, maintenance, ratePerSecond: shown.rate, windowMs: shown.windowMs }) } : {}),
+  };
+}
+
+const fmtRate = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+const fmtMs = (n: number | null) => (n === null ? '—' : n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0));
+
+/** 'step 3: 160/s for 10.0 s (look 1): passed, offered 158.2/s, achieved 157.9/s, p95 [11.0, 13.5] ms' */
+function formatStepLine(step: number, rate: number, windowMs: number, look: number, r: StepFigures & { verdict?: { status: string }; invalid?: { cause: string; words: string } }): string {
+  const head = `  step ${step}: ${fmtRate(rate)}/s for ${(windowMs / 1000).toFixed(1)} s${look > 1 ? ` (look ${look})` : ''}: `;
+  const rates = `offered ${fmtRate(r.offeredPerSecond)}/s, achieved ${fmtRate(r.achievedPerSecond)}/s`;
+  if (r.invalid) return `${head}${r.invalid.cause === 'interrupted' ? 'stopped' : 'failed (invalid)'}, ${rates}: ${r.invalid.words}`;
+  const p95 = r.latency ? `p95 ${fmtMs(r.latency.p95.estimateMs)} ms [${fmtMs(r.latency.p95.lowMs)}, ${fmtMs(r.latency.p95.highMs)}] on ${r.samples} samples${r.thinnedEvery > 1 ? ` (1 in ${r.thinnedEvery} requests)` : ''}` : '';
+  return `${head}${r.verdict?.status ?? '?'}, ${rates}, ${p95}${r.shortened ? `; ${r.shortened}` : ''}`;
+}

@@ -1,0 +1,97 @@
+// Pure: how long each step of a capacity search runs, within a time budget. A step's window must hold enough
+// about-independent requests for its p95 to be able to pass (a pass needs an upper bound: 113 samples with the
+// search's defaults); at a low rate that is a long window, at a high one the --step floor decides. Before a step
+// starts, the time it would take (window, connecting, draining, putting the table back) must fit in what is left of
+// the search's share of --max-time: a step that does not fit is not started, and the search reports what it has.
+// The first part of every window is left out of the verdict: the queue starts empty and the connections cold, so
+// the first requests see a server that is not yet in the steady state of that rate.
+
+/** The knobs of step planning, each with why it is what it is. */
+export const STEP_PLAN = {
+  /** Plan for this many times the samples a pass needs: a step's thinning lag is not known before it runs. */
+  sampleMargin: 1.25,
+  /** Leave out of the verdict the requests scheduled in the first 10% of the window (at least 250 ms). */
+  warmupShare: 0.1,
+  warmupMinMs: 250,
+  /** A step shorter than 1 s says too little: the pool's connect and the drain would weigh as much as the traffic. */
+  minWindowMs: 1000,
+  /** Connecting the pool, the drain and the table's restore, when no step has been timed yet. */
+  defaultOverheadMs: 1500,
+} as const;
+
+/** The part of a window left out of the verdict, ms. */
+export function warmupMs(windowMs: number): number {
+  return Math.min(windowMs / 2, Math.max(STEP_PLAN.warmupMinMs, windowMs * STEP_PLAN.warmupShare));
+}
+
+/** Shortest window (ms) in which a rate can gather `samples` about-independent requests after the warm-up. */
+export function windowForSamples(rate: number, samples: number, lag: number): number {
+  const requests = samples * Math.max(1, lag) * STEP_PLAN.sampleMargin;
+  return Math.ceil((requests / rate) * 1000 / (1 - STEP_PLAN.warmupShare));
+}
+
+/** What planStep needs to know. */
+export interface StepPlanInput {
+  rate: number;
+  look: number;
+  /** The search's suggestion: --step for a first look, the last window times growth for a later one. */
+  suggestedMs: number;
+  /** About-independent samples a pass needs (stepSamplesToPass). */
+  samplesToPass: number;
+  /** The thinning lag the last step of this search measured (1 before any). */
+  lagHint: number;
+  /** A step is never longer than this (a later look may ask for more: it gets this). */
+  maxWindowMs: number;
+  /** Time left in this search's share, ms. */
+  remainingMs: number;
+  /** Time a step costs besides its window (measured on earlier steps), ms. */
+  overheadMs: number;
+}
+
+/** A planned window, or why no step can start. */
+export type StepPlan = { windowMs: number; shortened?: string } | { stop: 'time'; words: string };
+
+/**
+ * The window of one look: long enough that a pass is possible at the thinning lag seen so far, and at least what the
+ * search suggests (--step for a first look, twice the last window for a later one); never over maxWindowMs; shortened to what is left when that still gives minWindowMs, else refused.
+ */
+export function planStep(input: StepPlanInput): StepPlan {
+  // Every look is planned so that a pass is possible with the lag seen so far (a later look also at least doubles).
+  const wanted = Math.max(input.suggestedMs, windowForSamples(input.rate, input.samplesToPass, input.lagHint));
+  const windowMs = Math.max(STEP_PLAN.minWindowMs, Math.min(wanted, input.maxWindowMs));
+  const available = input.remainingMs - input.overheadMs;
+  if (windowMs <= available) return { windowMs };
+  if (available >= STEP_PLAN.minWindowMs) {
+    return { windowMs: Math.floor(available), shortened: `shortened from ${(windowMs / 1000).toFixed(1)} s to the ${(available / 1000).toFixed(1)} s left: it can fail but may be too short to pass` };
+  }
+  return { stop: 'time', words: `out of time: a ${(windowMs / 1000).toFixed(1)} s step at ${formatRate(input.rate)}/s does not fit in the ${(Math.max(0, input.remainingMs) / 1000).toFixed(1)} s left of this search's share of --max-time` };
+}
+
+/**
+ * This search's share of what is left of --max-time: the rest divided evenly among the searches not yet run (a search
+ * that ends early leaves its time to the ones after it), less what is reserved for making copies of the dataset.
+ */
+export function searchShareMs(remainingMs: number, searchesLeft: number, reservedMs = 0): number {
+  if (searchesLeft < 1) throw new RangeError(`searchShareMs: searchesLeft must be >= 1, got ${searchesLeft}.`);
+  return Math.max(0, (remainingMs - reservedMs) / searchesLeft);
+}
+
+/**
+ * The first rate a search offers: the class's default rate (a busy hour), raised so that a first window of --step can
+ * hold the samples a pass needs (a search that starts where nothing can pass spends its time doubling windows).
+ */
+export function startRate(defaultPerSecond: number, stepMs: number, samplesToPass: number): number {
+  const atStep = (samplesToPass * STEP_PLAN.sampleMargin) / ((stepMs / 1000) * (1 - STEP_PLAN.warmupShare));
+  return roundRate(Math.max(defaultPerSecond, atStep));
+}
+
+/** Two significant digits: 63.4 -> 63, 0.1234 -> 0.12 (a rate a person can type to reproduce a step). */
+export function roundRate(perSecond: number): number {
+  const digits = Math.max(0, 1 - Math.floor(Math.log10(perSecond)));
+  const f = 10 ** digits;
+  return Math.round(perSecond * f) / f;
+}
+
+function formatRate(perSecond: number): string {
+  return perSecond >= 100 ? perSecond.toFixed(0) : perSecond >= 10 ? perSecond.toFixed(1) : perSecond.toFixed(2);
+}
