@@ -100,7 +100,37 @@ export function renderResultsTable(results: RunResults): string {
       ? ['  your query / yours: a query your team added (--queries), judged on your own limit from its file; its failures are',
         '  its own (see "Your queries"), never spec findings.']
       : []),
-  ].join('\n')}${calibration ? `\n\n${calibration}` : ''}`;
+    ...(results.target
+      ? [`  no-index: ${results.target.table} has no index standing for the documented one (see "Your table").` +
+        (results.target.plansOnly ? ' --plans-only: plans are the planner\'s estimates, nothing was executed: no clock, no buffers.' : '')]
+      : []),
+  ].join('\n')}${skippedReasons(results)}${calibration ? `\n\n${calibration}` : ''}`;
+}
+
+/** Why each skipped form was skipped, once per reason (the table's "skip" cells say only that it was). */
+function skippedReasons(results: RunResults): string {
+  const byReason = new Map<string, string[]>();
+  for (const r of results.scenarios) {
+    if (r.outcome.status !== 'skipped') continue;
+    const ids = byReason.get(r.outcome.reason) ?? [];
+    if (!ids.includes(r.scenarioId)) ids.push(r.scenarioId);
+    byReason.set(r.outcome.reason, ids);
+  }
+  if (byReason.size === 0) return '';
+  return `\n\nSkipped:\n${[...byReason].map(([reason, ids]) => wrap(`- ${ids.join(', ')}: ${reason}`, 128, '    ')).join('\n')}`;
+}
+
+/** Breaks text at spaces into lines of at most `width` columns, continuation lines indented. */
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && (line + ' ' + word).length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line].join('\n');
 }
 
 /**

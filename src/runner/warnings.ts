@@ -14,6 +14,6 @@ export function noRowsWarning(
 ): string | undefined {
   if (form.kind !== 'read' || form.parameters === 0 || form.rowsSeen.length === 0 || form.rowsSeen.some((rows) => rows > 0)) return undefined;
   return table
-    ? `returned no rows on ${table}: its parameters matched nothing there; pick.anchor() is just after its newest started_at, ${anchor}`
+    ? `returned no rows on ${table}: its parameters matched nothing there (no such rows for the busiest tenant, a window with no rows, or a page past its rows; pick.anchor() is just after its newest started_at, ${anchor}), so its plan and time are those of an empty result`
     : `returned no rows at ${scale}: its parameters matched nothing in the data; the synthetic data's now is ${anchor} (pick.anchor())`;
 }
