@@ -81,7 +81,7 @@ export function renderCapacityReport(report: CapacityReport): string {
   for (const note of report.notes) lines.push(`Note: ${note}`);
   if (report.interrupted) lines.push('Interrupted: Ctrl-C; the searches above are what was measured so far.');
   lines.push(`Method: ${report.method.join(' ')}`);
-  lines.push(`People: ${PEOPLE_BASIS.words}.`);
+  lines.push(`People are counted at ${PEOPLE_BASIS.words}.`);
   lines.push(`Searched for ${(report.durationMs / 1000).toFixed(0)} s of a --max-time of ${(report.options.maxTimeMs / 1000).toFixed(0)} s.`);
   return lines.join('\n');
 }

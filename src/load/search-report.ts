@@ -126,7 +126,7 @@ export interface CapacityReport {
 /** People per unit of rate: the defaults' busy hour is 60 people sending dashboard=2/s and pages=40/s. */
 export const PEOPLE_BASIS = {
   people: 60,
-  words: 'people at the default rates\' busy hour: 60 people send 2 dashboard loads/s (a refresh every 30 s each) and 40 page views/s',
+  words: 'the default rates\' busy hour: 60 people send 2 dashboard loads/s (a refresh every 30 s each) and 40 page views/s',
 } as const;
 
 /** A rate as people: 60 x rate / the class's default rate. */
@@ -174,8 +174,10 @@ export function judgeStepRun(run: Pick<LoadRun, 'records'>, report: LoadReport, 
     .map((r) => r.endMs - r.intendedMs);
   // A run execbench's own CPU paced is valid as a fixed-rate run (it says so), but no step of a search: above that
   // rate the generator, not the server, is measured.
-  const invalid = !report.valid
-    ? { cause: invalidCause(report), words: report.problems.join('; ') }
+  const cause = report.valid ? undefined : invalidCause(report);
+  // execbench's cause carries the CPU sentence: whether its own work or a machine saturated by the server delayed it.
+  const invalid = cause !== undefined
+    ? { cause, words: `${report.problems.join('; ')}${cause === 'execbench' ? `. ${report.cpuStatement}` : ''}` }
     : report.limitedBy === 'execbench' ? { cause: 'execbench' as const, words: report.cpuStatement } : undefined;
   const judged = judgeStep(served, context.limitP95Ms, invalid, { sequential: context.sequential, look: context.look });
   const verdict: LatencyVerdict | undefined = judged.verdict;

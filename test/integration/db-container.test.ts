@@ -193,7 +193,7 @@ describe('container provider (real Docker engine)', () => {
       });
       child.kill(signal);
       assert.equal(await exited, signal === 'SIGINT' ? 130 : 143, stderr);
-      assert.match(stderr, new RegExp(`${signal} received, stopping Postgres`));
+      assert.match(stderr, new RegExp(`${signal} received: stopping the Postgres container execbench started`));
       assert.deepEqual(await leftovers(), before);
     });
   }
