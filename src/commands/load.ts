@@ -193,12 +193,13 @@ export interface LoadSearchOptions {
 const MAINTENANCE_RATES = { ingest: DEFAULT_RATES.ingest, retention: DEFAULT_RATES.retention };
 
 /**
- * Exit codes: 0 every promise has a capacity bound at or above its --min-capacity; 1 a promise's bound is below it,
- * or it held at no rate tried; 2 no bound could be measured (execbench's own limit, out of time) or Ctrl-C.
+ * Exit codes: 0 every search found a capacity bound, at or above its --min-capacity; 1 a bound is below it, or a
+ * promise held at no rate tried; 2 a search found no bound (execbench's own limit, undecided, out of time) or Ctrl-C.
  */
 export function capacityExitCode(report: CapacityReport): number {
   if (report.interrupted) return EXIT.harness;
-  const gate = (s: PromiseSearch) => s.meetsMinimum === false || s.status === 'no-pass';
+  // As the JUnit cases: a bound under --min-capacity, or a promise shown to hold at no rate, fails; no bound at all is an error.
+  const gate = (s: PromiseSearch) => (s.lowerBoundPerSecond !== null && s.meetsMinimum === false) || s.status === 'no-pass';
   if (report.searches.some(gate)) return EXIT.gate;
   if (report.searches.length === 0 || report.searches.some((s) => s.lowerBoundPerSecond === null)) return EXIT.harness;
   return EXIT.ok;

@@ -12,7 +12,8 @@ let installed = false;
 const HOOKS = `let target;
 export function initialize(data) { target = data.url; }
 export async function resolve(specifier, context, next) {
-  return specifier === 'execbench' ? { url: target, shortCircuit: true } : next(specifier, context);
+  // Handed on as the entry's own URL, so the TypeScript loader (tsx) resolves and loads it as it does any .ts file.
+  return next(specifier === 'execbench' ? target : specifier, context);
 }`;
 
 /** Makes `execbench` resolve to this checkout's src/index.ts for every module loaded from now on. Idempotent. */

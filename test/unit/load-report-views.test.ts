@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { capacityExitCode } from '../../src/commands/load.ts';
 import { boundConfidence } from '../../src/load/capacity.ts';
 import { renderCapacityReport } from '../../src/load/render-search.ts';
 import { describeMethod, maintenanceCosts, ratePeople, type CapacityReport, type CapacityStep, type PromiseClass, type PromiseSearch } from '../../src/load/search-report.ts';
@@ -89,6 +90,21 @@ describe('capacity JUnit', () => {
     report.searches[3] = { ...report.searches[3]!, lowerBoundPerSecond: null, lowerBoundPeople: null, status: 'limited' };
     assert.deepEqual(capacityCases(report).map((c) => c.status), ['failed', 'errored']);
     assert.match(renderCapacityJunit(report), /failures="1" errors="1"/);
+  });
+});
+
+describe('capacity exit code', () => {
+  it('1 for a bound under --min-capacity or a promise that held at no rate; 2 for no bound at all or Ctrl-C; else 0', () => {
+    assert.equal(capacityExitCode(fixture()), 1);
+    const met = fixture();
+    met.searches = met.searches.map((s) => ({ ...s, meetsMinimum: true }));
+    assert.equal(capacityExitCode(met), 0);
+    const none = structuredClone(met);
+    none.searches[0] = { ...none.searches[0]!, lowerBoundPerSecond: null, status: 'limited', meetsMinimum: false };
+    assert.equal(capacityExitCode(none), 2);
+    none.searches[1] = { ...none.searches[1]!, lowerBoundPerSecond: null, status: 'no-pass', meetsMinimum: false };
+    assert.equal(capacityExitCode(none), 1);
+    assert.equal(capacityExitCode({ ...met, interrupted: true }), 2);
   });
 });
 
