@@ -60,14 +60,11 @@ export function loadExitCode(report: LoadReport): number {
   return report.classes.some((c) => c.promise?.status === 'failed') ? EXIT.gate : EXIT.ok;
 }
 
-/** Runs the load; returns the exit code (loadExitCode). */
-export async function runLoadCommand(options: LoadOptions): Promise<number> {
-  const log = options.provider.log;
-  // Bad input was refused by the CLI; what is left to say before anything starts: promises that cannot pass.
-  for (const warning of checkJudgeable(options.rates, options.durationMs)) log(`execbench load: warning: ${warning}`);
-  const all = buildTraffic(await loadScenarios());
-  const classes = LOAD_CLASSES.filter((name) => options.rates[name] !== undefined).map((name) => ({ traffic: all[name], perSecond: options.rates[name]! }));
-  const runId = `load-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+/** What a fixed-rate run and a search both start from: the run id, its report folder (checked) and the dataset. */
+async function prepareLoadRun(
+  kind: 'load' | 'capacity', options: Pick<LoadOptions, 'outDir' | 'scale' | 'seed' | 'provider'>,
+): Promise<{ runId: string; outDir: string; request: DatasetRequest }> {
+  const runId = `${kind}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   const outDir = path.resolve(options.outDir ?? path.join(PROJECT_ROOT, 'reports', runId));
   await checkWritableDir(outDir, {
     label: options.outDir !== undefined ? '--out' : 'The reports folder',
@@ -77,6 +74,17 @@ export async function runLoadCommand(options: LoadOptions): Promise<number> {
     scale: options.scale, seed: options.seed, indexBuild: 'after', fresh: options.provider.fresh,
     optional: { coveringIndex: true, dailyStats: true },
   };
+  return { runId, outDir, request };
+}
+
+/** Runs the load; returns the exit code (loadExitCode). */
+export async function runLoadCommand(options: LoadOptions): Promise<number> {
+  const log = options.provider.log;
+  // Bad input was refused by the CLI; what is left to say before anything starts: promises that cannot pass.
+  for (const warning of checkJudgeable(options.rates, options.durationMs)) log(`execbench load: warning: ${warning}`);
+  const all = buildTraffic(await loadScenarios());
+  const classes = LOAD_CLASSES.filter((name) => options.rates[name] !== undefined).map((name) => ({ traffic: all[name], perSecond: options.rates[name]! }));
+  const { runId, outDir, request } = await prepareLoadRun('load', options);
 
   return withDatabase(options.provider, async (db) => {
     log(`execbench: ${db.kind} Postgres ${db.serverVersion}: ${db.reason}`);
@@ -210,16 +218,7 @@ export async function runLoadSearchCommand(options: LoadSearchOptions): Promise<
   const log = options.provider.log;
   const variants = loadVariants(options.variants);
   const scenarios = await loadScenarios();
-  const runId = `capacity-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  const outDir = path.resolve(options.outDir ?? path.join(PROJECT_ROOT, 'reports', runId));
-  await checkWritableDir(outDir, {
-    label: options.outDir !== undefined ? '--out' : 'The reports folder',
-    fix: 'Give --out a writable folder (created if missing), e.g. --out /tmp/execbench-load.',
-  });
-  const request: DatasetRequest = {
-    scale: options.scale, seed: options.seed, indexBuild: 'after', fresh: options.provider.fresh,
-    optional: { coveringIndex: true, dailyStats: true },
-  };
+  const { runId, outDir, request } = await prepareLoadRun('capacity', options);
   const rule = { ...CAPACITY_RULE, maxSteps: options.maxSteps };
   const startedAt = new Date().toISOString();
 
