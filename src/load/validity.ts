@@ -11,10 +11,14 @@ export const VALIDITY_RULE = {
   /** Failed requests per class: a latency that leaves out more than 1% of requests describes a different load. */
   maxErrorShare: 0.01,
   /**
-   * 99% of requests sent within 5 ms of their intended start: a generator that falls behind its own schedule bunches
-   * arrivals and adds its own delay to every latency (1% of the tightest promise, 500 ms).
+   * 99% of requests sent within 25 ms of their intended start: a generator that falls behind its own schedule bunches
+   * arrivals and adds its own delay to every latency (which is measured from the intended start, so the delay is
+   * counted, never hidden). 25 ms is 5% of the tightest promise (500 ms). It was 5 ms, under the jitter of Node's
+   * timers on this 2-core machine: 6.7-8.6 ms at the 99th percentile at 5-40 requests/s with execbench using
+   * 0.05-0.13 of a core and the machine 11-17% busy, so every step of a search was "invalid" and its "capacity" was
+   * where the gate, not the server, stopped it.
    */
-  maxLagP99Ms: 5,
+  maxLagP99Ms: 25,
   /** Mean in flight against rate x mean latency (Little's law), relative (the bound). */
   littleTolerance: 0.1,
   /** Node runs the generator on one thread: from 80% of one core up, execbench's own CPU paces what it measures. */
