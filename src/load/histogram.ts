@@ -31,7 +31,9 @@ export class LatencyHistogram {
 
   /** The value at a percentile (0-100), in ms; NaN when empty. */
   percentileMs(percentile: number): number {
-    return this.#h.totalCount === 0 ? Number.NaN : this.#h.getValueAtPercentile(percentile) / 1000;
+    // HdrHistogram answers a percentile with the highest value of its bucket, which can lie above the largest value
+    // recorded: no percentile exceeds the maximum.
+    return this.#h.totalCount === 0 ? Number.NaN : Math.min(this.#h.getValueAtPercentile(percentile), this.#h.maxValue) / 1000;
   }
 
   /** p50/p95/p99/max in ms, or undefined when nothing was recorded. */
