@@ -165,17 +165,19 @@ function describeCpu(cpu: CpuUse, failed: Gate[], rule: typeof VALIDITY_RULE): {
   if (cpu.execbenchCores >= rule.execbenchCpuLimit) {
     return { limitedBy: 'execbench', statement: `${own}${machine}: these figures are limited by execbench's own CPU, not by Postgres.` };
   }
-  if (failed.some((g) => g.cause === 'execbench')) {
-    const why = saturated
-      ? 'execbench could not keep its schedule because the machine\'s CPUs were saturated (it waited for a CPU, not for its own work)'
-      : 'execbench could not keep its schedule';
-    return { limitedBy: 'execbench', statement: `${own}${machine}: ${why}: these figures are limited by execbench, not by Postgres.` };
-  }
+  // The server falling behind (rate not achieved, pool exhausted) comes first: a backlog also makes the generator
+  // late, and 'execbench was the limit' beside 'the server did not keep up' said both at once.
   if (failed.some((g) => g.cause === 'overload')) {
     return {
       limitedBy: 'server',
       statement: `${own}${machine}: the server fell behind${saturated ? ', on a machine whose CPUs were saturated (it shares them with execbench)' : ''}, not execbench.`,
     };
+  }
+  if (failed.some((g) => g.cause === 'execbench')) {
+    const why = saturated
+      ? 'execbench could not keep its schedule because the machine\'s CPUs were saturated (it waited for a CPU, not for its own work)'
+      : 'execbench could not keep its schedule';
+    return { limitedBy: 'execbench', statement: `${own}${machine}: ${why}: these figures are limited by execbench, not by Postgres.` };
   }
   return { limitedBy: undefined, statement: `${own}${machine}${saturated ? ': the machine was saturated, so the server\'s figures include waiting for a CPU' : ''}.` };
 }

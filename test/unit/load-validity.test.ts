@@ -52,6 +52,16 @@ describe('judgeValidity', () => {
     assert.equal(v.valid, true, v.problems.join('; '));
   });
 
+  it('a server that falls behind (rate not achieved) is the limit even when the generator is also late', () => {
+    const input = good();
+    input.lagMs = { p99: 31, max: 52 };
+    input.classes = input.classes.map((c) => ({ ...c, completed: Math.floor(c.scheduled / 2) }));
+    const v = judgeValidity(input);
+    assert.equal(v.valid, false);
+    assert.equal(v.limitedBy, 'server');
+    assert.match(v.cpuStatement, /the server fell behind/);
+  });
+
   it('a late generator -> invalid and limited by execbench, even with little CPU of its own when the machine is saturated', () => {
     const input = good();
     input.lagMs = { p99: 31, max: 52 };
