@@ -11,7 +11,7 @@ import { readDatasetInventory, type InventoryEntry } from '../seed/inventory.ts'
  * execbench schemas there with sizes and the clean command; in the embedded server, where its data lives; for a
  * container, that it was removed.
  */
-export async function describeLeftBehind(db: Database, provider: Pick<ProviderOptions, 'image' | 'cacheDir' | 'pgMajor'>): Promise<string[]> {
+export async function describeLeftBehind(db: Database, provider: Pick<ProviderOptions, 'image' | 'cacheDir' | 'pgMajor' | 'databaseUrlFrom'>): Promise<string[]> {
   if (db.kind === 'container') return [`The ${provider.image} container execbench started was removed with its data; nothing is left.`];
   let inventory: Awaited<ReturnType<typeof readInventory>>;
   try {
@@ -28,7 +28,10 @@ export async function describeLeftBehind(db: Database, provider: Pick<ProviderOp
     if (ours.length === 0) return [`Nothing of execbench's is left in ${at} (your server, which keeps running).`];
     return [
       `Left in ${at} (your server, which keeps running): ${listed}; ${total} in all, kept so the next run reuses them.`,
-      `Remove them with: execbench clean --database-url ${redactUrl(db.connectionString)}`,
+      // From DATABASE_URL, plain `execbench clean` reaches the same server; a typed URL is shown without its password.
+      provider.databaseUrlFrom === 'DATABASE_URL'
+        ? 'Remove them with: execbench clean (DATABASE_URL names this server)'
+        : `Remove them with: execbench clean --database-url ${redactUrl(db.connectionString)} (your password where *** stands)`,
     ];
   }
   const flags = [
