@@ -367,7 +367,7 @@ async function main(): Promise<number> {
         .option('pool', { type: 'string', nargs: 1, default: '10', describe: 'connections in the pool, as an application sizes its own; a request that finds all busy waits (and the run is then invalid: the pool, not the schedule, paced it)', group: 'Load:' })
         .option('scale', { type: 'string', nargs: 1, default: '100k', describe: '100k, 1m or an integer: the dataset the load runs on (seeded or reused, then copied for the load\'s writes)', group: 'Dataset:' })
         .option('seed', { type: 'string', default: String(DEFAULT_SEED), describe: 'PRNG seed (a whole number): the same rows, and the same arrival times', group: 'Dataset:' })
-        .option('out', { type: 'string', describe: 'folder for load.json (--search: capacity.json, index.html, summary.md, junit.xml) (default reports/load-<time>, reports/capacity-<time>): a writable folder, created if missing', group: 'Load:' })
+        .option('out', { type: 'string', describe: 'folder for load.json (--search: capacity.json), index.html, summary.md and junit.xml (default reports/load-<time>, reports/capacity-<time>): a writable folder, created if missing', group: 'Load:' })
         .option('json', { type: 'boolean', default: false, describe: 'print the load (or capacity) document to stdout (tables go to stderr)', group: 'Load:' })
         .option('search', { type: 'boolean', default: false, describe: 'find, per promise, the highest offered rate at which it still holds (a lower confidence bound): fixed-rate steps, doubling then bisecting to 10%', group: 'Search:' })
         .option('promise', { type: 'string', array: true, describe: 'with --search: dashboard (page p95 < 2 s), pages (p95 < 500 ms) [default: both]', group: 'Search:' })

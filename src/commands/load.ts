@@ -1,7 +1,7 @@
 // `execbench load`: the fixed-rate mode. Seed (or reuse) the dataset, copy it for the load's writes, offer each class
 // its rate on an open schedule for the duration, watch who waits on whom, then judge the run's validity and the
-// spec's promises at that rate; a table per class, --json, and a results file. Ctrl-C stops the traffic and prints
-// what was measured so far.
+// spec's promises at that rate; a table per class, --json, and load.json, summary.md, junit.xml and index.html (with
+// the run on a time axis). Ctrl-C stops the traffic and prints and saves what was measured so far (no HTML then).
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,9 +15,13 @@ import { confirmLoadCopy, createLoadCopy } from '../load/load-schema.ts';
 import { formatProgress, renderLoadReport } from '../load/render.ts';
 import { startLoad, type LoadHandle, type LoadProgress } from '../load/run-load.ts';
 import { summarizeLoad, type LoadReport } from '../load/summary.ts';
+import { buildTimeline, type RunTimeline } from '../load/timeline.ts';
 import { buildTraffic, checkJudgeable, formatRates, LOAD_CLASSES, type LoadRates } from '../load/traffic.ts';
 import { WAIT_SAMPLE_MS } from '../load/wait-sampler.ts';
 import { checkWritableDir, ensureDir } from '../paths.ts';
+import { renderFixedRateHtml } from '../report/fixed-rate-html.ts';
+import { renderFixedRateJunit } from '../report/fixed-rate-junit.ts';
+import { renderFixedRateMarkdown } from '../report/fixed-rate-markdown.ts';
 import { loadParamPools } from '../runner/params.ts';
 import { displayPath, loadScenarios } from '../scenario/load.ts';
 import { ensureDataset } from '../seed/dataset.ts';
@@ -45,7 +49,7 @@ export interface LoadOptions {
   scale: ScaleSpec;
   seed: number;
   json: boolean;
-  /** Folder for load.json (default reports/load-<run-id>). */
+  /** Folder for load.json, index.html, summary.md and junit.xml (default reports/load-<run-id>). */
   outDir?: string;
   provider: ProviderOptions;
 }
@@ -132,7 +136,8 @@ export async function runLoadCommand(options: LoadOptions): Promise<number> {
           restored: `the load wrote only into ${copy.schema}, a copy of ${dataset.schema} made for this run and dropped at its end; ${dataset.schema} (what run and whatif measure) was only read`,
         },
       });
-      await output(report, outDir, options.json);
+      const timeline = buildTimeline(run, report, { windowMs: run.stoppedAtMs ?? run.durationMs });
+      await output(report, timeline, outDir, options.json, interrupted || report.interruptedAtMs !== undefined);
       reported();
       if (interrupted) return EXIT.harness;
       return loadExitCode(report);
@@ -144,15 +149,25 @@ export async function runLoadCommand(options: LoadOptions): Promise<number> {
   });
 }
 
-/** Prints the tables (stderr with --json), writes load.json, prints the document with --json. */
-async function output(report: LoadReport, outDir: string, json: boolean): Promise<void> {
+/**
+ * load.json, summary.md and junit.xml first, then the console view (stderr with --json) and the document on stdout
+ * with --json; the HTML (vega renders its chart: the slow part) last, and not after Ctrl-C, as the search does.
+ */
+async function output(report: LoadReport, timeline: RunTimeline, outDir: string, json: boolean, interrupted: boolean): Promise<void> {
+  const file = (name: string) => path.join(outDir, name);
+  await ensureDir(outDir);
+  await writeFile(file('load.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(file('summary.md'), renderFixedRateMarkdown(report));
+  await writeFile(file('junit.xml'), renderFixedRateJunit(report));
   const out = json ? process.stderr : process.stdout;
   out.write(`\n${renderLoadReport(report)}\n`);
-  await ensureDir(outDir);
-  const file = path.join(outDir, 'load.json');
-  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
-  out.write(`Results: ${displayPath(file)}\n`);
   if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  if (interrupted) {
+    out.write(`Results: ${displayPath(file('load.json'))} (and summary.md, junit.xml; no HTML after Ctrl-C)\n`);
+    return;
+  }
+  await writeFile(file('index.html'), await renderFixedRateHtml(report, timeline));
+  out.write(`Results: ${displayPath(file('load.json'))}; report ${displayPath(file('index.html'))} (also summary.md, junit.xml)\n`);
 }
 
 /** Progress on stderr: one line rewritten in place on a terminal, a plain line every 5 s otherwise. */

@@ -32,6 +32,12 @@ export interface StepResult {
    * 'interrupted' (Ctrl-C): the search stops there and the step counts for nothing.
    */
   invalid?: { cause: InvalidCause; words: string };
+  /**
+   * The step was stopped early because it could no longer pass: more of its requests had already waited over the
+   * limit than its p95 allows (step-plan.ts cannotPass). Counted as failed, without an interval: a failure can only
+   * lower the bound, so cutting one short costs the bound nothing and saves the rest of the window.
+   */
+  cut?: { atMs: number; words: string };
 }
 
 /** A step as the search recorded it, with what the caller's runStep returned besides the verdict. */
@@ -57,12 +63,21 @@ export interface CapacityRule {
   maxLooks: number;
   /** Steps (fixed-rate runs, every look counted) in all, at most: the Bonferroni divisor. */
   maxSteps: number;
+  /**
+   * The server's throughput on this traffic, measured closed-loop before the search (run-search.ts probeCeiling); when
+   * given, a passing rate under it steps up to just over it (ceilingStep x it) rather than doubling, since no rate
+   * above the throughput can be served. Absent: plain doubling.
+   */
+  ceilingRate?: number;
   /** Never offer more than this, nor less than minRate. */
   maxRate: number;
   minRate: number;
   /** Confidence of the lower bound over the whole search (1 - alpha). */
   confidence: number;
 }
+
+/** A step up from under the measured ceiling goes to this many times it: over it, so the step is expected to fail. */
+export const CEILING_STEP = 1.1;
 
 /** Defaults: bisect to 10% (the issue's), an inconclusive step doubles its window, 4 looks, 16 steps, 95%. */
 export const CAPACITY_RULE: Readonly<Omit<CapacityRule, 'startRate' | 'windowMs'>> = {
@@ -161,7 +176,7 @@ export async function searchCapacity<D extends object = object>(runStep: RunStep
       const result = await runStep(rate, planned.windowMs, look);
       const outcome: SearchStep['outcome'] = result.invalid
         ? result.invalid.cause === 'interrupted' ? 'stopped' : 'failed'
-        : result.verdict!.status;
+        : result.cut ? 'failed' : result.verdict!.status;
       steps.push({ ...result, rate, windowMs: planned.windowMs, look, outcome });
       if (outcome === 'stopped') {
         stop = { by: 'interrupted', words: 'stopped by Ctrl-C' };
@@ -175,14 +190,15 @@ export async function searchCapacity<D extends object = object>(runStep: RunStep
 
   let passed: number | null = null;
   let notPassed: number | null = null;
-  // Bracket: double from the start while it passes, halve while it does not.
+  // Bracket: double from the start while it passes (or step to just over the measured ceiling), halve while it does not.
   for (let rate = rule.startRate; ;) {
     const outcome = await judge(rate);
     if (outcome === undefined) break;
     if (outcome === 'passed') {
       passed = rate;
-      if (notPassed !== null || stop || rate * 2 > rule.maxRate) break;
-      rate *= 2;
+      const up = nextRateUp(rate, rule.ceilingRate);
+      if (notPassed !== null || stop || up > rule.maxRate) break;
+      rate = up;
     } else {
       notPassed = rate;
       if (passed !== null || stop || rate / 2 < rule.minRate) break;
@@ -200,6 +216,12 @@ export async function searchCapacity<D extends object = object>(runStep: RunStep
   return conclude(passed, notPassed, stop, steps, rule);
 }
 
+/** The next rate up from a passing one: just over the ceiling when it is above, else double. */
+export function nextRateUp(rate: number, ceilingRate: number | undefined): number {
+  if (ceilingRate !== undefined && rate < ceilingRate * CEILING_STEP) return Math.min(rate * 2, ceilingRate * CEILING_STEP);
+  return rate * 2;
+}
+
 function conclude<D extends object>(passed: number | null, notPassed: number | null, stop: { by: 'steps' | 'time' | 'interrupted'; words: string } | undefined, steps: SearchStep<D>[], rule: CapacityRule): CapacityResult<D> {
   const judged = steps.filter((s) => s.outcome !== 'stopped').length;
   const base = { lowerBound: passed, notBelow: notPassed, steps, confidence: boundConfidence(rule, judged), ...(stop ? { stoppedBy: stop.by } : {}) };
@@ -213,12 +235,12 @@ function conclude<D extends object>(passed: number | null, notPassed: number | n
   if (passed === null) {
     if (notPassed === null) return { ...base, status: 'stopped', words: `no step was judged${ended}` };
     // "Does not hold" needs a step that showed it: a p95 interval over the limit, or a server that fell behind.
-    const shown = steps.filter((s) => s.verdict?.status === 'failed' || s.invalid?.cause === 'overload');
+    const shown = steps.filter((s) => s.verdict?.status === 'failed' || s.invalid?.cause === 'overload' || s.cut);
     if (shown.length === 0) {
       return { ...base, status: 'undecided', words: `no rate was shown to pass or to fail, down to ${fmt(notPassed)}/s (its steps were inconclusive or invalid for execbench's own reasons)${ended}` };
     }
     const lowest = shown.reduce((a, b) => (b.rate < a.rate ? b : a));
-    return { ...base, status: 'no-pass', words: `no rate passed, down to ${fmt(notPassed)}/s: the promise did not hold at any rate tried (at ${fmt(lowest.rate)}/s: ${lowest.verdict?.status === 'failed' ? lowest.verdict.reason : lowest.invalid!.words})${ended}` };
+    return { ...base, status: 'no-pass', words: `no rate passed, down to ${fmt(notPassed)}/s: the promise did not hold at any rate tried (at ${fmt(lowest.rate)}/s: ${lowest.verdict?.status === 'failed' ? lowest.verdict.reason : lowest.cut?.words ?? lowest.invalid!.words})${ended}` };
   }
   if (notPassed === null) {
     return { ...base, status: 'no-fail', words: `capacity ${at}; every rate up to ${fmt(passed)}/s passed${ended || ` (the search stops at ${fmt(rule.maxRate)}/s)`}` };

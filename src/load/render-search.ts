@@ -39,7 +39,14 @@ export function boundCell(s: PromiseSearch): string {
 /** A step's verdict as one cell: 'passed', 'failed (invalid: overload)'. */
 export function stepVerdictCell(step: CapacityStep): string {
   if (step.invalid) return step.invalid.cause === 'interrupted' ? 'stopped (Ctrl-C)' : `failed (invalid: ${step.invalid.cause})`;
+  if (step.cut) return 'failed (cut short)';
   return step.outcome;
+}
+
+/** 'Throughput with the pool busy: 312/s (1248 in 4 s); started at 250/s.' */
+export function ceilingWords(s: Pick<PromiseSearch, 'ceiling' | 'promise' | 'startRate'>): string {
+  const c = s.ceiling;
+  return c ? `Throughput with every pool connection busy (the probe before the search): ${rate(c.perSecond)} ${s.promise} requests/s (${c.completions} in ${(c.windowMs / 1000).toFixed(0)} s); started at ${rate(s.startRate)}/s.` : `Started at ${rate(s.startRate)}/s.`;
 }
 
 /** The p95 with its interval as one cell. */
@@ -63,13 +70,14 @@ export function renderCapacityReport(report: CapacityReport): string {
     for (const s of searches) {
       lines.push('');
       lines.push(`${promise}, ${s.variant}, ${s.maintenance ? 'with' : 'without'} maintenance: ${s.confidence.words}.`);
+      if (s.ceiling) lines.push(ceilingWords(s));
       lines.push(textTable(['step', 'rate/s', 'window s', 'offered/s', 'achieved/s', 'p50 ms', 'p95 ms [interval]', 'p99 ms', 'samples', 'verdict', ...(s.maintenance ? ['cleanup', 'lock waits'] : [])], s.steps.map((step, i) => [
         `${i + 1}${step.look > 1 ? ` (look ${step.look})` : ''}`, rate(step.rate), (step.windowMs / 1000).toFixed(1), rate(step.offeredPerSecond), rate(step.achievedPerSecond),
         ms(step.latency?.p50.estimateMs), p95Cell(step), ms(step.latency?.p99.estimateMs),
         step.latency ? `${step.samples}${step.thinnedEvery > 1 ? ` (1 in ${step.thinnedEvery})` : ''}` : '—', stepVerdictCell(step),
         ...(s.maintenance ? [step.maintenance ? `${step.maintenance.cleanupBatches} batches` : '—', step.maintenance ? String(step.maintenance.lockWaits) : '—'] : []),
       ])));
-      for (const [i, step] of s.steps.entries()) if (step.invalid) lines.push(`  step ${i + 1}: ${step.invalid.words}`);
+      for (const [i, step] of s.steps.entries()) if (step.invalid || step.cut) lines.push(`  step ${i + 1}: ${step.invalid?.words ?? step.cut!.words}`);
     }
     lines.push('');
   }

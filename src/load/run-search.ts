@@ -6,13 +6,14 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { withClient } from '../db/client.ts';
 import { createParamPicker, type ParamPools } from '../runner/params.ts';
+import { UPSERT_WORKFLOW_NAME } from '../scenario/families.ts';
 import type { EnvironmentInfo } from '../results.ts';
 import { searchCapacity, stepSamplesToPass, stepVerdictRule, type CapacityRule } from './capacity.ts';
 import type { LoadCopy } from './load-schema.ts';
 import { formatSearchProgress } from './render-search.ts';
 import { startLoad, type LoadHandle, type LoadRun } from './run-load.ts';
 import { buildTimeline, judgeStepRun, promiseSearch, type PromiseClass, type PromiseSearch, type StepFigures, type TimelineData } from './search-report.ts';
-import { planStep, STEP_PLAN, startRate, warmupMs } from './step-plan.ts';
+import { planStep, STEP_PLAN, startRate, startRateFromCeiling, usableCeiling, warmupMs, type CeilingProbe } from './step-plan.ts';
 import { summarizeLoad } from './summary.ts';
 import { DEFAULT_RATES, LOAD_CLASSES, RETENTION_DAYS, type LoadClass, type LoadRates, type TrafficClass } from './traffic.ts';
 import { WAIT_SAMPLE_MS } from './wait-sampler.ts';
@@ -54,7 +55,7 @@ export interface SearchOutcome {
 
 /**
  * Puts the copy's executions back as the dataset has them, as far as the load changes them: the executions ingest
- * inserted (engine ids execbench-new-<n>) deleted, the rows retention deleted (the focus tenant's oldest, before the
+ * inserted (engine ids execbench-new-<n>, workflow 'Upserted by execbench') deleted, the rows retention deleted (the focus tenant's oldest, before the
  * retention cutoff) inserted again from the dataset, then VACUUM ANALYZE, so every step starts from the same table.
  */
 export async function restoreLoadTable(connectionString: string, schema: string, sourceSchema: string, pools: ParamPools): Promise<number> {
@@ -64,7 +65,10 @@ export async function restoreLoadTable(connectionString: string, schema: string,
   const cutoff = pick.daysBeforeAnchor(RETENTION_DAYS);
   await withClient(connectionString, async (client) => {
     await client.query(`SET search_path TO ${pg.escapeIdentifier(schema)}`);
-    await client.query(`DELETE FROM executions WHERE tenant_id = $1 AND execution_id LIKE 'execbench-new-%'`, [tenant]);
+    // Every row ingest inserted: new executions, and a status update whose execution retention had already deleted
+    // (the upsert then inserts it again, under a new id: it would collide with the dataset's row put back below).
+    // Ingest names its rows' workflow UPSERT_WORKFLOW_NAME; no dataset row has that name.
+    await client.query(`DELETE FROM executions WHERE tenant_id = $1 AND (execution_id LIKE 'execbench-new-%' OR workflow_name = $2)`, [tenant, UPSERT_WORKFLOW_NAME]);
     // Retention deletes oldest first: what it deleted lies at or before the oldest row left, so the dataset is read
     // only over that range (an index range scan), and each row checked against the copy's primary key.
     await client.query(
@@ -77,6 +81,39 @@ export async function restoreLoadTable(connectionString: string, schema: string,
   return performance.now() - t0;
 }
 
+/** The ceiling probe: offered far over what a pool serves, for PROBE.durationMs; completions counted from PROBE.fromMs. */
+export const PROBE = { perSecond: 1000, durationMs: 6000, fromMs: 2000 } as const;
+
+/**
+ * The server's throughput on the promise's class (with maintenance beside it, or not) when every connection of the pool
+ * is busy: the class offered PROBE.perSecond, far over what it serves, so the pool's connections never idle (a closed
+ * loop); its completions per second after the first PROBE.fromMs (connections warm, queue full). No rate above it can
+ * be served, so it tells the search where to start and where to step; the search's steps, not the probe, judge.
+ */
+export async function probeCeiling(ctx: CopySearchContext, promise: PromiseClass, maintenance: boolean): Promise<CeilingProbe> {
+  if (ctx.state.dirty) {
+    await restoreLoadTable(ctx.connectionString, ctx.copy.schema, ctx.sourceSchema, ctx.pools);
+    ctx.state.dirty = false;
+  }
+  const rates: LoadRates = { [promise]: PROBE.perSecond, ...(maintenance ? ctx.maintenanceRates : {}) };
+  const all = ctx.traffic();
+  const classes = LOAD_CLASSES.filter((c) => rates[c] !== undefined).map((c) => ({ traffic: all[c], perSecond: rates[c]! }));
+  const handle = await startLoad({
+    connectionString: ctx.connectionString, schema: ctx.copy.schema, classes, durationMs: PROBE.durationMs, drainMs: 0, pool: ctx.pool, seed: ctx.seed, pools: ctx.pools,
+  });
+  ctx.setHandle(handle);
+  if (maintenance) ctx.state.dirty = true;
+  let run: LoadRun;
+  try {
+    run = await handle.done;
+  } finally {
+    ctx.setHandle(undefined);
+  }
+  const windowMs = PROBE.durationMs - PROBE.fromMs;
+  const completions = run.records.filter((r) => r.name === promise && r.outcome === 'ok' && r.endMs >= PROBE.fromMs && r.endMs <= PROBE.durationMs).length;
+  return { perSecond: completions / (windowMs / 1000), completions, windowMs };
+}
+
 /** The search for one promise on the copy, with or without maintenance, within shareMs. */
 export async function searchPromise(
   ctx: CopySearchContext, promise: PromiseClass, maintenance: boolean, variant: string, shareMs: number, minCapacityPerSecond?: number,
@@ -86,8 +123,11 @@ export async function searchPromise(
   const limitP95Ms = traffic.promise!.p95Ms;
   const sequential = stepVerdictRule(ctx.rule);
   const samplesToPass = stepSamplesToPass(ctx.rule);
-  const first = startRate(DEFAULT_RATES[promise], ctx.stepMs, samplesToPass);
   const label = `${variant}, ${promise}, ${maintenance ? 'with' : 'without'} maintenance`;
+  ctx.progress(`${label}: probing the server's throughput with all ${ctx.pool} connections busy (${PROBE.durationMs / 1000} s)`, false);
+  const ceiling = ctx.interrupted() ? undefined : await probeCeiling(ctx, promise, maintenance);
+  const first = startRateFromCeiling(ceiling, startRate(DEFAULT_RATES[promise], ctx.stepMs, samplesToPass));
+  if (ceiling) ctx.progress(`  probe: ${fmtRate(ceiling.perSecond)} ${promise} requests/s served with the pool busy (${ceiling.completions} in ${(ceiling.windowMs / 1000).toFixed(0)} s); starting at ${fmtRate(first)}/s`, true);
   let lagHint = 1;
   let overheadMs: number = STEP_PLAN.defaultOverheadMs;
   let stepNumber = 0;
@@ -105,8 +145,10 @@ export async function searchPromise(
     const rates: LoadRates = { [promise]: rate, ...(maintenance ? ctx.maintenanceRates : {}) };
     const all = ctx.traffic();
     const classes = LOAD_CLASSES.filter((c) => rates[c] !== undefined).map((c) => ({ traffic: all[c], perSecond: rates[c]! }));
+    const warm = warmupMs(windowMs);
     const handle = await startLoad({
       connectionString: ctx.connectionString, schema: ctx.copy.schema, classes, durationMs: windowMs, pool: ctx.pool, seed: ctx.seed, pools: ctx.pools,
+      cutWhen: { name: promise, limitMs: limitP95Ms, fromMs: warm, expected: (rate * (windowMs - warm)) / 1000 },
       onProgress: (p) => {
         const c = p.classes.find((x) => x.name === promise)!;
         ctx.progress(formatSearchProgress({
@@ -130,7 +172,7 @@ export async function searchPromise(
     const elapsedMs = performance.now() - s0;
     overheadMs = Math.max(STEP_PLAN.defaultOverheadMs / 2, elapsedMs - windowMs);
     const result = judgeStepRun(run, report, {
-      promise, limitP95Ms, windowMs, warmupMs: warmupMs(windowMs), look, sequential, elapsedMs, ...(shortened ? { shortened } : {}),
+      promise, limitP95Ms, windowMs, warmupMs: warm, look, sequential, elapsedMs, ...(shortened ? { shortened } : {}),
     });
     if (result.verdict) lagHint = result.thinnedEvery;
     last = { rate, windowMs, run, report };
@@ -139,7 +181,8 @@ export async function searchPromise(
     return result;
   };
 
-  const result = await searchCapacity<StepFigures>(runStep, { ...ctx.rule, startRate: first, windowMs: ctx.stepMs }, (rate, look, suggestedMs) => {
+  const rule = { ...ctx.rule, startRate: first, windowMs: ctx.stepMs, ...(usableCeiling(ceiling) ? { ceilingRate: ceiling!.perSecond } : {}) };
+  const result = await searchCapacity<StepFigures>(runStep, rule, (rate, look, suggestedMs) => {
     if (ctx.interrupted()) return { stop: 'interrupted', words: 'stopped by Ctrl-C' };
     const planned = planStep({
       rate, look, suggestedMs, samplesToPass, lagHint, maxWindowMs: ctx.maxWindowMs, overheadMs,
@@ -150,7 +193,7 @@ export async function searchPromise(
     return { windowMs: planned.windowMs };
   });
   const search = promiseSearch(result, {
-    promise, limitP95Ms, source: traffic.promise!.source, variant, maintenance, startRate: first,
+    promise, limitP95Ms, source: traffic.promise!.source, variant, maintenance, startRate: first, ...(ceiling ? { ceiling } : {}),
     ...(minCapacityPerSecond !== undefined ? { minCapacityPerSecond } : {}), shareMs: Math.round(shareMs), durationMs: Math.round(performance.now() - t0),
   });
   const shown = best ?? last;
@@ -164,9 +207,10 @@ const fmtRate = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1)
 const fmtMs = (n: number | null) => (n === null ? '—' : n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0));
 
 /** 'step 3: 160/s for 10.0 s (look 1): passed, offered 158.2/s, achieved 157.9/s, p95 [11.0, 13.5] ms' */
-function formatStepLine(step: number, rate: number, windowMs: number, look: number, r: StepFigures & { verdict?: { status: string }; invalid?: { cause: string; words: string } }): string {
+function formatStepLine(step: number, rate: number, windowMs: number, look: number, r: StepFigures & { verdict?: { status: string }; invalid?: { cause: string; words: string }; cut?: { words: string } }): string {
   const head = `  step ${step}: ${fmtRate(rate)}/s for ${(windowMs / 1000).toFixed(1)} s${look > 1 ? ` (look ${look})` : ''}: `;
   const rates = `offered ${fmtRate(r.offeredPerSecond)}/s, achieved ${fmtRate(r.achievedPerSecond)}/s`;
+  if (r.cut) return `${head}failed (cut short), ${rates}: ${r.cut.words}`;
   if (r.invalid) return `${head}${r.invalid.cause === 'interrupted' ? 'stopped' : 'failed (invalid)'}, ${rates}: ${r.invalid.words}`;
   const p95 = r.latency ? `p95 ${fmtMs(r.latency.p95.estimateMs)} ms [${fmtMs(r.latency.p95.lowMs)}, ${fmtMs(r.latency.p95.highMs)}] on ${r.samples} samples${r.thinnedEvery > 1 ? ` (1 in ${r.thinnedEvery} requests)` : ''}` : '';
   return `${head}${r.verdict?.status ?? '?'}, ${rates}, ${p95}${r.shortened ? `; ${r.shortened}` : ''}`;

@@ -4,10 +4,15 @@
 import type { SequentialRule } from '../gate/latency-verdict.ts';
 import type { EnvironmentInfo, LatencyVerdict } from '../results.ts';
 import { quantileInterval } from '../runner/statistics.ts';
-import { judgeStep, type BoundConfidence, type CapacityResult, type InvalidCause, type SearchStep, type StepResult } from './capacity.ts';
+import { CEILING_STEP, judgeStep, type BoundConfidence, type CapacityResult, type InvalidCause, type SearchStep, type StepResult } from './capacity.ts';
 import type { LoadRun } from './run-load.ts';
+import { START_SHARE_OF_CEILING, type CeilingProbe } from './step-plan.ts';
 import type { LoadReport } from './summary.ts';
-import { DEFAULT_RATES, type LoadClass } from './traffic.ts';
+import type { RunTimeline } from './timeline.ts';
+import { DEFAULT_RATES } from './traffic.ts';
+
+// The timeline moved to timeline.ts (the fixed-rate report draws one too); re-exported for the search's callers.
+export { buildTimeline, TIMELINE_POINTS } from './timeline.ts';
 
 export const CAPACITY_REPORT_VERSION = 1;
 
@@ -65,6 +70,8 @@ export interface PromiseSearch {
   words: string;
   confidence: BoundConfidence;
   startRate: number;
+  /** The server's throughput on this traffic with every connection of the pool busy, measured before the search (its start and its step over). */
+  ceiling?: CeilingProbe;
   /** --min-capacity for this promise, and whether the bound reaches it. */
   minCapacityPerSecond?: number;
   meetsMinimum?: boolean;
@@ -84,17 +91,12 @@ export interface MaintenanceCost {
   words: string;
 }
 
-/** One fixed-rate run (a step) on a time axis: latencies per class, cleanup batches, lock waits. */
-export interface TimelineData {
+/** One step of a search on a time axis (RunTimeline), with the promise, variant and rate it ran at. */
+export interface TimelineData extends RunTimeline {
   promise: PromiseClass;
   variant: string;
   maintenance: boolean;
   ratePerSecond: number;
-  windowMs: number;
-  /** At most TIMELINE_POINTS requests, evenly thinned per class. */
-  points: { class: LoadClass; atMs: number; latencyMs: number }[];
-  cleanup: { startMs: number; endMs: number; rows: number }[];
-  waits: { waitingClass: string; wait: string; blockers: string; startMs: number; endMs: number; duringCleanup: boolean }[];
 }
 
 /** The document `execbench load --search --json` prints and capacity.json holds. */
@@ -166,8 +168,12 @@ export interface StepContext {
  * its reason; Ctrl-C stops the search), the verdict on the promise class's served requests scheduled after the warm-up, in schedule order,
  * thinned; p50/p95/p99 with intervals at the verdict's per-look confidence.
  */
-export function judgeStepRun(run: Pick<LoadRun, 'records'>, report: LoadReport, context: StepContext): StepResult & StepFigures {
+export function judgeStepRun(run: Pick<LoadRun, 'records' | 'cut'>, report: LoadReport, context: StepContext): StepResult & StepFigures {
   const cls = report.classes.find((c) => c.class === context.promise);
+  if (run.cut) {
+    // Stopped because it could no longer pass: failed, with no interval (what ran is not a whole window).
+    return { ...stepFigures(report, context, { latency: null, thinnedEvery: 1, samples: 0 }), cut: { atMs: run.cut.atMs, words: run.cut.words } };
+  }
   const served = run.records
     .filter((r) => r.name === context.promise && r.outcome === 'ok' && r.intendedMs >= context.warmupMs)
     .sort((a, b) => a.intendedMs - b.intendedMs)
@@ -192,11 +198,19 @@ export function judgeStepRun(run: Pick<LoadRun, 'records'>, report: LoadReport, 
       confidence: verdict.confidence,
     };
   }
-  const ingest = report.classes.find((c) => c.class === 'ingest');
-  const retention = report.classes.find((c) => c.class === 'retention');
   return {
     ...(judged.verdict ? { verdict: judged.verdict } : {}),
     ...(judged.invalid ? { invalid: judged.invalid } : {}),
+    ...stepFigures(report, context, { latency, thinnedEvery: judged.thinnedEvery, samples }),
+  };
+}
+
+/** The figures every step reports, judged or not. */
+function stepFigures(report: LoadReport, context: StepContext, judged: Pick<StepFigures, 'latency' | 'thinnedEvery' | 'samples'>): StepFigures {
+  const cls = report.classes.find((c) => c.class === context.promise);
+  const ingest = report.classes.find((c) => c.class === 'ingest');
+  const retention = report.classes.find((c) => c.class === 'retention');
+  return {
     offeredPerSecond: cls?.offeredPerSecond ?? 0,
     achievedPerSecond: cls?.achievedPerSecond ?? 0,
     requests: cls?.count ?? 0,
@@ -204,9 +218,7 @@ export function judgeStepRun(run: Pick<LoadRun, 'records'>, report: LoadReport, 
     valid: report.valid,
     problems: report.problems,
     cpuStatement: report.cpuStatement,
-    latency,
-    thinnedEvery: judged.thinnedEvery,
-    samples,
+    ...judged,
     warmupMs: context.warmupMs,
     ...(ingest || retention ? {
       maintenance: {
@@ -226,7 +238,7 @@ export function judgeStepRun(run: Pick<LoadRun, 'records'>, report: LoadReport, 
 /** The search's answer as reported. */
 export function promiseSearch(
   result: CapacityResult<StepFigures>,
-  context: { promise: PromiseClass; limitP95Ms: number; source: string; variant: string; maintenance: boolean; startRate: number; minCapacityPerSecond?: number; shareMs: number; durationMs: number },
+  context: { promise: PromiseClass; limitP95Ms: number; source: string; variant: string; maintenance: boolean; startRate: number; ceiling?: CeilingProbe; minCapacityPerSecond?: number; shareMs: number; durationMs: number },
 ): PromiseSearch {
   const { minCapacityPerSecond, ...rest } = context;
   return {
@@ -263,31 +275,13 @@ export function maintenanceCosts(searches: readonly PromiseSearch[], rates: { in
   return costs;
 }
 
-/** At most this many requests on a timeline (a chart of every request of a long run is unreadable and heavy). */
-export const TIMELINE_POINTS = 1500;
-
-/** One step's run on a time axis (see TimelineData). */
-export function buildTimeline(run: Pick<LoadRun, 'records'>, report: LoadReport, context: Omit<TimelineData, 'points' | 'cleanup' | 'waits'>): TimelineData {
-  const served = run.records.filter((r) => r.outcome === 'ok');
-  const stride = Math.max(1, Math.ceil(served.length / TIMELINE_POINTS));
-  const points = served.filter((_, i) => i % stride === 0)
-    .map((r) => ({ class: r.name, atMs: round(r.intendedMs), latencyMs: round(r.endMs - r.intendedMs) }));
-  const cleanup = served.filter((r) => r.name === 'retention').map((r) => ({ startMs: round(r.sendMs), endMs: round(r.endMs), rows: r.rows ?? 0 }));
-  const waits = report.waits.episodes.map((e) => ({
-    waitingClass: e.waitingClass, wait: e.lock ? `${e.wait} (${e.lock.mode}${e.lock.relation ? ` on ${e.lock.relation}` : ''})` : e.wait,
-    blockers: e.blockerClasses.join(', '), startMs: round(e.startMs), endMs: round(e.startMs + e.durationMs), duringCleanup: e.duringCleanup,
-  }));
-  return { ...context, points, cleanup, waits };
-}
-
-const round = (n: number) => Math.round(n * 100) / 100;
-
 /** The method, in sentences: carried in every capacity document and shown by every view. */
 export function describeMethod(o: { confidence: number; maxSteps: number; precision: number; samplesToPass: number; maintenanceRates: { ingest: number; retention: number } }): string[] {
   const pct = (x: number) => `${(x * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
   return [
     `Each step is one fixed-rate, open-model run of the promise's class alone, or with ingest ${o.maintenanceRates.ingest}/s and retention ${o.maintenanceRates.retention}/s beside it (the default rates); latency is from each request's intended start.`,
-    `The search doubles the rate until a step does not pass (halves until one does), then bisects to ${pct(o.precision)}; an inconclusive step is run again with a window twice as long; an invalid step (rate not achieved, pool exhausted, errors, execbench's own schedule or CPU) counts as failed, with its reason.`,
+    `Before its first step, each search measures the server's throughput on the same traffic with every connection of the pool busy (a closed-loop probe: no rate above it can be served); it starts at ${pct(START_SHARE_OF_CEILING)} of it, steps up to ${pct(CEILING_STEP)} of it while it passes (then doubles), halves while it does not, then bisects to ${pct(o.precision)}; an inconclusive step is run again with a window twice as long; an invalid step (rate not achieved, pool exhausted, errors, execbench's own schedule or CPU) counts as failed, with its reason.`,
+    'A step whose requests have already waited over the limit more often than its p95 allows (more than 5% of what its judged part schedules) is stopped there as failed: its p95 is over the limit whatever the rest would do, and a failure can only lower the bound.',
     `A step is judged as run judges a latency: the distribution-free interval of the p95, passed when wholly under the limit. Its samples are the served requests scheduled after the warm-up (the first 10% of the window, at least 250 ms), in schedule order, thinned to every m-th, m the first lag at which their autocorrelation falls under 0.1 (queueing makes neighbours alike; the interval needs about-independent samples); a pass needs ${o.samplesToPass} of them, so a window is planned long enough to hold them.`,
     `The capacity is reported as a lower confidence bound: the highest rate that passed, below every rate that did not. It assumes the p95 is monotone in the offered rate. Each step's upper bound holds at ${pct(1 - (1 - o.confidence) / o.maxSteps)} (one-sided); Bonferroni over at most ${o.maxSteps} steps makes the bound hold at ${pct(o.confidence)} whatever steps the search chose.`,
     'Every step with maintenance starts from the same table: the rows retention deleted are put back from the dataset, the executions ingest inserted removed, then VACUUM ANALYZE (status updates ingest sent to seeded rows before its first insert committed stay). Every step uses the same seed: arrival times are the same pattern scaled to the rate.',

@@ -95,3 +95,42 @@ export function roundRate(perSecond: number): number {
 function formatRate(perSecond: number): string {
   return perSecond >= 100 ? perSecond.toFixed(0) : perSecond >= 10 ? perSecond.toFixed(1) : perSecond.toFixed(2);
 }
+
+/** A p95 allows this share of requests over the limit; more than that and it is over the limit. */
+const P95_TAIL = 0.05;
+
+/**
+ * Whether a running step can no longer pass: more of the requests its judged part schedules (after the warm-up) have
+ * already waited over the limit, served late or still waiting, than the 5% a p95 under the limit allows. Then the
+ * p95 of that part is over the limit whatever the rest of the window does, and the step is stopped as failed (a
+ * failure can only lower the search's bound). `expected` is rate x the judged part of the window; `overLimit` counts
+ * requests scheduled after the warm-up whose latency from intended start, finished or not, is already over the limit.
+ */
+export function cannotPass(overLimit: number, expected: number): boolean {
+  return overLimit > P95_TAIL * expected;
+}
+
+/** What the ceiling probe measured, and where the search starts from it. */
+export interface CeilingProbe {
+  /** Requests of the promise's class completed per second with every connection of the pool busy (closed loop). */
+  perSecond: number;
+  /** Completions it is based on. */
+  completions: number;
+  windowMs: number;
+}
+
+/** Share of the probed throughput the search starts at: under it, where the queue is short enough to pass. */
+export const START_SHARE_OF_CEILING = 0.8;
+
+/**
+ * The first rate of a search that probed the server's throughput first: 80% of it (the search then steps to just
+ * over it, and bisects between); without a probe (or one that saw too little), startRate's rule.
+ */
+export function startRateFromCeiling(probe: CeilingProbe | undefined, fallback: number): number {
+  return usableCeiling(probe) ? roundRate(probe!.perSecond * START_SHARE_OF_CEILING) : fallback;
+}
+
+/** A probe that saw at least 10 completions says where the ceiling is; fewer say too little to steer by. */
+export function usableCeiling(probe: CeilingProbe | undefined): boolean {
+  return probe !== undefined && probe.completions >= 10 && probe.perSecond > 0;
+}

@@ -123,6 +123,7 @@ export function summarizeLoad(run: LoadRun, context: SummaryContext): LoadReport
     little,
     cpu: run.cpu,
     ...(run.stoppedAtMs !== undefined ? { interruptedAtMs: run.stoppedAtMs, plannedMs: run.durationMs } : {}),
+    ...(run.cut ? { cutShort: run.cut.words } : {}),
   });
 
   const cleanupBatches = (byClass.get('retention') ?? []).filter(ok);

@@ -1,5 +1,5 @@
 // Pure: is a load run a measurement of the server at the offered rates? An open-model run is valid only when it
-// stayed open (every request sent on its schedule, none waiting for a connection), the server kept up, and the
+// stayed open (every request sent on its schedule, few waiting for a connection), the server kept up, and the
 // bookkeeping agrees with itself (Little's law). An invalid run is said to be invalid, in words; its latencies are
 // not reported as the server's.
 import type { LoadClass } from './traffic.ts';
@@ -19,6 +19,14 @@ export const VALIDITY_RULE = {
    * where the gate, not the server, stopped it.
    */
   maxLagP99Ms: 25,
+  /**
+   * Requests that waited for a free connection, as a share of all: a wait is counted in the request's latency (from
+   * its intended start, so nothing is hidden), as an application's users wait for its pool. Over 5% the pool, not the
+   * arrival schedule, paced the run (a closed loop, and the p95 is the pool's). It was "no wait at all": with Poisson
+   * arrivals a pool of 10 on a server half busy still sees a burst of 10 now and then, so the longer a window, the
+   * surer it was invalid, and a capacity bound depended on the window's length rather than on the server.
+   */
+  maxPoolWaitShare: 0.05,
   /** Mean in flight against rate x mean latency (Little's law), relative (the issue's bound). */
   littleTolerance: 0.1,
   /** Node runs the generator on one thread: from 80% of one core up, execbench's own CPU paces what it measures. */
@@ -62,6 +70,8 @@ export interface ValidityInput {
   cpu: CpuUse;
   /** Set when Ctrl-C stopped the traffic: ms after the start. */
   interruptedAtMs?: number;
+  /** Set when a capacity step was stopped because it could no longer pass (run-load.ts cutWhen), in words. */
+  cutShort?: string;
 }
 
 /** CPU over the run: execbench's own process, and (Linux) the whole machine. */
@@ -71,6 +81,8 @@ export interface CpuUse {
   /** All CPUs busy time / wall time, from /proc/stat; undefined where it cannot be read. */
   machineBusyCores?: number;
   machineCores: number;
+  /** The generator's scheduling priority while the traffic ran, in words (run-load.ts favourGenerator). */
+  priority?: string;
 }
 
 /** Why a gate failed: the server fell behind, execbench did, the run's own bookkeeping, or the user stopped it. */
@@ -79,6 +91,8 @@ export type GateCause = 'overload' | 'execbench' | 'measurement' | 'interrupted'
 /** One gate and its outcome, in words. */
 export interface Gate {
   gate: 'achieved-rate' | 'errors' | 'pool' | 'schedule-lag' | 'littles-law' | 'complete';
+  /** The class a per-class gate (achieved-rate, errors) judges. */
+  class?: LoadClass;
   ok: boolean;
   cause: GateCause;
   words: string;
@@ -104,14 +118,16 @@ const cores = (x: number) => x.toFixed(2);
 export function judgeValidity(input: ValidityInput, rule: typeof VALIDITY_RULE = VALIDITY_RULE): Validity {
   const gates: Gate[] = [];
   const duration = input.durationMs / 1000;
-  if (input.interruptedAtMs !== undefined) {
+  if (input.cutShort !== undefined) {
+    gates.push({ gate: 'complete', ok: false, cause: 'overload', words: `cut short: ${input.cutShort}` });
+  } else if (input.interruptedAtMs !== undefined) {
     gates.push({ gate: 'complete', ok: false, cause: 'interrupted', words: `stopped by Ctrl-C after ${(input.interruptedAtMs / 1000).toFixed(1)} of ${((input.plannedMs ?? input.durationMs) / 1000).toFixed(0)} s: what was measured so far, not a finished run` });
   }
   for (const c of input.classes) {
     const offered = c.scheduled / duration;
     const share = c.scheduled > 0 ? c.completed / c.scheduled : 0;
     gates.push({
-      gate: 'achieved-rate', cause: 'overload', ok: c.scheduled > 0 && share >= rule.minAchievedShare,
+      gate: 'achieved-rate', class: c.name, cause: 'overload', ok: c.scheduled > 0 && share >= rule.minAchievedShare,
       words: c.scheduled === 0
         ? `${c.name}: no request fell in the run (at ${c.nominalPerSecond}/s for ${duration} s); nothing to judge`
         : `${c.name}: ${n(c.completed)} of ${n(c.scheduled)} requests served (${pct(share)}, ${(c.completed / duration).toFixed(2)}/s of ${offered.toFixed(2)}/s offered)${share >= rule.minAchievedShare ? '' : `: the server did not keep up (under ${pct(rule.minAchievedShare)})`}`,
@@ -119,17 +135,23 @@ export function judgeValidity(input: ValidityInput, rule: typeof VALIDITY_RULE =
     if (c.errors > 0) {
       const share = c.errors / Math.max(1, c.scheduled);
       gates.push({
-        gate: 'errors', cause: 'measurement', ok: share <= rule.maxErrorShare,
+        gate: 'errors', class: c.name, cause: 'measurement', ok: share <= rule.maxErrorShare,
         words: `${c.name}: ${n(c.errors)} request(s) failed (${pct(share)} of ${n(c.scheduled)})${share <= rule.maxErrorShare ? '' : `: over ${pct(rule.maxErrorShare)}, a latency without them describes another load`}`,
       });
     }
   }
   const { pool } = input;
+  const requests = input.classes.reduce((sum, c) => sum + c.scheduled, 0);
+  const waitedShare = requests > 0 ? pool.waited / requests : 0;
+  const poolOk = waitedShare <= rule.maxPoolWaitShare;
+  const waitedWords = `${n(pool.waited)} of ${n(requests)} request(s) (${pct(waitedShare)}) waited for a free connection (the longest ${pool.longestWaitMs.toFixed(1)} ms, up to ${pool.maxQueue} queued)`;
   gates.push({
-    gate: 'pool', cause: 'overload', ok: pool.waited === 0,
+    gate: 'pool', cause: 'overload', ok: poolOk,
     words: pool.waited === 0
       ? `the pool of ${pool.size} was never exhausted`
-      : `the pool of ${pool.size} was exhausted: ${n(pool.waited)} request(s) waited for a free connection (the longest ${pool.longestWaitMs.toFixed(1)} ms, up to ${pool.maxQueue} queued): from then on the pool, not the arrival schedule, paced the requests (a closed loop). Raise --pool, or lower the rates`,
+      : poolOk
+        ? `the pool of ${pool.size} was briefly exhausted: ${waitedWords}, counted in their latency from intended start, as an application's users wait for its pool`
+        : `the pool of ${pool.size} was exhausted: ${waitedWords}: over ${pct(rule.maxPoolWaitShare)}, the pool, not the arrival schedule, paced the requests (a closed loop). Raise --pool, or lower the rates`,
   });
   const lagOk = input.lagMs.p99 <= rule.maxLagP99Ms;
   gates.push({
@@ -157,7 +179,7 @@ export function judgeValidity(input: ValidityInput, rule: typeof VALIDITY_RULE =
 
 /** Says whose CPU limited the figures: execbench's (its one thread, or its schedule), the server's, or nobody's. */
 function describeCpu(cpu: CpuUse, failed: Gate[], rule: typeof VALIDITY_RULE): { limitedBy: Validity['limitedBy']; statement: string } {
-  const own = `execbench used ${cores(cpu.execbenchCores)} of one core (it generates on one thread)`;
+  const own = `execbench used ${cores(cpu.execbenchCores)} of one core (it generates on one thread${cpu.priority ? `; ${cpu.priority}` : ''})`;
   const machine = cpu.machineBusyCores === undefined
     ? ''
     : `; the machine's ${cpu.machineCores} CPUs were ${pct(cpu.machineBusyCores / cpu.machineCores)} busy (${cores(Math.max(0, cpu.machineBusyCores - cpu.execbenchCores))} cores for the server and everything else)`;

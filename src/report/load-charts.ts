@@ -3,6 +3,7 @@
 // fixed-rate run (latency per class, cleanup batches and lock waits on one time axis). render.ts draws them as SVG.
 import type { TopLevelSpec } from 'vega-lite';
 import type { PromiseSearch, TimelineData } from '../load/search-report.ts';
+import type { RunTimeline } from '../load/timeline.ts';
 import { CHART_FONT } from './charts.ts';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -37,7 +38,7 @@ export function buildSaturationChart(search: PromiseSearch): TopLevelSpec | null
   if (search.steps.length === 0) return null;
   const steps = search.steps.map((s, i) => ({
     step: i + 1, look: s.look, rate: s.rate, offered: round(s.offeredPerSecond), achieved: round(s.achievedPerSecond),
-    verdict: s.invalid ? 'invalid' : s.outcome, reason: s.invalid?.words ?? s.verdict?.reason ?? '',
+    verdict: s.invalid ? 'invalid' : s.outcome, reason: s.invalid?.words ?? s.cut?.words ?? s.verdict?.reason ?? '',
   }));
   const latency = search.steps.flatMap((s, i) => (s.latency
     // Side by side around the step's rate (3% apart on the log axis), so three intervals at one rate stay apart.
@@ -114,14 +115,24 @@ export function buildSaturationChart(search: PromiseSearch): TopLevelSpec | null
   } as unknown as TopLevelSpec;
 }
 
+/** A timeline's title: a search step names its promise, variant and rate; a fixed-rate run its window. */
+function timelineTitle(t: RunTimeline | TimelineData): string {
+  const window = `${(t.windowMs / 1000).toFixed(1)} s`;
+  if (!('promise' in t)) return `every class at its fixed rate: ${window}`;
+  return `${t.promise} at ${t.ratePerSecond}/s, ${t.variant}, ${t.maintenance ? 'with' : 'without'} maintenance: ${window}`;
+}
+
 /**
- * One fixed-rate run on one time axis: every served request at its intended start and its latency (per class,
- * evenly thinned to at most TIMELINE_POINTS), the cleanup batches as bars from send to reply, and each lock or other
- * wait the sampler saw as a bar per waiting class (red when it overlapped a cleanup batch).
+ * One fixed-rate run on one time axis: every served request of every class at its intended start and its latency
+ * (thinned to at most TIMELINE_POINTS, every class kept), the cleanup batches as bars from send to reply, and each
+ * lock or other wait the sampler saw as a bar per waiting class (red when it overlapped a cleanup batch).
  */
-export function buildTimelineChart(t: TimelineData): TopLevelSpec | null {
+export function buildTimelineChart(t: RunTimeline | TimelineData, title = timelineTitle(t)): TopLevelSpec | null {
   if (t.points.length === 0) return null;
   const points = t.points.map((p) => ({ class: p.class, s: p.atMs / 1000, ms: Math.max(p.latencyMs, 0.01) }));
+  // The legend names the classes that ran, each in its colour on every chart.
+  const present = CLASS_COLORS.domain.map((c, i) => [c, CLASS_COLORS.range[i]!] as const).filter(([c]) => points.some((p) => p.class === c));
+  const classColors = { domain: present.map(([c]) => c), range: present.map(([, color]) => color) };
   const end = t.windowMs / 1000;
   const x = { type: 'quantitative', title: 'seconds since the run started', scale: { domain: [0, end * 1.05] } } as const;
   const panels: Record<string, unknown>[] = [{
@@ -131,7 +142,7 @@ export function buildTimelineChart(t: TimelineData): TopLevelSpec | null {
     encoding: {
       x: { ...x, field: 's' },
       y: { field: 'ms', type: 'quantitative', title: 'latency from intended start (ms, log)', scale: { type: 'log' } },
-      color: { field: 'class', type: 'nominal', title: 'class', scale: CLASS_COLORS },
+      color: { field: 'class', type: 'nominal', title: 'class', scale: classColors },
     },
   }];
   if (t.cleanup.length > 0) {
@@ -157,7 +168,7 @@ export function buildTimelineChart(t: TimelineData): TopLevelSpec | null {
   return {
     $schema: SCHEMA,
     config: CONFIG,
-    title: `${t.promise} at ${t.ratePerSecond}/s, ${t.variant}, ${t.maintenance ? 'with' : 'without'} maintenance: ${(t.windowMs / 1000).toFixed(1)} s`,
+    title,
     vconcat: panels,
     resolve: { scale: { x: 'shared', color: 'independent' } },
   } as unknown as TopLevelSpec;

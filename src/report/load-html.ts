@@ -1,6 +1,7 @@
 // The capacity search as one self-contained HTML page: inline CSS, charts as inline SVG (vega, in Node), no script,
 // no network. Its own small page builder: it imports only leaf helpers, never html.ts (no import cycle).
 import type { CapacityReport, PromiseSearch } from '../load/search-report.ts';
+import { ceilingWords } from '../load/render-search.ts';
 import { buildLoadCharts, type LoadChart } from './load-charts.ts';
 import { capacityCases } from './load-junit.ts';
 import { renderChartSvg } from './render.ts';
@@ -9,7 +10,8 @@ const h = (value: unknown) => String(value ?? '').replace(/&/g, '&amp;').replace
 const rate = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 const ms = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0));
 
-const CSS = `
+/** The load pages' style (this page and the fixed-rate run's, fixed-rate-html.ts). */
+export const LOAD_PAGE_CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#1f2328;margin:0;background:#fff}
 .wrap{max-width:1100px;margin:0 auto;padding:0 20px 40px}
 header{background:#f6f8fa;border-bottom:1px solid #d0d7de;padding:14px 0;margin-bottom:18px}
@@ -21,7 +23,8 @@ figure{margin:10px 0 18px}figcaption{color:#57606a;font-size:12.5px;max-width:76
 .note{background:#fff8c5;border:1px solid #d4a72c;padding:6px 10px;border-radius:4px}
 `;
 
-async function chartFigure(chart: LoadChart): Promise<string> {
+/** A chart as a figure: heading, inline SVG (or why it could not be drawn), how to read it. */
+export async function chartFigure(chart: LoadChart): Promise<string> {
   let svg: string;
   try {
     svg = await renderChartSvg(chart.spec);
@@ -35,7 +38,7 @@ function stepsTable(s: PromiseSearch): string {
   const head = ['step', 'rate/s', 'window s', 'offered/s', 'achieved/s', 'p50 ms', 'p95 ms [interval]', 'p99 ms', 'samples', 'verdict', ...(s.maintenance ? ['cleanup', 'lock waits'] : [])];
   const rows = s.steps.map((st, i) => {
     const l = st.latency;
-    const verdict = st.invalid ? `failed (invalid: ${st.invalid.cause}): ${st.invalid.words}` : st.outcome;
+    const verdict = st.invalid ? `failed (invalid: ${st.invalid.cause}): ${st.invalid.words}` : st.cut ? `failed (cut short): ${st.cut.words}` : st.outcome;
     const cls = st.invalid || st.outcome === 'failed' ? 'failed' : st.outcome === 'passed' ? 'passed' : 'errored';
     return `<tr><td>${i + 1}${st.look > 1 ? ` (look ${st.look})` : ''}</td><td class="num">${rate(st.rate)}</td><td class="num">${(st.windowMs / 1000).toFixed(1)}</td><td class="num">${rate(st.offeredPerSecond)}</td><td class="num">${rate(st.achievedPerSecond)}</td><td class="num">${ms(l?.p50.estimateMs)}</td><td class="num">${l ? `${ms(l.p95.estimateMs)} [${ms(l.p95.lowMs)}, ${ms(l.p95.highMs)}]` : '—'}</td><td class="num">${ms(l?.p99.estimateMs)}</td><td class="num">${l ? `${st.samples}${st.thinnedEvery > 1 ? ` (1 in ${st.thinnedEvery})` : ''}` : '—'}</td><td class="${cls}">${h(verdict)}</td>${s.maintenance ? `<td>${st.maintenance ? `${st.maintenance.cleanupBatches} batches, ${st.maintenance.rowsDeleted.toLocaleString('en-US')} rows` : '—'}</td><td class="num">${st.maintenance ? st.maintenance.lockWaits : '—'}</td>` : ''}</tr>`;
   });
@@ -52,7 +55,7 @@ export async function renderCapacityHtml(report: CapacityReport): Promise<string
     const id = `saturation-${s.promise}-${s.variant}-${s.maintenance ? 'with' : 'without'}`.replace(/[^a-z0-9-]+/gi, '-').toLowerCase();
     return `<section><h2>${h(`${s.promise}, ${s.variant}, ${s.maintenance ? 'with' : 'without'} maintenance`)}</h2>
 <p><strong>${h(s.lowerBoundPerSecond === null ? 'No capacity bound' : `Capacity at least ${rate(s.lowerBoundPerSecond)}/s (${s.lowerBoundPeople} people)`)}</strong>: ${h(s.words)}.</p>
-<p class="muted">${h(s.confidence.words)}. Started at ${rate(s.startRate)}/s; ${s.steps.length} step(s) in ${(s.durationMs / 1000).toFixed(0)} s of a ${(s.shareMs / 1000).toFixed(0)} s share.</p>
+<p class="muted">${h(s.confidence.words)}. ${h(ceilingWords(s))} ${s.steps.length} step(s) in ${(s.durationMs / 1000).toFixed(0)} s of a ${(s.shareMs / 1000).toFixed(0)} s share.</p>
 ${figures.get(id) ?? ''}
 ${stepsTable(s)}</section>`;
   });
@@ -66,7 +69,7 @@ ${stepsTable(s)}</section>`;
   const timeline = charts.find((c) => c.id === 'timeline');
   const env = report.environment;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${h(`execbench load capacity ${report.runId}`)}</title><style>${CSS}</style></head>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${h(`execbench load capacity ${report.runId}`)}</title><style>${LOAD_PAGE_CSS}</style></head>
 <body><header><div class="wrap"><h1>execbench load: capacity per promise</h1>
 <p class="muted">Run <code>${h(report.runId)}</code> · ${h(report.startedAt)} → ${h(report.finishedAt)} · scale ${h(report.options.scale)} · variants ${h(report.options.variants.join(', '))} · ${(report.durationMs / 1000).toFixed(0)} s of a --max-time of ${(report.options.maxTimeMs / 1000).toFixed(0)} s${env ? ` · Postgres ${h(env.postgres.version)} (${h(env.provider.kind)}) · ${env.machine.cpus} CPUs` : ''}</p></div></header>
 <div class="wrap">

@@ -52,7 +52,7 @@ function caseOutput(c: CapacityCase): string {
   return c.searches.map((s) => [
     `${s.maintenance ? 'with' : 'without'} maintenance: ${s.words}`,
     `  ${s.confidence.words}`,
-    ...s.steps.map((step, i) => `  step ${i + 1}: ${rate(step.rate)}/s for ${(step.windowMs / 1000).toFixed(1)} s: offered ${rate(step.offeredPerSecond)}/s, achieved ${rate(step.achievedPerSecond)}/s, ${step.latency ? `p95 ${rate(step.latency.p95.estimateMs)} ms [${rate(step.latency.p95.lowMs)}, ${rate(step.latency.p95.highMs)}]` : 'no latency (invalid)'}: ${step.outcome}${step.invalid ? ` (${step.invalid.words})` : ''}`),
+    ...s.steps.map((step, i) => `  step ${i + 1}: ${rate(step.rate)}/s for ${(step.windowMs / 1000).toFixed(1)} s: offered ${rate(step.offeredPerSecond)}/s, achieved ${rate(step.achievedPerSecond)}/s, ${step.latency ? `p95 ${rate(step.latency.p95.estimateMs)} ms [${rate(step.latency.p95.lowMs)}, ${rate(step.latency.p95.highMs)}]` : step.cut ? 'no interval (cut short)' : 'no latency (invalid)'}: ${step.outcome}${step.invalid ? ` (${step.invalid.words})` : step.cut ? ` (${step.cut.words})` : ''}`),
   ].join('\n')).join('\n');
 }
 

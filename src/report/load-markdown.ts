@@ -1,6 +1,7 @@
 // Markdown summary of a capacity search (a CI job summary or a PR comment): the capacity per promise and variant,
 // with and without maintenance, what maintenance costs, each search's steps, and how the bound was obtained.
 import type { CapacityReport, PromiseSearch } from '../load/search-report.ts';
+import { ceilingWords } from '../load/render-search.ts';
 import { capacityCases } from './load-junit.ts';
 import { markdownCell as cell } from './markdown.ts';
 
@@ -36,10 +37,11 @@ export function renderCapacityMarkdown(report: CapacityReport): string {
   for (const c of report.maintenanceCost) lines.push(`- ${cell(c.promise)}, ${cell(c.variant)}: ${cell(c.words)}.`);
   for (const s of report.searches) {
     lines.push('', `<details><summary>${cell(`${s.promise}, ${s.variant}, ${s.maintenance ? 'with' : 'without'} maintenance: ${s.words}`)}</summary>`, '');
+    lines.push(cell(ceilingWords(s)), '');
     lines.push('| step | rate/s | window s | offered/s | achieved/s | p50 ms | p95 ms [interval] | p99 ms | verdict |', '|---|---|---|---|---|---|---|---|---|');
     for (const [i, st] of s.steps.entries()) {
       const l = st.latency;
-      lines.push(`| ${i + 1}${st.look > 1 ? ` (look ${st.look})` : ''} | ${rate(st.rate)} | ${(st.windowMs / 1000).toFixed(1)} | ${rate(st.offeredPerSecond)} | ${rate(st.achievedPerSecond)} | ${ms(l?.p50.estimateMs)} | ${l ? `${ms(l.p95.estimateMs)} [${ms(l.p95.lowMs)}, ${ms(l.p95.highMs)}]` : '—'} | ${ms(l?.p99.estimateMs)} | ${cell(st.invalid ? `failed (invalid: ${st.invalid.words})` : st.outcome)} |`);
+      lines.push(`| ${i + 1}${st.look > 1 ? ` (look ${st.look})` : ''} | ${rate(st.rate)} | ${(st.windowMs / 1000).toFixed(1)} | ${rate(st.offeredPerSecond)} | ${rate(st.achievedPerSecond)} | ${ms(l?.p50.estimateMs)} | ${l ? `${ms(l.p95.estimateMs)} [${ms(l.p95.lowMs)}, ${ms(l.p95.highMs)}]` : '—'} | ${ms(l?.p99.estimateMs)} | ${cell(st.invalid ? `failed (invalid: ${st.invalid.words})` : st.cut ? `failed (cut short: ${st.cut.words})` : st.outcome)} |`);
     }
     lines.push('', '</details>');
   }

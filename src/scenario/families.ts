@@ -68,6 +68,9 @@ LIMIT 50;`,
   });
 }
 
+/** The workflow_name of every row the upsert inserts: no seeded row has it, so a load's inserts can be found and removed. */
+export const UPSERT_WORKFLOW_NAME = 'Upserted by execbench';
+
 const UPSERT_COLUMNS = `(id, tenant_id, environment_id, workflow_id, workflow_name, execution_id,
   status, normalized_status, mode, started_at, finished_at, duration_ms)`;
 const UPSERT_VALUES = `VALUES ($1, $2, $3, $4, $5, $6, 'success', 'success', 'webhook', $7, $8, $9)`;
@@ -80,7 +83,7 @@ export function upsertScenario(path: 'conflict' | 'insert'): ScenarioDefinition 
     const startedAt = pick.daysBeforeAnchor(0);
     const existing = path === 'conflict' ? pick.existingEngineExecution() : undefined;
     return [pick.newUuid(), pick.tenant(), existing?.environmentId ?? pick.environment(), pick.workflow('popular'),
-      'Upserted by execbench', existing?.executionId ?? pick.newEngineExecutionId(), startedAt, startedAt, 1234];
+      UPSERT_WORKFLOW_NAME, existing?.executionId ?? pick.newEngineExecutionId(), startedAt, startedAt, 1234];
   };
   return defineScenario({
     title: path === 'conflict'

@@ -1,8 +1,9 @@
 // `execbench load` as a user runs it: a child process, the test server through --database-url, a short fixed-rate
 // run on a small dataset. Whether a run is valid depends on the machine (a busy one makes execbench late for its own
 // schedule, and the run says so); what must hold anywhere is asserted: every class sent exactly what its schedule
-// held and was served, the document's shape, the dataset untouched and the load copy gone, Ctrl-C's partial report;
-// a short capacity search's document (its steps ordered as the search orders them) and the table put back between steps.
+// held and was served, the document's shape and its reports, the dataset untouched and the load copy gone, Ctrl-C's
+// partial report; a short capacity search's document (its steps ordered as the search orders them) and the table put
+// back between steps.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { ensureDataset } from '../../src/seed/dataset.ts';
 import { parseScale } from '../../src/seed/scale.ts';
 import { LOAD_CLASSES } from '../../src/load/traffic.ts';
 import { createTestDatabase, stopTestServerAfterAll, type TestDatabase } from '../support/database.ts';
+import { allElements, parseXml } from '../support/xml.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = [ '--import', 'tsx', path.join(ROOT, 'src/cli.ts')];
@@ -110,6 +112,18 @@ describe('execbench load (fixed rate)', () => {
     assert.deepEqual(JSON.parse(readFileSync(path.join(tmp, 'run', 'load.json'), 'utf8')), report, 'the results file is the document');
   });
 
+  it('writes summary.md, junit.xml (a case per validity gate and per promise) and index.html with the run\'s timeline, and names them', () => {
+    const dir = path.join(tmp, 'run');
+    assert.match(readFileSync(path.join(dir, 'summary.md'), 'utf8'), /^## execbench load: fixed rate \(20000\)/);
+    const cases = allElements(parseXml(readFileSync(path.join(dir, 'junit.xml'), 'utf8')), 'testcase');
+    assert.equal(cases.length, report.gates.length + report.classes.filter((c) => c.promise).length);
+    assert.deepEqual(cases.filter((c) => c.attrs.classname !== 'execbench.load.validity').map((c) => c.attrs.classname), ['execbench.load.dashboard', 'execbench.load.pages']);
+    const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
+    assert.match(html, /<figure id="timeline"><h3>The run on a time axis<\/h3><svg/);
+    assert.doesNotMatch(html, /<script/);
+    assert.match(stderr, /Results: .*load\.json; report .*index\.html \(also summary\.md, junit\.xml\)/);
+  });
+
   it('the dataset was only read and the load copy is gone', async () => {
     const schemas = await query<{ nspname: string }>(db.connectionString, `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'execbench%' ORDER BY 1`);
     assert.deepEqual(schemas.map((s) => s.nspname), ['execbench_20000']);
@@ -135,6 +149,10 @@ describe('execbench load (fixed rate)', () => {
     const saved = JSON.parse(readFileSync(path.join(out, 'load.json'), 'utf8')) as LoadReport;
     assert.ok(saved.interruptedAtMs! > 500 && saved.interruptedAtMs! < 30_000);
     assert.ok(saved.classes.find((c) => c.class === 'pages')!.count > 0);
+    assert.match(stdout, /Results: .*load\.json \(and summary\.md, junit\.xml; no HTML after Ctrl-C\)/);
+    assert.match(readFileSync(path.join(out, 'summary.md'), 'utf8'), /> Interrupted: Ctrl-C after/);
+    assert.ok(allElements(parseXml(readFileSync(path.join(out, 'junit.xml'), 'utf8')), 'error').length >= 1, 'the run that did not finish is an error');
+    assert.equal(existsSync(path.join(out, 'index.html')), false);
     assert.match(err, /dropped the load copy execbench_load_20000/);
     const left = await query(db.connectionString, `SELECT 1 FROM pg_namespace WHERE nspname = 'execbench_load_20000'`);
     assert.equal(left.length, 0);

@@ -3,7 +3,8 @@
 // p95 stays under a limit L is mu - ln(20) / L. Overload (lambda >= mu) is an invalid, overloaded step.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CAPACITY_RULE, judgeStep, searchCapacity, type CapacityRule, type RunStep } from '../../src/load/capacity.ts';
+import { CAPACITY_RULE, CEILING_STEP, judgeStep, nextRateUp, searchCapacity, type CapacityRule, type RunStep } from '../../src/load/capacity.ts';
+import { cannotPass, startRateFromCeiling, usableCeiling } from '../../src/load/step-plan.ts';
 import { decorrelationLag, independentSample, thin } from '../../src/load/independence.ts';
 import { mulberry32 } from '../../src/runner/statistics.ts';
 
@@ -69,10 +70,61 @@ describe('searchCapacity on M/M/1 curves of known knee', () => {
     assert.match(result.words, /capacity at least 30\.0\/s.*at 32\.5\/s execbench, not the server, was the limit \(schedule lag\)/);
   });
 
+  it('started from a measured ceiling (80% of the throughput mu), it steps to just over mu and brackets the knee in fewer steps than doubling from far below', async () => {
+    for (const [mu, far] of [[100, 5], [250, 1]] as const) {
+      for (let seed = 1; seed <= 5; seed++) {
+        const probe = { perSecond: mu, completions: 400, windowMs: 4000 };
+        const steered = await searchCapacity(mm1(mu, seed), { ...rule(startRateFromCeiling(probe, far)), ceilingRate: probe.perSecond });
+        const doubling = await searchCapacity(mm1(mu, seed), rule(far));
+        assert.equal(steered.status, 'bracketed', steered.words);
+        assert.ok(steered.lowerBound! <= knee(mu) + 1e-9 && steered.lowerBound! >= 0.8 * knee(mu), `seed ${seed}: ${steered.lowerBound} against the knee ${knee(mu)}`);
+        assert.equal(steered.steps[0]!.rate, 0.8 * mu);
+        if (steered.steps[0]!.outcome === 'passed') assert.equal(steered.steps[1]!.rate, CEILING_STEP * mu);
+        assert.ok(steered.steps.length < doubling.steps.length, `seed ${seed}: ${steered.steps.length} steps from the ceiling, ${doubling.steps.length} doubling`);
+      }
+    }
+  });
+
+  it('a step cut short (it could no longer pass) counts as failed, without an interval', async () => {
+    const cutting: RunStep = async (rate, windowMs) => (rate > 20
+      ? { cut: { atMs: 1200, words: 'stopped at 1.2 s: 60 of the about 400 requests had already waited over 500 ms' } }
+      : judgeStep(Array.from({ length: Math.round((rate * windowMs) / 1000) }, () => 10), LIMIT_MS));
+    const result = await searchCapacity(cutting, rule(16));
+    assert.deepEqual(result.steps.slice(0, 2).map((s) => [s.rate, s.outcome]), [[16, 'passed'], [32, 'failed']]);
+    assert.equal(result.steps[1]!.verdict, undefined);
+    assert.equal(result.status, 'bracketed');
+    assert.ok(result.lowerBound! <= 20 && result.lowerBound! >= 18, String(result.lowerBound));
+    const never = await searchCapacity(async () => ({ cut: { atMs: 900, words: 'over the limit' } }), { ...rule(4), minRate: 1 });
+    assert.equal(never.status, 'no-pass');
+    assert.match(never.words, /over the limit/);
+  });
+
   it('stops at maxSteps with the bracket it has', async () => {
     const result = await searchCapacity(mm1(100, 1), { ...rule(5), maxSteps: 5 });
     assert.ok(result.steps.length <= 5);
     assert.notEqual(result.status, 'bracketed');
+  });
+});
+
+describe('steering and cutting steps', () => {
+  it('nextRateUp: under the ceiling, to just over it (never more than double); at or over it, double', () => {
+    assert.equal(nextRateUp(80, 100), 100 * CEILING_STEP);
+    assert.equal(nextRateUp(20, 100), 40);
+    assert.equal(nextRateUp(111, 100), 222);
+    assert.equal(nextRateUp(80, undefined), 160);
+  });
+
+  it('cannotPass: more than 5% of the judged part already over the limit', () => {
+    assert.equal(cannotPass(20, 400), false);
+    assert.equal(cannotPass(21, 400), true);
+    assert.equal(cannotPass(0, 0), false);
+  });
+
+  it('startRateFromCeiling: 80% of a probe that saw at least 10 completions, rounded to two digits; else the fallback', () => {
+    assert.equal(startRateFromCeiling({ perSecond: 312.4, completions: 1250, windowMs: 4000 }, 17), 250);
+    assert.equal(startRateFromCeiling({ perSecond: 3.6, completions: 14, windowMs: 4000 }, 17), 2.9);
+    assert.equal(startRateFromCeiling({ perSecond: 2, completions: 8, windowMs: 4000 }, 17), 17);
+    assert.equal(usableCeiling(undefined), false);
   });
 });
 

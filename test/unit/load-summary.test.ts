@@ -64,7 +64,7 @@ describe('summarizeLoad', () => {
   });
 
   it('an invalid run reports no latency at all, and no promise verdict, only the problems in words', () => {
-    const report = summarizeLoad(run(records(), { pool: { size: 10, waited: 4, longestWaitMs: 30, maxQueue: 3, renames: 0 } }), context);
+    const report = summarizeLoad(run(records(), { pool: { size: 10, waited: records().length, longestWaitMs: 30, maxQueue: 3, renames: 0 } }), context);
     assert.equal(report.valid, false);
     for (const c of report.classes) {
       assert.equal(c.latencyMs, null);
