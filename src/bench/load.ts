@@ -9,6 +9,8 @@
 //     scheduled during the pause, how many show it in their latency from intended start (all of them must: none could
 //     be answered while the server was stopped), how many show it in their service time (what a tool that times from
 //     the send reports), and the p99 of each run. Last line: one JSON object.
+//   npm run bench:load -- pgbench [scale [duration [rate]]]: the pgbench reference (load-pgbench.ts).
+//   npm run bench:load -- stability [scale [promise [max-time]]]: two searches must agree (load-stability.ts).
 import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -38,17 +40,23 @@ import { runLoadSearchCommand } from '../commands/load.ts';
 import { parseMaxTime } from '../load/search-options.ts';
 import type { CapacityReport } from '../load/search-report.ts';
 import { list } from '../cli-args.ts';
+import { pgbenchReference } from './load-pgbench.ts';
+import { stabilityProof } from './load-stability.ts';
+import { parseMaintenance } from '../load/search-options.ts';
 
 exitOnHelp(`
-npm run bench:load [-- search [scales [max-time]]]
+npm run bench:load [-- search [scales [max-time [maintenance]]]]
 npm run bench:load -- pause [scale [duration [pause]]]
+npm run bench:load -- pgbench [scale [duration [rate]]]
+npm run bench:load -- stability [scale [promise [max-time]]]
 
 search (the default): execbench load --search at each scale on the embedded server, on the spec's and the recommended
-index sets, both promises (dashboard p95 < 2 s, pages p95 < 500 ms), with and without ingest and retention beside
-them; each scale's capacities (lower confidence bounds), how long each scale took, and the total against the target
+index sets, both promises (dashboard p95 < 2 s, pages p95 < 500 ms), with ingest and retention beside them (the
+production case; 'both' adds the searches without them, and what maintenance costs); each scale's capacities (lower confidence bounds), how long each scale took, and the total against the target
 (both scales, both variants, within 15 minutes). The reports are written under reports/capacity-<time>/ per scale.
   scales    100k,1m (default) or any list of 100k, 1m and whole numbers
   max-time  of each scale's searches (the --max-time of execbench load), e.g. 6m (default)
+  maintenance  with (default), without or both
 
 pause: coordinated omission, shown: one fixed-rate run (pages=40/s, ingest=10/s) twice on the embedded server, the
 second with the server stopped (SIGSTOP of the postmaster and all its processes) for the pause in the middle. Prints
@@ -58,9 +66,22 @@ service time, and the p99 with and without the pause. Each run has a fresh copy 
   duration  of each run, e.g. 10s (default)
   pause     how long the server is stopped, e.g. 1s (default)
 
+pgbench: the reference (needs pgbench: apt-get install postgresql-client). The pages class (read-only) on one load copy
+of the dataset, on the embedded server, pgbench and execbench one after the other, pool and pgbench -c 10 -j 1, the same
+statements (pgbench scripts with the picker's parameters as literals, weighted by the kinds' shares): pgbench's ceiling
+(no -R); execbench's open model at 0.8x, 1.0x and 1.2x of it (achieved, its own CPU, whether it was its own limit); then
+pgbench -R and execbench at the same offered rate, side by side (achieved rate, latency from the scheduled start: mean,
+p50, p95, p99). Targets: 80% of pgbench's ceiling before execbench's own CPU limits it, and execbench within 15% of
+pgbench at the same rate (achieved rate, mean and p50). Exit 0 both met, 1 not, 3 without pgbench.
+  scale     100k (default), 1m or a whole number of focus-tenant rows
+  duration  of each of the six runs, whole seconds, e.g. 10s (default)
+  rate      the same offered rate, e.g. 300 (default: half the lower ceiling, pgbench's or execbench's, both measured first)
+
 Examples: npm run bench:load
           npm run bench:load -- search 20000 2m
           npm run bench:load -- pause 20000 8s 1s
+          npm run bench:load -- pgbench 20000 8s
+          npm run bench:load -- stability 100k pages 3m
 `);
 
 const RATES: LoadRates = { pages: 40, ingest: 10 };
@@ -118,6 +139,7 @@ const SEARCH_TARGET_MS = 15 * 60_000;
 async function searchProof(args: string[]): Promise<number> {
   const scales = list(args[0] ?? '100k,1m').map(parseScale);
   const maxTimeMs = parseMaxTime(args[1] ?? '6m');
+  const maintenance = parseMaintenance(args[2] ?? 'with');
   const provider = resolveProviderOptions({ provider: 'embedded' }, process.env, log);
   const t0 = performance.now();
   const rows: string[][] = [];
@@ -125,9 +147,9 @@ async function searchProof(args: string[]): Promise<number> {
   for (const scale of scales) {
     const s0 = performance.now();
     const outDir = await mkdtemp(path.join(os.tmpdir(), `execbench-bench-load-${scale.label}-`));
-    log(`bench:load: search at ${scale.label}: variants spec,recommended, both promises, with and without maintenance, --max-time ${maxTimeMs / 1000} s`);
+    log(`bench:load: search at ${scale.label}: variants spec,recommended, both promises, ${maintenance.join(' and ')} maintenance, --max-time ${maxTimeMs / 1000} s`);
     const exit = await runLoadSearchCommand({
-      promises: ['dashboard', 'pages'], maintenance: ['without', 'with'], variants: ['spec', 'recommended'], maxTimeMs, stepMs: 10_000, maxWindowMs: 60_000,
+      promises: ['dashboard', 'pages'], maintenance, variants: ['spec', 'recommended'], maxTimeMs, stepMs: 10_000, maxWindowMs: 60_000,
       maxSteps: 16, pool: 10, scale, seed: DEFAULT_SEED, json: false, minCapacity: {}, outDir, provider,
     });
     const report = JSON.parse(readFileSync(path.join(outDir, 'capacity.json'), 'utf8')) as CapacityReport;
@@ -142,7 +164,7 @@ async function searchProof(args: string[]): Promise<number> {
   process.stdout.write(`\n${textTable(['scale', 'variant', 'promise', 'maintenance', 'capacity (lower bound)', 'status', 'steps'], rows)}\n\n`);
   for (const p of perScale) process.stdout.write(`${p.scale}: ${(p.ms / 1000).toFixed(0)} s (seeding a missing dataset included), exit ${p.exit}\n`);
   // Met: within the time, and every search gave a capacity bound (a search out of time or limited gives none).
-  const bounded = perScale.every((p) => p.searches.length === 8 && p.searches.every((x) => x.lowerBoundPerSecond !== null));
+  const bounded = perScale.every((p) => p.searches.length === 4 * maintenance.length && p.searches.every((x) => x.lowerBoundPerSecond !== null));
   const met = totalMs <= SEARCH_TARGET_MS && bounded;
   process.stdout.write(`Total ${(totalMs / 1000).toFixed(0)} s; target: both scales, both variants, a bound for every search, within ${SEARCH_TARGET_MS / 60_000} minutes: ${met ? 'met' : `NOT met${bounded ? '' : ' (a search gave no bound: see its status)'}`}\n`);
   process.stdout.write(`${JSON.stringify({ maxTimeMs, totalMs: Math.round(totalMs), targetMet: met, scales: perScale.map((p) => ({ ...p, ms: Math.round(p.ms) })) })}\n`);
@@ -152,8 +174,10 @@ async function searchProof(args: string[]): Promise<number> {
 await runScript(async () => {
   const [mode, ...rest] = process.argv.slice(2);
   if (mode === 'pause') return pauseProof(rest);
+  if (mode === 'pgbench') return pgbenchReference(rest);
+  if (mode === 'stability') return stabilityProof(rest);
   if (mode === undefined || mode === 'search') return searchProof(rest);
-  throw new UsageError(`Unknown mode '${mode}': npm run bench:load [-- search [scales [max-time]]] or npm run bench:load -- pause [scale [duration [pause]]] (see -- --help).`);
+  throw new UsageError(`Unknown mode '${mode}': npm run bench:load [-- search [scales [max-time [maintenance]]]], npm run bench:load -- pause [scale [duration [pause]]] npm run bench:load -- pgbench [scale [duration [rate]]] or npm run bench:load -- stability [scale [promise [max-time]]] (see -- --help).`);
 });
 
 /** The coordinated-omission proof (see the file's head). */

@@ -261,6 +261,9 @@ export async function runLoadSearchCommand(options: LoadSearchOptions): Promise<
       return 'stopped the search and printed what was measured';
     });
     const progress = searchProgressPrinter();
+    // The thinning lag each promise's steps measured, carried to its next search (a first step planned for lag 1 at a
+    // lag of 6 is inconclusive and buys a second look).
+    const lagHints = new Map<PromiseClass, number>();
     const total = variants.length * options.promises.length * options.maintenance.length;
     let copyMs = 0;
     try {
@@ -291,7 +294,9 @@ export async function runLoadSearchCommand(options: LoadSearchOptions): Promise<
             return loadParamPools(client, copy.dataset);
           });
           const state = { dirty: false };
-          for (const promise of options.promises) {
+          // Pages first: its steps are short (hundreds of requests a second), and what its searches leave of their
+          // share goes to the dashboard's, whose windows are long (a few loads a second need tens of seconds).
+          for (const promise of [...options.promises].sort((a, b) => Number(a === 'dashboard') - Number(b === 'dashboard'))) {
             for (const mode of options.maintenance) {
               if (interrupted) break;
               const done = searches.length;
@@ -302,7 +307,7 @@ export async function runLoadSearchCommand(options: LoadSearchOptions): Promise<
                 connectionString: db.connectionString, copy, sourceSchema: dataset.schema, pools, traffic: () => buildTraffic(scenarios),
                 pool: options.pool, seed: options.seed, scale: options.scale.label, rule, stepMs: options.stepMs, maxWindowMs: options.maxWindowMs,
                 maintenanceRates: MAINTENANCE_RATES, totalLeftMs: leftMs, interrupted: () => interrupted,
-                setHandle: (h) => { handle = h; }, progress: progress.line, state,
+                setHandle: (h) => { handle = h; }, progress: progress.line, state, lagHints,
               }, promise, mode === 'with', variant.name, shareMs, options.minCapacity[promise]);
               progress.end();
               log(`load: ${promise}, ${variant.name}, ${mode} maintenance: ${outcome.search.words}`);

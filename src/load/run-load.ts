@@ -16,8 +16,8 @@ import { LatencyHistogram } from './histogram.ts';
 import { sendAndCount } from './read-reply.ts';
 import { buildSchedule, type Arrival } from './schedule.ts';
 import type { LoadClass, TrafficClass } from './traffic.ts';
-import type { CpuUse } from './validity.ts';
-import { cannotPass } from './step-plan.ts';
+import { cannotPass, poolPaced } from './step-plan.ts';
+import { VALIDITY_RULE, type CpuUse } from './validity.ts';
 import { startWaitSampler, WAIT_SAMPLE_MS, type WaitSampling } from './wait-sampler.ts';
 import { APPLICATION_PREFIX } from './waits.ts';
 
@@ -44,7 +44,7 @@ export interface LoadPlan {
    * over `limitMs` (served or not) are counted; when cannotPass(count, expected) says the step's p95 is over the limit
    * whatever the rest of the window does, the traffic stops and the run carries `cut`.
    */
-  cutWhen?: { name: LoadClass; limitMs: number; fromMs: number; expected: number };
+  cutWhen?: { name: LoadClass; limitMs: number; fromMs: number; expected: number; expectedAll: number };
   /** Called at these offsets (ms after the start), on the run's clock: the pause proof's SIGSTOP. */
   events?: { atMs: number; run: (clock: () => number) => Promise<void> | void }[];
 }
@@ -368,11 +368,14 @@ function run(
       const end = r.outcome === 'ok' || r.outcome === 'error' ? r.endMs : now;
       if (end - r.intendedMs > w.limitMs) overLimit += 1;
     }
-    if (!cut && cannotPass(overLimit, w.expected)) {
-      cut = {
-        atMs: now, overLimit, expected: w.expected,
-        words: `stopped at ${(now / 1000).toFixed(1)} of ${(plan.durationMs / 1000).toFixed(1)} s: ${overLimit} of the about ${Math.round(w.expected)} requests its judged part schedules had already waited over ${w.limitMs} ms (a p95 under the limit allows ${Math.floor(0.05 * w.expected)}), so its p95 is over the limit whatever the rest would do`,
-      };
+    const at = `stopped at ${(now / 1000).toFixed(1)} of ${(plan.durationMs / 1000).toFixed(1)} s`;
+    const words = cannotPass(overLimit, w.expected)
+      ? `${at}: ${overLimit} of the about ${Math.round(w.expected)} requests its judged part schedules had already waited over ${w.limitMs} ms (a p95 under the limit allows ${Math.floor(0.05 * w.expected)}), so its p95 is over the limit whatever the rest would do`
+      : poolPaced(pool.waited, w.expectedAll)
+        ? `${at}: ${pool.waited} requests had already waited for a free connection, over ${(VALIDITY_RULE.maxPoolWaitShare * 100).toFixed(0)}% of the about ${Math.round(w.expectedAll)} the window schedules: the pool paced the run`
+        : undefined;
+    if (!cut && words !== undefined) {
+      cut = { atMs: now, overLimit, expected: w.expected, words };
       stopping = true;
       stopNow();
     }

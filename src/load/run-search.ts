@@ -45,6 +45,8 @@ export interface CopySearchContext {
   progress: (line: string, final: boolean) => void;
   /** Written by a step with maintenance, put back before the next step. */
   state: { dirty: boolean };
+  /** The thinning lag the last judged step of each promise measured, shared by the searches of a run. */
+  lagHints?: Map<PromiseClass, number>;
 }
 
 /** One search's answer, with the timeline of its highest passing step (or its last step) for the report. */
@@ -128,7 +130,7 @@ export async function searchPromise(
   const ceiling = ctx.interrupted() ? undefined : await probeCeiling(ctx, promise, maintenance);
   const first = startRateFromCeiling(ceiling, startRate(DEFAULT_RATES[promise], ctx.stepMs, samplesToPass));
   if (ceiling) ctx.progress(`  probe: ${fmtRate(ceiling.perSecond)} ${promise} requests/s served with the pool busy (${ceiling.completions} in ${(ceiling.windowMs / 1000).toFixed(0)} s); starting at ${fmtRate(first)}/s`, true);
-  let lagHint = 1;
+  let lagHint = ctx.lagHints?.get(promise) ?? 1;
   let overheadMs: number = STEP_PLAN.defaultOverheadMs;
   let stepNumber = 0;
   let shortened: string | undefined;
@@ -148,7 +150,7 @@ export async function searchPromise(
     const warm = warmupMs(windowMs);
     const handle = await startLoad({
       connectionString: ctx.connectionString, schema: ctx.copy.schema, classes, durationMs: windowMs, pool: ctx.pool, seed: ctx.seed, pools: ctx.pools,
-      cutWhen: { name: promise, limitMs: limitP95Ms, fromMs: warm, expected: (rate * (windowMs - warm)) / 1000 },
+      cutWhen: { name: promise, limitMs: limitP95Ms, fromMs: warm, expected: (rate * (windowMs - warm)) / 1000, expectedAll: (Object.values(rates).reduce((a, b) => a + b, 0) * windowMs) / 1000 },
       onProgress: (p) => {
         const c = p.classes.find((x) => x.name === promise)!;
         ctx.progress(formatSearchProgress({
@@ -174,7 +176,10 @@ export async function searchPromise(
     const result = judgeStepRun(run, report, {
       promise, limitP95Ms, windowMs, warmupMs: warm, look, sequential, elapsedMs, ...(shortened ? { shortened } : {}),
     });
-    if (result.verdict) lagHint = result.thinnedEvery;
+    if (result.verdict) {
+      lagHint = result.thinnedEvery;
+      ctx.lagHints?.set(promise, lagHint);
+    }
     last = { rate, windowMs, run, report };
     if (result.verdict?.status === 'passed' && (!best || rate >= best.rate)) best = last;
     ctx.progress(formatStepLine(stepNumber, rate, windowMs, look, result), true);

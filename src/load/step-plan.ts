@@ -5,6 +5,7 @@
 // the search's share of --max-time: a step that does not fit is not started, and the search reports what it has.
 // The first part of every window is left out of the verdict: the queue starts empty and the connections cold, so
 // the first requests see a server that is not yet in the steady state of that rate.
+import { VALIDITY_RULE } from './validity.ts';
 
 /** The knobs of step planning, each with why it is what it is. */
 export const STEP_PLAN = {
@@ -108,6 +109,14 @@ const P95_TAIL = 0.05;
  */
 export function cannotPass(overLimit: number, expected: number): boolean {
   return overLimit > P95_TAIL * expected;
+}
+
+/**
+ * Whether a running step's pool waits already exceed what the validity gate allows of the whole window (5% of the
+ * requests it schedules, every class): then the run will be invalid (the pool paced it) whatever the rest does.
+ */
+export function poolPaced(waited: number, expectedAll: number): boolean {
+  return waited > VALIDITY_RULE.maxPoolWaitShare * expectedAll;
 }
 
 /** What the ceiling probe measured, and where the search starts from it. */

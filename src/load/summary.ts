@@ -96,6 +96,12 @@ export interface SummaryContext {
 
 const ok = (r: RequestRecord) => r.outcome === 'ok';
 
+/** The tightest p95 limit among the classes that ran, for the schedule-lag gate. */
+function tightestPromise(traffic: readonly TrafficClass[]): { tightestPromiseMs?: number } {
+  const limits = traffic.flatMap((t) => (t.promise ? [t.promise.p95Ms] : []));
+  return limits.length > 0 ? { tightestPromiseMs: Math.min(...limits) } : {};
+}
+
 /** Builds the report; pure given the run. */
 export function summarizeLoad(run: LoadRun, context: SummaryContext): LoadReport {
   const windowMs = run.stoppedAtMs ?? run.durationMs;
@@ -119,6 +125,7 @@ export function summarizeLoad(run: LoadRun, context: SummaryContext): LoadReport
       return { name, nominalPerSecond: context.rates[name]!, scheduled: records.length, completed: records.filter(ok).length, errors: records.filter((r) => r.outcome === 'error').length };
     }),
     lagMs: { p99: lagAt(0.99), max: lags.at(-1) ?? 0 },
+    ...tightestPromise(context.traffic.filter((t) => names.includes(t.name))),
     pool: run.pool,
     little,
     cpu: run.cpu,

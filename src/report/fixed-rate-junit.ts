@@ -30,8 +30,8 @@ const GATE_NAMES: Record<Gate['gate'], string> = {
   'complete': 'the run ran to its end',
   'achieved-rate': `at least ${pct(VALIDITY_RULE.minAchievedShare)} of offered requests served`,
   'errors': `at most ${pct(VALIDITY_RULE.maxErrorShare)} of requests failed`,
-  'pool': 'the pool was never exhausted',
-  'schedule-lag': `execbench sent 99% of requests within ${VALIDITY_RULE.maxLagP99Ms} ms of schedule`,
+  'pool': `at most ${pct(VALIDITY_RULE.maxPoolWaitShare)} of requests waited for a connection`,
+  'schedule-lag': `execbench sent 99% of requests on schedule (within ${pct(VALIDITY_RULE.maxLagShareOfPromise)} of the tightest promise)`,
   'littles-law': `Little's law holds to ${pct(VALIDITY_RULE.littleTolerance)}`,
 };
 

@@ -147,3 +147,21 @@ describe('independence thinning', () => {
     assert.throws(() => thin([1], 0), /whole number >= 1/);
   });
 });
+
+describe('bench:load stability: do two searches agree', () => {
+  it('brackets overlap when one lies partly inside the other; apart when they do not; undecided without both sides', async () => {
+    const { bracketsOverlap } = await import('../../src/bench/load-stability.ts');
+    assert.equal(bracketsOverlap({ low: 400, high: 440 }, { low: 420, high: 460 }).verdict, 'overlap');
+    assert.equal(bracketsOverlap({ low: 400, high: 440 }, { low: 440, high: 480 }).verdict, 'apart');
+    assert.match(bracketsOverlap({ low: 300, high: 320 }, { low: 400, high: 440 }).words, /do not overlap/);
+    assert.equal(bracketsOverlap({ low: 400, high: null }, { low: 420, high: 460 }).verdict, 'undecided');
+  });
+});
+
+describe('poolPaced', () => {
+  it('more waits than 5% of what the window schedules (every class): the pool gate cannot hold any more', async () => {
+    const { poolPaced } = await import('../../src/load/step-plan.ts');
+    assert.equal(poolPaced(50, 1000), false);
+    assert.equal(poolPaced(51, 1000), true);
+  });
+});

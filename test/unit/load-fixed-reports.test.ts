@@ -131,7 +131,7 @@ describe('fixed-rate JUnit', () => {
       ['dashboard: p95 < 2000 ms at 2.00/s', 'execbench.load.dashboard'], ['pages: p95 < 500 ms at 50.0/s', 'execbench.load.pages'],
     ]);
     assert.ok(cases.some((c) => c.attrs.name === 'validity: pages: at least 95% of offered requests served'));
-    assert.ok(cases.some((c) => c.attrs.name === 'validity: the pool was never exhausted'));
+    assert.ok(cases.some((c) => c.attrs.name === 'validity: at most 5% of requests waited for a connection'));
     assert.equal(allElements(root, 'failure').length + allElements(root, 'error').length + allElements(root, 'skipped').length, 0);
     assert.equal(allElements(root, 'testsuite')[0]!.attrs.failures, '0');
   });
@@ -148,7 +148,7 @@ describe('fixed-rate JUnit', () => {
     const root = parseXml(xml);
     const suite = allElements(root, 'testsuite')[0]!;
     assert.deepEqual([suite.attrs.failures, suite.attrs.errors, suite.attrs.skipped], ['1', '0', '2']);
-    const pool = allElements(root, 'testcase').find((c) => c.attrs.name === 'validity: the pool was never exhausted')!;
+    const pool = allElements(root, 'testcase').find((c) => c.attrs.name === 'validity: at most 5% of requests waited for a connection')!;
     assert.match(pool.children.find((k) => k.name === 'failure')!.attrs.message!, /^the server did not keep up: the pool of 10 was exhausted: 40 .*waited for a free connection/);
     const pages = allElements(root, 'testcase').find((c) => c.attrs.classname === 'execbench.load.pages')!;
     assert.match(pages.children.find((k) => k.name === 'skipped')!.attrs.message!, /^not judged: the run is invalid: the pool of 10 was exhausted/);
@@ -158,7 +158,7 @@ describe('fixed-rate JUnit', () => {
 
   it('execbench fell behind its own schedule, or Ctrl-C stopped the run: an error, not a failure of the server', () => {
     const late = fixedRateCases(lateSchedule().report).find((c) => c.status !== 'passed' && c.status !== 'skipped')!;
-    assert.deepEqual([late.name, late.status], ['validity: execbench sent 99% of requests within 25 ms of schedule', 'errored']);
+    assert.deepEqual([late.name, late.status], ['validity: execbench sent 99% of requests on schedule (within 5% of the tightest promise)', 'errored']);
     assert.match(late.message, /^execbench could not measure: execbench sent 99% of requests within 40\.00 ms .*execbench used 0\.10 of one core/);
     const stopped = fixedRateCases(interrupted().report).find((c) => c.name === 'validity: the run ran to its end')!;
     assert.equal(stopped.status, 'errored');
@@ -199,7 +199,7 @@ describe('fixed-rate HTML', () => {
     assert.match(html, /<strong class="passed">Valid run<\/strong>/);
     assert.match(html, /<td class="passed">passed: p95 2\.00 ms \[2\.00, 2\.00\] vs &lt; 500 ms<\/td>/);
     assert.match(html, /pages &lt;&amp;&gt; traffic/, 'escaped');
-    assert.match(html, /<td>the pool was never exhausted<\/td><td class="passed">held<\/td>/);
+    assert.match(html, /<td>at most 5% of requests waited for a connection<\/td><td class="passed">held<\/td>/);
     assert.match(html, /<h3>Lock waits<\/h3>\n<table>.*<td>ShareLock on transactionid<\/td><td>retention<\/td><td><code>SELECT &lt;&amp;&gt; 1<\/code><\/td>/s);
   });
 
@@ -210,7 +210,7 @@ describe('fixed-rate HTML', () => {
     assert.equal((html.match(/invalid run: no latency reported/g) ?? []).length, 4);
     assert.doesNotMatch(html, /p95 \d/);
     assert.match(html, /The run is invalid \(above\): these latencies show what happened, not the server&#39;s latency/);
-    assert.match(html, /<td>the pool was never exhausted<\/td><td class="failed">failed \(overload\)<\/td><td>the pool of 10 was exhausted/);
+    assert.match(html, /<td>at most 5% of requests waited for a connection<\/td><td class="failed">failed \(overload\)<\/td><td>the pool of 10 was exhausted/);
   });
 
   it('a run where nothing was served has no chart, and says so', async () => {

@@ -57,6 +57,20 @@ describe('judgeValidity', () => {
     assert.equal(v.valid, true, v.problems.join('; '));
   });
 
+  it('the lag bound is 5% of the tightest promise in the run: 25 ms with pages (500 ms), 100 ms for a dashboard step (2 s), 25 ms without a promise', () => {
+    const input = good();
+    input.lagMs = { p99: 31, max: 58 };
+    input.tightestPromiseMs = 2000;
+    assert.equal(judgeValidity(input).valid, true);
+    input.lagMs = { p99: 101, max: 140 };
+    assert.match(judgeValidity(input).problems.join('; '), /within 101\.00 ms .*over 100 ms \(5% of the tightest promise in the run\)/);
+    input.lagMs = { p99: 31, max: 58 };
+    input.tightestPromiseMs = 500;
+    assert.equal(judgeValidity(input).valid, false);
+    delete input.tightestPromiseMs;
+    assert.match(judgeValidity(input).problems.join('; '), /over 25 ms/);
+  });
+
   it('a server that falls behind (rate not achieved) is the limit even when the generator is also late', () => {
     const input = good();
     input.lagMs = { p99: 31, max: 52 };
