@@ -1,6 +1,8 @@
-// `npm run bench:load -- pgbench [scale [duration [rate]]]`: the issue's reference, pgbench (PostgreSQL's own C client)
-// beside execbench's open-model generator on the same statements, the same server and the same load copy, one after
-// the other. Only the pages class (the ExecutionsPage views) runs: it only reads, so both tools see the same table.
+// `npm run bench:load -- pgbench [scale [duration [rate [class]]]]`: the issue's reference, pgbench (PostgreSQL's own C
+// client) beside execbench's open-model generator on the same statements, the same server and the same load copy, one
+// after the other. One read-only class runs, so both tools see the same table: pages (the ExecutionsPage views, the
+// default: about a millisecond each at 100k, where a generator's own overhead shows) or dashboard (four statements,
+// tens of ms: where the server's time dominates).
 //   1. pgbench's ceiling: `pgbench -c 10 -j 1 -T duration` on the mix without -R (as fast as it goes): its tps.
 //   2. execbench's ceiling: open-model runs at 0.8x, 1.0x and 1.2x pgbench's ceiling: the achieved rate, whether
 //      execbench's own CPU or schedule was the limit, and the CPU the generator took from the cores the server uses.
@@ -592,16 +594,18 @@ export async function pgbenchReference(args: string[]): Promise<number> {
   const scale = parseScale(args[0] ?? '100k');
   const durationMs = parseDuration('duration', args[1] ?? '10s', { minMs: 5000, maxMs: 600_000, example: '10s' });
   if (durationMs % 1000 !== 0) throw new UsageError(`Invalid duration '${args[1]}': pgbench's -T takes whole seconds, e.g. 10s.`);
-  const fixedRate = args[2] === undefined ? undefined : parseRate(args[2]);
+  const fixedRate = args[2] === undefined || args[2] === 'auto' ? undefined : parseRate(args[2]);
+  const cls = args[3] ?? 'pages';
+  if (cls !== 'pages' && cls !== 'dashboard') throw new UsageError(`Invalid class '${cls}': the reference runs a read-only class, pages (the default) or dashboard.`);
   const version = await findPgbench();
   if (!version) throw new UsageError(PGBENCH_HINT);
   const durationS = durationMs / 1000;
   const provider = resolveProviderOptions({ provider: 'embedded' }, process.env, log);
 
   return withDatabase(provider, async (db) => {
-    log(`bench:load: ${db.kind} Postgres ${db.serverVersion}, ${version}; scale ${scale.label}; pages only, ${durationS} s per run, pool and -c ${POOL}`);
+    log(`bench:load: ${db.kind} Postgres ${db.serverVersion}, ${version}; scale ${scale.label}; ${cls} only, ${durationS} s per run, pool and -c ${POOL}`);
     const dataset = await ensureDataset(db, benchRequest(scale), createProgress(`seed ${scale.label}`));
-    const traffic = buildTraffic(await loadScenarios()).pages;
+    const traffic = buildTraffic(await loadScenarios())[cls];
     const copy = await createLoadCopy(db.connectionString, dataset, log);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'execbench-bench-pgbench-'));
     try {
@@ -629,7 +633,7 @@ export async function pgbenchReference(args: string[]): Promise<number> {
         });
         const run = await handle.done;
         const report = summarizeLoad(run, {
-          runId: 'bench-load-pgbench', traffic: [traffic], rates: { pages: perSecond }, pool: POOL, seed: DEFAULT_SEED, scale: scale.label,
+          runId: 'bench-load-pgbench', traffic: [traffic], rates: { [cls]: perSecond }, pool: POOL, seed: DEFAULT_SEED, scale: scale.label,
           sampledEveryMs: WAIT_SAMPLE_MS, dataset: { source: dataset.schema, loadSchema: copy.schema, rows: dataset.counts.totalRows, copyMs: copy.copyMs, restored: '' },
         });
         return { run, report, figures: execbenchFigures(run.records, perSecond, durationMs) };
@@ -669,7 +673,7 @@ export async function pgbenchReference(args: string[]): Promise<number> {
       const p = pgbenchSide;
       const cores = (x: number | undefined) => fixed(x, 2);
       const perRequestUs = (c: number | undefined, perSecond: number) => (c === undefined || !(perSecond > 0) ? undefined : (c * 1e6) / perSecond);
-      process.stdout.write(`\nThe same offered rate, ${rate}/s for ${durationS} s (pages: ${plan.kinds.map((k) => `${k.kind} ${(k.share * 100).toFixed(0)}%`).join(', ')}); latency from the scheduled start, ms\n\n`);
+      process.stdout.write(`\nThe same offered rate, ${rate}/s for ${durationS} s (${cls}: ${plan.kinds.map((k) => `${k.kind} ${(k.share * 100).toFixed(0)}%`).join(', ')}); latency from the scheduled start, ms\n\n`);
       process.stdout.write(`${textTable(['', 'pgbench -R', 'execbench', 'execbench/pgbench'], [
         ['achieved /s', fixed(p.achievedPerSecond), fixed(e.achievedPerSecond), ratioText(agreement.ratios.achieved)],
         ['served of schedule', `${fixed(p.servedShare * 100)}%`, `${fixed(e.servedShare * 100)}%`, ''],
@@ -724,6 +728,7 @@ export async function pgbenchReference(args: string[]): Promise<number> {
         serviceMs: { mean: round(s.serviceMs?.meanMs), p50: round(s.serviceMs?.p50Ms) }, generatorCores: round(generatorCores), machineBusyCores: round(machineBusyCores),
       });
       process.stdout.write(`${JSON.stringify({
+        class: cls,
         scale: scale.label, durationMs, pool: POOL, server: db.serverVersion, pgbench: version, machineCores,
         scripts: { count: plan.scripts.length, kinds: plan.kinds.map((k) => ({ ...k, weightedShare: round(k.weightedShare, 6) })) },
         sameRate: {

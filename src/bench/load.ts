@@ -9,7 +9,7 @@
 //     scheduled during the pause, how many show it in their latency from intended start (all of them must: none could
 //     be answered while the server was stopped), how many show it in their service time (what a tool that times from
 //     the send reports), and the p99 of each run. Last line: one JSON object.
-//   npm run bench:load -- pgbench [scale [duration [rate]]]: the pgbench reference (load-pgbench.ts).
+//   npm run bench:load -- pgbench [scale [duration [rate [class]]]]: the pgbench reference (load-pgbench.ts).
 //   npm run bench:load -- stability [scale [promise [max-time]]]: two searches must agree (load-stability.ts).
 import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -47,7 +47,7 @@ import { parseMaintenance } from '../load/search-options.ts';
 exitOnHelp(`
 npm run bench:load [-- search [scales [max-time [maintenance]]]]
 npm run bench:load -- pause [scale [duration [pause]]]
-npm run bench:load -- pgbench [scale [duration [rate]]]
+npm run bench:load -- pgbench [scale [duration [rate [class]]]]
 npm run bench:load -- stability [scale [promise [max-time]]]
 
 search (the default): execbench load --search at each scale on the embedded server, on the spec's and the recommended
@@ -75,12 +75,14 @@ p50, p95, p99). Targets: 80% of pgbench's ceiling before execbench's own CPU lim
 pgbench at the same rate (achieved rate, mean and p50). Exit 0 both met, 1 not, 3 without pgbench.
   scale     100k (default), 1m or a whole number of focus-tenant rows
   duration  of each of the six runs, whole seconds, e.g. 10s (default)
-  rate      the same offered rate, e.g. 300 (default: half the lower ceiling, pgbench's or execbench's, both measured first)
+  rate      the same offered rate, e.g. 300 (default, or auto: half the lower ceiling, pgbench's or execbench's, both measured first)
+  class     pages (default) or dashboard: both read only
 
 Examples: npm run bench:load
           npm run bench:load -- search 20000 2m
           npm run bench:load -- pause 20000 8s 1s
           npm run bench:load -- pgbench 20000 8s
+          npm run bench:load -- pgbench 100k 10s auto dashboard
           npm run bench:load -- stability 100k pages 3m
 `);
 
@@ -177,7 +179,7 @@ await runScript(async () => {
   if (mode === 'pgbench') return pgbenchReference(rest);
   if (mode === 'stability') return stabilityProof(rest);
   if (mode === undefined || mode === 'search') return searchProof(rest);
-  throw new UsageError(`Unknown mode '${mode}': npm run bench:load [-- search [scales [max-time [maintenance]]]], npm run bench:load -- pause [scale [duration [pause]]] npm run bench:load -- pgbench [scale [duration [rate]]] or npm run bench:load -- stability [scale [promise [max-time]]] (see -- --help).`);
+  throw new UsageError(`Unknown mode '${mode}': npm run bench:load [-- search [scales [max-time [maintenance]]]], npm run bench:load -- pause [scale [duration [pause]]], npm run bench:load -- pgbench [scale [duration [rate [class]]]] or npm run bench:load -- stability [scale [promise [max-time]]] (see -- --help).`);
 });
 
 /** The coordinated-omission proof (see the file's head). */
