@@ -19,6 +19,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { saveFigure } from './load-figures.ts';
+import { displayPath } from '../scenario/load.ts';
 import { parseDuration } from '../cli-args.ts';
 import { resolveProviderOptions } from '../config.ts';
 import { withDatabase } from '../db/with-database.ts';
@@ -727,7 +729,7 @@ export async function pgbenchReference(args: string[]): Promise<number> {
         startLagMs: { mean: round(s.startLagMs?.meanMs), p50: round(s.startLagMs?.p50Ms), p99: round(s.startLagMs?.p99Ms) },
         serviceMs: { mean: round(s.serviceMs?.meanMs), p50: round(s.serviceMs?.p50Ms) }, generatorCores: round(generatorCores), machineBusyCores: round(machineBusyCores),
       });
-      process.stdout.write(`${JSON.stringify({
+      const result = {
         class: cls,
         scale: scale.label, durationMs, pool: POOL, server: db.serverVersion, pgbench: version, machineCores,
         scripts: { count: plan.scripts.length, kinds: plan.kinds.map((k) => ({ ...k, weightedShare: round(k.weightedShare, 6) })) },
@@ -742,7 +744,9 @@ export async function pgbenchReference(args: string[]): Promise<number> {
           targetMet: ceilingVerdict.met, reachedAt: ceilingVerdict.reachedAt,
         },
         targetsMet: met,
-      })}\n`);
+      };
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      log(`bench:load: saved ${displayPath(saveFigure(`pgbench-${cls}`, result, db.serverVersion))} (npm run bench:load -- figures writes docs/load-measured.md)`);
       return met ? 0 : 1;
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -15,6 +15,8 @@ import type { CapacityReport, PromiseSearch } from '../load/search-report.ts';
 import { textTable } from '../report/console.ts';
 import { parseScale } from '../seed/scale.ts';
 import { DEFAULT_SEED } from './common.ts';
+import { saveFigure } from './load-figures.ts';
+import { displayPath } from '../scenario/load.ts';
 
 /** One search's bracket: [lower bound, lowest rate that did not pass); null where the search gave none. */
 export interface Bracket {
@@ -67,6 +69,8 @@ export async function stabilityProof(args: string[]): Promise<number> {
   const result = bracketsOverlap(bracket(searches[0]), bracket(searches[1]));
   process.stdout.write(`\n${textTable(['search', 'probe (pool busy)', 'lower bound', 'lowest not passed', 'status', 'steps', 'took'], rows)}\n\n`);
   process.stdout.write(`Stability (${promise} at ${scale.label}, two searches on unchanged code and data): ${result.words}; target: the brackets overlap: ${result.verdict === 'overlap' ? 'met' : 'NOT met'}\n`);
-  process.stdout.write(`${JSON.stringify({ mode: 'stability', scale: scale.label, promise, maxTimeMs, totalMs: Math.round(performance.now() - t0), brackets: searches.map(bracket), verdict: result.verdict })}\n`);
+  const saved = { mode: 'stability', scale: scale.label, promise, maxTimeMs, totalMs: Math.round(performance.now() - t0), brackets: searches.map(bracket), verdict: result.verdict };
+  process.stdout.write(`${JSON.stringify(saved)}\n`);
+  log(`bench:load: saved ${displayPath(saveFigure('stability', saved))} (npm run bench:load -- figures writes docs/load-measured.md)`);
   return result.verdict === 'overlap' ? 0 : 1;
 }

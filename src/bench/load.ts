@@ -42,6 +42,8 @@ import type { CapacityReport } from '../load/search-report.ts';
 import { list } from '../cli-args.ts';
 import { pgbenchReference } from './load-pgbench.ts';
 import { stabilityProof } from './load-stability.ts';
+import { FIGURES_DIR, saveFigure, writeLoadFigures } from './load-figures.ts';
+import { displayPath } from '../scenario/load.ts';
 import { parseMaintenance } from '../load/search-options.ts';
 
 exitOnHelp(`
@@ -49,6 +51,10 @@ npm run bench:load [-- search [scales [max-time [maintenance]]]]
 npm run bench:load -- pause [scale [duration [pause]]]
 npm run bench:load -- pgbench [scale [duration [rate [class]]]]
 npm run bench:load -- stability [scale [promise [max-time]]]
+npm run bench:load -- figures
+
+Every mode saves its result document to reports/bench-load/<mode>.json (stamped with date, machine and commit);
+figures writes docs/load-measured.md from them.
 
 search (the default): execbench load --search at each scale on the embedded server, on the spec's and the recommended
 index sets, both promises (dashboard p95 < 2 s, pages p95 < 500 ms), with ingest and retention beside them (the
@@ -145,7 +151,8 @@ async function searchProof(args: string[]): Promise<number> {
   const provider = resolveProviderOptions({ provider: 'embedded' }, process.env, log);
   const t0 = performance.now();
   const rows: string[][] = [];
-  const perScale: { scale: string; ms: number; exit: number; searches: { variant: string; promise: string; maintenance: boolean; lowerBoundPerSecond: number | null; status: string; steps: number }[] }[] = [];
+  const perScale: { scale: string; ms: number; exit: number; searches: { variant: string; promise: string; maintenance: boolean; lowerBoundPerSecond: number | null; notBelowPerSecond: number | null; ceilingPerSecond: number | null; status: string; steps: number }[] }[] = [];
+  let postgres: string | undefined;
   for (const scale of scales) {
     const s0 = performance.now();
     const outDir = await mkdtemp(path.join(os.tmpdir(), `execbench-bench-load-${scale.label}-`));
@@ -156,7 +163,8 @@ async function searchProof(args: string[]): Promise<number> {
     });
     const report = JSON.parse(readFileSync(path.join(outDir, 'capacity.json'), 'utf8')) as CapacityReport;
     const ms = performance.now() - s0;
-    perScale.push({ scale: scale.label, ms, exit, searches: report.searches.map((x) => ({ variant: x.variant, promise: x.promise, maintenance: x.maintenance, lowerBoundPerSecond: x.lowerBoundPerSecond, status: x.status, steps: x.steps.length })) });
+    postgres ??= report.environment?.postgres.version;
+    perScale.push({ scale: scale.label, ms, exit, searches: report.searches.map((x) => ({ variant: x.variant, promise: x.promise, maintenance: x.maintenance, lowerBoundPerSecond: x.lowerBoundPerSecond, notBelowPerSecond: x.notBelowPerSecond, ceilingPerSecond: x.ceiling ? Number(x.ceiling.perSecond.toFixed(1)) : null, status: x.status, steps: x.steps.length })) });
     for (const x of report.searches) {
       rows.push([scale.label, x.variant, x.promise, x.maintenance ? 'with' : 'without', x.lowerBoundPerSecond === null ? `none (${x.status})` : `>= ${x.lowerBoundPerSecond.toFixed(x.lowerBoundPerSecond >= 100 ? 0 : 1)}/s`, x.status, String(x.steps.length)]);
     }
@@ -169,7 +177,9 @@ async function searchProof(args: string[]): Promise<number> {
   const bounded = perScale.every((p) => p.searches.length === 4 * maintenance.length && p.searches.every((x) => x.lowerBoundPerSecond !== null));
   const met = totalMs <= SEARCH_TARGET_MS && bounded;
   process.stdout.write(`Total ${(totalMs / 1000).toFixed(0)} s; target: both scales, both variants, a bound for every search, within ${SEARCH_TARGET_MS / 60_000} minutes: ${met ? 'met' : `NOT met${bounded ? '' : ' (a search gave no bound: see its status)'}`}\n`);
-  process.stdout.write(`${JSON.stringify({ maxTimeMs, totalMs: Math.round(totalMs), targetMet: met, scales: perScale.map((p) => ({ ...p, ms: Math.round(p.ms) })) })}\n`);
+  const result = { maxTimeMs, maintenance, totalMs: Math.round(totalMs), targetMet: met, scales: perScale.map((p) => ({ ...p, ms: Math.round(p.ms) })) };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  log(`bench:load: saved ${displayPath(saveFigure('search', result, postgres))} (npm run bench:load -- figures writes docs/load-measured.md)`);
   return perScale.some((p) => p.exit === 2) ? 2 : met ? 0 : 1;
 }
 
@@ -178,8 +188,12 @@ await runScript(async () => {
   if (mode === 'pause') return pauseProof(rest);
   if (mode === 'pgbench') return pgbenchReference(rest);
   if (mode === 'stability') return stabilityProof(rest);
+  if (mode === 'figures') {
+    process.stdout.write(`Wrote ${displayPath(writeLoadFigures())} from ${displayPath(FIGURES_DIR)}\n`);
+    return 0;
+  }
   if (mode === undefined || mode === 'search') return searchProof(rest);
-  throw new UsageError(`Unknown mode '${mode}': npm run bench:load [-- search [scales [max-time [maintenance]]]], npm run bench:load -- pause [scale [duration [pause]]], npm run bench:load -- pgbench [scale [duration [rate [class]]]] or npm run bench:load -- stability [scale [promise [max-time]]] (see -- --help).`);
+  throw new UsageError(`Unknown mode '${mode}': npm run bench:load [-- search [scales [max-time [maintenance]]]], npm run bench:load -- pause [scale [duration [pause]]], npm run bench:load -- pgbench [scale [duration [rate [class]]]], npm run bench:load -- stability [scale [promise [max-time]]] or npm run bench:load -- figures (see -- --help).`);
 });
 
 /** The coordinated-omission proof (see the file's head). */
@@ -258,7 +272,9 @@ async function pauseProof(args: string[]): Promise<number> {
     for (const [name, report] of [['undisturbed', calmReport], ['paused', pausedReport]] as const) {
       if (!report.valid) process.stdout.write(`${name} run invalid (as the load command would say): ${report.problems.join('; ')}\n`);
     }
-    process.stdout.write(`${JSON.stringify({ scale: scale.label, rates: RATES, durationMs, pauseMs, pause: count, p99Ms: figures, valid: { calm: calmReport.valid, paused: pausedReport.valid } })}\n`);
+    const result = { scale: scale.label, rates: RATES, durationMs, pauseMs, pause: count, p99Ms: figures, valid: { calm: calmReport.valid, paused: pausedReport.valid } };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    log(`bench:load: saved ${displayPath(saveFigure('pause', result, db.serverVersion))} (npm run bench:load -- figures writes docs/load-measured.md)`);
     return count.scheduled > 0 && count.showInLatency === count.scheduled ? 0 : 1;
   });
 }

@@ -342,9 +342,19 @@ export function environmentInfo(db: Database, settings: Record<string, string>):
   };
 }
 
-function gitCommit(): string | undefined {
+/** The checkout's commit (undefined outside a git checkout). */
+export function gitCommit(): string | undefined {
   try {
     return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether tracked files differ from the commit (a figure measured on uncommitted code says so). */
+export function gitDirty(): boolean | undefined {
+  try {
+    return execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
   } catch {
     return undefined;
   }
