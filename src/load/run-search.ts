@@ -84,7 +84,7 @@ export async function restoreLoadTable(connectionString: string, schema: string,
 }
 
 /** The ceiling probe: offered far over what a pool serves, for PROBE.durationMs; completions counted from PROBE.fromMs. */
-export const PROBE = { perSecond: 1000, durationMs: 6000, fromMs: 2000 } as const;
+export const PROBE = { perSecond: 5000, durationMs: 6000, fromMs: 2000 } as const;
 
 /**
  * The server's throughput on the promise's class (with maintenance beside it, or not) when every connection of the pool
@@ -113,7 +113,7 @@ export async function probeCeiling(ctx: CopySearchContext, promise: PromiseClass
   }
   const windowMs = PROBE.durationMs - PROBE.fromMs;
   const completions = run.records.filter((r) => r.name === promise && r.outcome === 'ok' && r.endMs >= PROBE.fromMs && r.endMs <= PROBE.durationMs).length;
-  return { perSecond: completions / (windowMs / 1000), completions, windowMs };
+  return { perSecond: completions / (windowMs / 1000), completions, windowMs, offeredPerSecond: PROBE.perSecond };
 }
 
 /** The search for one promise on the copy, with or without maintenance, within shareMs. */

@@ -126,6 +126,8 @@ export interface CeilingProbe {
   /** Completions it is based on. */
   completions: number;
   windowMs: number;
+  /** What the probe offered: a probe that served nearly all of it (90%) did not saturate the pool, and is no ceiling. */
+  offeredPerSecond?: number;
 }
 
 /** Share of the probed throughput the search starts at: under it, where the queue is short enough to pass. */
@@ -136,10 +138,16 @@ export const START_SHARE_OF_CEILING = 0.8;
  * over it, and bisects between); without a probe (or one that saw too little), startRate's rule.
  */
 export function startRateFromCeiling(probe: CeilingProbe | undefined, fallback: number): number {
-  return usableCeiling(probe) ? roundRate(probe!.perSecond * START_SHARE_OF_CEILING) : fallback;
+  if (probe && probe.completions >= 10 && probe.perSecond > 0) return roundRate(probe.perSecond * START_SHARE_OF_CEILING);
+  return fallback;
 }
 
 /** A probe that saw at least 10 completions says where the ceiling is; fewer say too little to steer by. */
 export function usableCeiling(probe: CeilingProbe | undefined): boolean {
-  return probe !== undefined && probe.completions >= 10 && probe.perSecond > 0;
+  return probe !== undefined && probe.completions >= 10 && probe.perSecond > 0 && saturated(probe);
+}
+
+/** The probe kept every connection busy: it served under 90% of what it offered (else the ceiling is above it). */
+export function saturated(probe: CeilingProbe): boolean {
+  return probe.offeredPerSecond === undefined || probe.perSecond < 0.9 * probe.offeredPerSecond;
 }

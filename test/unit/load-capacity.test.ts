@@ -125,6 +125,11 @@ describe('steering and cutting steps', () => {
     assert.equal(startRateFromCeiling({ perSecond: 3.6, completions: 14, windowMs: 4000 }, 17), 2.9);
     assert.equal(startRateFromCeiling({ perSecond: 2, completions: 8, windowMs: 4000 }, 17), 17);
     assert.equal(usableCeiling(undefined), false);
+    // A probe that served nearly all it offered did not fill the pool: a start, but no ceiling to step to.
+    const unsaturated = { perSecond: 980, completions: 3920, windowMs: 4000, offeredPerSecond: 1000 };
+    assert.equal(usableCeiling(unsaturated), false);
+    assert.equal(startRateFromCeiling(unsaturated, 17), 784);
+    assert.equal(usableCeiling({ ...unsaturated, perSecond: 700 }), true);
   });
 });
 
