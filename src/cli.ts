@@ -375,7 +375,7 @@ async function main(): Promise<number> {
         .option('variant', { type: 'string', array: true, describe: 'with --search: schema variants (schema/variants/<name>: spec, recommended), each on its own copy of the same rows, side by side [default: spec]', group: 'Search:' })
         .option('max-time', { type: 'string', nargs: 1, default: '10m', describe: 'with --search: time for all searches (copies, steps, restores; not seeding); each search gets an even share of what is left (10m: about 2.5 min for each of 2 promises x with/without maintenance on one variant)', group: 'Search:' })
         .option('step', { type: 'string', nargs: 1, default: '10s', describe: 'with --search: a step\'s window, at least (lengthened where a low rate needs longer to gather the 113 samples a pass needs)', group: 'Search:' })
-        .option('max-window', { type: 'string', nargs: 1, default: '60s', describe: 'with --search: no step longer than this', group: 'Search:' })
+        .option('max-window', { type: 'string', nargs: 1, default: '150s', describe: 'with --search: no step longer than this (a few requests a second with neighbours alike need about 100 s to gather the samples a pass needs)', group: 'Search:' })
         .option('max-steps', { type: 'string', nargs: 1, default: '16', describe: 'with --search: steps per search, at most (the Bonferroni divisor of the bound\'s 95% confidence)', group: 'Search:' })
         .option('min-capacity', { type: 'string', array: true, describe: 'with --search: dashboard=5/s,pages=100/s: a promise whose capacity bound is below fails its JUnit case (exit 1)', group: 'Search:' })
         .example('$0 load --rate pages=40/s,ingest=10/s --duration 20s', 'pages and ingest only, 20 s, on the 100k dataset')

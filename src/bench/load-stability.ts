@@ -57,7 +57,7 @@ export async function stabilityProof(args: string[]): Promise<number> {
     const outDir = await mkdtemp(path.join(os.tmpdir(), `execbench-bench-load-stability-${n}-`));
     log(`bench:load: stability: search ${n} of 2: ${promise} at ${scale.label}, spec's indexes, without maintenance, --max-time ${maxTimeMs / 1000} s`);
     await runLoadSearchCommand({
-      promises: [promise], maintenance: ['without'], variants: ['spec'], maxTimeMs, stepMs: 10_000, maxWindowMs: 60_000,
+      promises: [promise], maintenance: ['without'], variants: ['spec'], maxTimeMs, stepMs: 10_000, maxWindowMs: 150_000,
       maxSteps: 16, pool: 10, scale, seed: DEFAULT_SEED, json: false, minCapacity: {}, outDir, provider,
     });
     const report = JSON.parse(readFileSync(path.join(outDir, 'capacity.json'), 'utf8')) as CapacityReport;

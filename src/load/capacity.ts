@@ -240,7 +240,13 @@ function conclude<D extends object>(passed: number | null, notPassed: number | n
       return { ...base, status: 'undecided', words: `no rate was shown to pass or to fail, down to ${fmt(notPassed)}/s (its steps were inconclusive or invalid for execbench's own reasons)${ended}` };
     }
     const lowest = shown.reduce((a, b) => (b.rate < a.rate ? b : a));
-    return { ...base, status: 'no-pass', words: `no rate passed, down to ${fmt(notPassed)}/s: the promise did not hold at any rate tried (at ${fmt(lowest.rate)}/s: ${lowest.verdict?.status === 'failed' ? lowest.verdict.reason : lowest.cut?.words ?? lowest.invalid!.words})${ended}` };
+    const why = `at ${fmt(lowest.rate)}/s: ${lowest.verdict?.status === 'failed' ? lowest.verdict.reason : lowest.cut?.words ?? lowest.invalid!.words}`;
+    // "Held at no rate tried" only when the lowest rate tried is one that failed; a lower rate left inconclusive (or
+    // unjudged: out of time) may still hold, and the search says it could not decide there.
+    if (lowest.rate > notPassed) {
+      return { ...base, status: 'undecided', words: `no rate passed: down to ${fmt(notPassed)}/s the steps were inconclusive (too few about-independent samples in the time given), and it did not hold ${why}${ended}` };
+    }
+    return { ...base, status: 'no-pass', words: `no rate passed, down to ${fmt(notPassed)}/s: the promise did not hold at any rate tried (${why})${ended}` };
   }
   if (notPassed === null) {
     return { ...base, status: 'no-fail', words: `capacity ${at}; every rate up to ${fmt(passed)}/s passed${ended || ` (the search stops at ${fmt(rule.maxRate)}/s)`}` };

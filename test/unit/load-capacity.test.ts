@@ -99,6 +99,18 @@ describe('searchCapacity on M/M/1 curves of known knee', () => {
     assert.match(never.words, /over the limit/);
   });
 
+  it('no rate passed, but the lowest tried was inconclusive: undecided, not "held at no rate"', async () => {
+    // Over 8/s the step fails; at 8/s and under, too few requests for a pass in the time it has (one look, then out of time).
+    let looks = 0;
+    const slow: RunStep = async (rate, windowMs) => (rate > 8
+      ? { cut: { atMs: 500, words: 'the pool paced the run' } }
+      : judgeStep(Array.from({ length: Math.min(20, Math.round((rate * windowMs) / 1000)) }, () => 400), LIMIT_MS));
+    const result = await searchCapacity(slow, rule(14, 10_000), (rate, look, suggested) => (looks++ < 2 ? { windowMs: suggested } : { stop: 'time', words: 'out of time' }));
+    assert.equal(result.lowerBound, null);
+    assert.equal(result.status, 'undecided', result.words);
+    assert.match(result.words, /down to 7\.00\/s the steps were inconclusive .*did not hold at 14\.0\/s: the pool paced the run/);
+  });
+
   it('stops at maxSteps with the bracket it has', async () => {
     const result = await searchCapacity(mm1(100, 1), { ...rule(5), maxSteps: 5 });
     assert.ok(result.steps.length <= 5);
