@@ -33,7 +33,7 @@ import { CAPACITY_RULE, stepSamplesToPass } from '../load/capacity.ts';
 import { renderCapacityReport } from '../load/render-search.ts';
 import { searchPromise, type SearchOutcome } from '../load/run-search.ts';
 import { CAPACITY_REPORT_VERSION, describeMethod, maintenanceCosts, type CapacityReport, type PromiseClass, type PromiseSearch } from '../load/search-report.ts';
-import { searchShareMs } from '../load/step-plan.ts';
+import { SEARCH_WEIGHT, searchShareMs } from '../load/step-plan.ts';
 import { DEFAULT_RATES } from '../load/traffic.ts';
 import { renderCapacityHtml } from '../report/load-html.ts';
 import { renderCapacityJunit } from '../report/load-junit.ts';
@@ -265,6 +265,10 @@ export async function runLoadSearchCommand(options: LoadSearchOptions): Promise<
     // lag of 6 is inconclusive and buys a second look).
     const lagHints = new Map<PromiseClass, number>();
     const total = variants.length * options.promises.length * options.maintenance.length;
+    // Pages first: its steps are short (hundreds of requests a second), and what its searches leave of their share
+    // goes to the dashboard's, whose windows are long; each search's share is weighted by what it needs (SEARCH_WEIGHT).
+    const promiseOrder = [...options.promises].sort((a, b) => Number(a === 'dashboard') - Number(b === 'dashboard'));
+    const searchWeights = variants.flatMap(() => promiseOrder.flatMap((p) => options.maintenance.map(() => SEARCH_WEIGHT[p])));
     let copyMs = 0;
     try {
       for (const [vi, variant] of variants.entries()) {
@@ -294,14 +298,12 @@ export async function runLoadSearchCommand(options: LoadSearchOptions): Promise<
             return loadParamPools(client, copy.dataset);
           });
           const state = { dirty: false };
-          // Pages first: its steps are short (hundreds of requests a second), and what its searches leave of their
-          // share goes to the dashboard's, whose windows are long (a few loads a second need tens of seconds).
-          for (const promise of [...options.promises].sort((a, b) => Number(a === 'dashboard') - Number(b === 'dashboard'))) {
+          for (const promise of promiseOrder) {
             for (const mode of options.maintenance) {
               if (interrupted) break;
               const done = searches.length;
               // Later variants need a copy each: their time is kept back from this search's share.
-              const shareMs = searchShareMs(leftMs(), total - done, (variants.length - vi - 1) * copyMs * 1.5);
+              const shareMs = searchShareMs(leftMs(), searchWeights.slice(done), (variants.length - vi - 1) * copyMs * 1.5);
               log(`load: search ${done + 1} of ${total}: ${promise} p95 < ${promise === 'dashboard' ? 2000 : 500} ms on ${variant.name}, ${mode} maintenance (${(shareMs / 1000).toFixed(0)} s of ${(leftMs() / 1000).toFixed(0)} s left)`);
               const outcome = await searchPromise({
                 connectionString: db.connectionString, copy, sourceSchema: dataset.schema, pools, traffic: () => buildTraffic(scenarios),

@@ -11,7 +11,7 @@ import type { EnvironmentInfo } from '../results.ts';
 import { searchCapacity, stepSamplesToPass, stepVerdictRule, type CapacityRule } from './capacity.ts';
 import type { LoadCopy } from './load-schema.ts';
 import { formatSearchProgress } from './render-search.ts';
-import { startLoad, type LoadHandle, type LoadRun } from './run-load.ts';
+import { startLoad, type LoadHandle, type LoadPlan, type LoadRun } from './run-load.ts';
 import { buildTimeline, judgeStepRun, promiseSearch, type PromiseClass, type PromiseSearch, type StepFigures, type TimelineData } from './search-report.ts';
 import { planStep, STEP_PLAN, startRate, startRateFromCeiling, usableCeiling, warmupMs, type CeilingProbe } from './step-plan.ts';
 import { summarizeLoad } from './summary.ts';
@@ -83,6 +83,31 @@ export async function restoreLoadTable(connectionString: string, schema: string,
   return performance.now() - t0;
 }
 
+/**
+ * One fixed-rate run on the copy: the table put back first if the last run wrote, the promise's class at `rate` (with
+ * ingest and retention beside it when with maintenance), the handle kept for Ctrl-C while it runs.
+ */
+async function runOnCopy(
+  ctx: CopySearchContext, promise: PromiseClass, rate: number, maintenance: boolean,
+  plan: Pick<LoadPlan, 'durationMs' | 'drainMs' | 'cutWhen' | 'onProgress'>,
+): Promise<{ run: LoadRun; rates: LoadRates; classes: { traffic: TrafficClass; perSecond: number }[] }> {
+  if (ctx.state.dirty) {
+    await restoreLoadTable(ctx.connectionString, ctx.copy.schema, ctx.sourceSchema, ctx.pools);
+    ctx.state.dirty = false;
+  }
+  const rates: LoadRates = { [promise]: rate, ...(maintenance ? ctx.maintenanceRates : {}) };
+  const all = ctx.traffic();
+  const classes = LOAD_CLASSES.filter((c) => rates[c] !== undefined).map((c) => ({ traffic: all[c], perSecond: rates[c]! }));
+  const handle = await startLoad({ connectionString: ctx.connectionString, schema: ctx.copy.schema, classes, pool: ctx.pool, seed: ctx.seed, pools: ctx.pools, ...plan });
+  ctx.setHandle(handle);
+  if (maintenance) ctx.state.dirty = true;
+  try {
+    return { run: await handle.done, rates, classes };
+  } finally {
+    ctx.setHandle(undefined);
+  }
+}
+
 /** The ceiling probe: offered far over what a pool serves, for PROBE.durationMs; completions counted from PROBE.fromMs. */
 export const PROBE = { perSecond: 5000, durationMs: 6000, fromMs: 2000 } as const;
 
@@ -93,24 +118,7 @@ export const PROBE = { perSecond: 5000, durationMs: 6000, fromMs: 2000 } as cons
  * be served, so it tells the search where to start and where to step; the search's steps, not the probe, judge.
  */
 export async function probeCeiling(ctx: CopySearchContext, promise: PromiseClass, maintenance: boolean): Promise<CeilingProbe> {
-  if (ctx.state.dirty) {
-    await restoreLoadTable(ctx.connectionString, ctx.copy.schema, ctx.sourceSchema, ctx.pools);
-    ctx.state.dirty = false;
-  }
-  const rates: LoadRates = { [promise]: PROBE.perSecond, ...(maintenance ? ctx.maintenanceRates : {}) };
-  const all = ctx.traffic();
-  const classes = LOAD_CLASSES.filter((c) => rates[c] !== undefined).map((c) => ({ traffic: all[c], perSecond: rates[c]! }));
-  const handle = await startLoad({
-    connectionString: ctx.connectionString, schema: ctx.copy.schema, classes, durationMs: PROBE.durationMs, drainMs: 0, pool: ctx.pool, seed: ctx.seed, pools: ctx.pools,
-  });
-  ctx.setHandle(handle);
-  if (maintenance) ctx.state.dirty = true;
-  let run: LoadRun;
-  try {
-    run = await handle.done;
-  } finally {
-    ctx.setHandle(undefined);
-  }
+  const { run } = await runOnCopy(ctx, promise, PROBE.perSecond, maintenance, { durationMs: PROBE.durationMs, drainMs: 0 });
   const windowMs = PROBE.durationMs - PROBE.fromMs;
   const completions = run.records.filter((r) => r.name === promise && r.outcome === 'ok' && r.endMs >= PROBE.fromMs && r.endMs <= PROBE.durationMs).length;
   return { perSecond: completions / (windowMs / 1000), completions, windowMs, offeredPerSecond: PROBE.perSecond };
@@ -140,17 +148,11 @@ export async function searchPromise(
   const runStep = async (rate: number, windowMs: number, look: number) => {
     const s0 = performance.now();
     stepNumber += 1;
-    if (ctx.state.dirty) {
-      await restoreLoadTable(ctx.connectionString, ctx.copy.schema, ctx.sourceSchema, ctx.pools);
-      ctx.state.dirty = false;
-    }
-    const rates: LoadRates = { [promise]: rate, ...(maintenance ? ctx.maintenanceRates : {}) };
-    const all = ctx.traffic();
-    const classes = LOAD_CLASSES.filter((c) => rates[c] !== undefined).map((c) => ({ traffic: all[c], perSecond: rates[c]! }));
     const warm = warmupMs(windowMs);
-    const handle = await startLoad({
-      connectionString: ctx.connectionString, schema: ctx.copy.schema, classes, durationMs: windowMs, pool: ctx.pool, seed: ctx.seed, pools: ctx.pools,
-      cutWhen: { name: promise, limitMs: limitP95Ms, fromMs: warm, expected: (rate * (windowMs - warm)) / 1000, expectedAll: (Object.values(rates).reduce((a, b) => a + b, 0) * windowMs) / 1000 },
+    const perSecondAll = rate + (maintenance ? ctx.maintenanceRates.ingest + ctx.maintenanceRates.retention : 0);
+    const { run, rates, classes } = await runOnCopy(ctx, promise, rate, maintenance, {
+      durationMs: windowMs,
+      cutWhen: { name: promise, limitMs: limitP95Ms, fromMs: warm, expected: (rate * (windowMs - warm)) / 1000, expectedAll: (perSecondAll * windowMs) / 1000 },
       onProgress: (p) => {
         const c = p.classes.find((x) => x.name === promise)!;
         ctx.progress(formatSearchProgress({
@@ -159,14 +161,6 @@ export async function searchPromise(
         }), false);
       },
     });
-    ctx.setHandle(handle);
-    if (maintenance) ctx.state.dirty = true;
-    let run: LoadRun;
-    try {
-      run = await handle.done;
-    } finally {
-      ctx.setHandle(undefined);
-    }
     const report = summarizeLoad(run, {
       runId: `${label} step ${stepNumber}`, traffic: classes.map((c) => c.traffic), rates, pool: ctx.pool, seed: ctx.seed, scale: ctx.scale,
       sampledEveryMs: WAIT_SAMPLE_MS, dataset: { source: ctx.sourceSchema, loadSchema: ctx.copy.schema, rows: ctx.copy.dataset.counts.totalRows, copyMs: 0, restored: '' },

@@ -69,12 +69,21 @@ export function planStep(input: StepPlanInput): StepPlan {
 }
 
 /**
- * This search's share of what is left of --max-time: the rest divided evenly among the searches not yet run (a search
- * that ends early leaves its time to the ones after it), less what is reserved for making copies of the dataset.
+ * How much of the time a promise's search needs, relative to the others: the dashboard's class runs at a few to a
+ * hundred loads a second, with neighbours alike (each load four statements, overlapping the next), so a window that
+ * can pass is several times longer than the pages' (hundreds of views a second): at 1M, about 150 s against 10 s.
  */
-export function searchShareMs(remainingMs: number, searchesLeft: number, reservedMs = 0): number {
-  if (searchesLeft < 1) throw new RangeError(`searchShareMs: searchesLeft must be >= 1, got ${searchesLeft}.`);
-  return Math.max(0, (remainingMs - reservedMs) / searchesLeft);
+export const SEARCH_WEIGHT: Readonly<Record<'dashboard' | 'pages', number>> = { dashboard: 2, pages: 1 };
+
+/**
+ * This search's share of what is left of --max-time: the rest divided among the searches not yet run in proportion to
+ * their weights (this one's first; a search that ends early leaves its time to the ones after it), less what is
+ * reserved for making copies of the dataset.
+ */
+export function searchShareMs(remainingMs: number, weightsLeft: readonly number[], reservedMs = 0): number {
+  if (weightsLeft.length < 1 || !weightsLeft.every((w) => w > 0)) throw new RangeError(`searchShareMs: give the positive weights of the searches left, this one's first; got [${weightsLeft.join(', ')}].`);
+  const total = weightsLeft.reduce((a, b) => a + b, 0);
+  return Math.max(0, ((remainingMs - reservedMs) * weightsLeft[0]!) / total);
 }
 
 /**

@@ -1,6 +1,5 @@
-// A strict little XML reader for the subset JUnit uses (the report's own tests check well-formedness with it): throws
-// on unbalanced tags, bad entities, a raw '<' or '&'. A copy of the one in test/unit/report-junit.test.ts, shared by
-// the load reports' tests.
+// A strict little XML reader for the subset JUnit uses, shared by the JUnit tests of run and load: throws on unbalanced
+// tags, bad entities, a raw '<' or '&'; attribute values and text come out decoded.
 import assert from 'node:assert/strict';
 
 export interface XmlElement { name: string; attrs: Record<string, string>; children: XmlElement[]; text: string }

@@ -47,10 +47,12 @@ describe('planStep', () => {
   });
 
   it('--max-time is shared evenly among the searches left, less what later copies need; the first rate lets a first window pass', () => {
-    assert.equal(searchShareMs(600_000, 4), 150_000);
-    assert.equal(searchShareMs(600_000, 4, 40_000), 140_000);
-    assert.equal(searchShareMs(10_000, 2, 40_000), 0);
-    assert.throws(() => searchShareMs(1000, 0), /searchesLeft/);
+    assert.equal(searchShareMs(600_000, [1, 1, 1, 1]), 150_000);
+    assert.equal(searchShareMs(600_000, [1, 1, 1, 1], 40_000), 140_000);
+    assert.equal(searchShareMs(10_000, [1, 1], 40_000), 0);
+    // Weighted: a dashboard search (2) before pages (1) and another dashboard (2) gets 2/5 of what is left.
+    assert.equal(searchShareMs(500_000, [2, 1, 2]), 200_000);
+    assert.throws(() => searchShareMs(1000, []), /positive weights/);
     // pages: the default 40/s already gives 113 x 1.25 samples in 10 s x 90%; the dashboard's 2/s does not.
     assert.equal(startRate(40, 10_000, 113), 40);
     assert.equal(startRate(2, 10_000, 113), roundRate((113 * STEP_PLAN.sampleMargin) / 9));
