@@ -10,6 +10,7 @@ import { givenList, list, numberFlag, parseBudget, parseDuration } from './cli-a
 import { ALL_FAIL_ON, DEFAULT_FAIL_ON, type FailOn } from './gate/verdict.ts';
 import { EMBEDDED_MAJORS, type EmbeddedMajor } from './db/embedded.ts';
 import { editDistance } from './did-you-mean.ts';
+import { DEFAULT_POOL } from './load/traffic.ts';
 
 const DEFAULT_SEED = 20261124;
 const DEFAULT_BUDGET = '750ms';
@@ -364,7 +365,7 @@ async function main(): Promise<number> {
       ((derivation: readonly string[]) => (y: Argv) => withWriteConsentFlag(withProviderFlags(y))
         .option('rate', { type: 'string', array: true, describe: 'requests per second per class (repeat or comma-separate); classes not named do not run: dashboard (one ObservabilityPage load), pages (ExecutionsPage views), ingest (upserts), retention (cleanup batches of 1000, committed in a copy of the dataset) [default: dashboard=2/s,pages=40/s,ingest=10/s,retention=1/s]', group: 'Load:' })
         .option('duration', { type: 'string', nargs: 1, default: '20s', describe: 'how long the traffic runs: 20s, 60000ms (at least 5 s, and long enough for 5 requests of every class)', group: 'Load:' })
-        .option('pool', { type: 'string', nargs: 1, default: '10', describe: 'connections in the pool, as an application sizes its own; a request that finds all busy waits, and the wait is in its latency (over 5% of requests waiting and the run is invalid: the pool, not the schedule, paced it)', group: 'Load:' })
+        .option('pool', { type: 'string', nargs: 1, default: String(DEFAULT_POOL), describe: 'connections to the server, as your application instances open them together (50: five instances with a pool of 10 each); a request that finds all busy waits, and the wait is in its latency (over 5% of requests waiting and the run is invalid: the pool, not the schedule, paced it)', group: 'Load:' })
         .option('scale', { type: 'string', nargs: 1, default: '100k', describe: '100k, 1m or an integer: the dataset the load runs on (seeded or reused, then copied for the load\'s writes)', group: 'Dataset:' })
         .option('seed', { type: 'string', default: String(DEFAULT_SEED), describe: 'PRNG seed (a whole number): the same rows, and the same arrival times', group: 'Dataset:' })
         .option('out', { type: 'string', describe: 'folder for load.json (--search: capacity.json), index.html, summary.md and junit.xml (default reports/load-<time>, reports/capacity-<time>): a writable folder, created if missing', group: 'Load:' })

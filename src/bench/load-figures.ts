@@ -141,13 +141,16 @@ export function renderLoadFigures(read: <T>(mode: string) => SavedFigure<T> | un
   if (!anyPgbench) missing('npm run bench:load -- pgbench (and -- pgbench 100k 10s auto dashboard)');
 
   out.push('## Stability (`npm run bench:load -- stability`)', '');
-  const stability = read<StabilityResult>('stability');
-  if (!stability) missing('npm run bench:load -- stability');
-  else {
+  let anyStability = false;
+  for (const promise of ['pages', 'dashboard']) {
+    const stability = read<StabilityResult>(`stability-${promise}`);
+    if (!stability) continue;
+    anyStability = true;
     const r = stability.result;
     out.push(stampLine(stability.stamp), '');
     out.push(`Two searches of ${r.promise} at ${r.scale} on unchanged code and data: brackets ${r.brackets.map((b) => `[${rate(b.low)}, ${rate(b.high)})`).join(' and ')} per second: **${r.verdict === 'overlap' ? 'they overlap' : r.verdict === 'apart' ? 'they do not overlap' : 'undecided (a search gave no bracket)'}** (${(r.totalMs / 1000).toFixed(0)} s).`, '');
   }
+  if (!anyStability) missing('npm run bench:load -- stability');
   return `${out.join('\n').trimEnd()}\n`;
 }
 

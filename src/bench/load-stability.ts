@@ -15,6 +15,7 @@ import type { CapacityReport, PromiseSearch } from '../load/search-report.ts';
 import { textTable } from '../report/console.ts';
 import { parseScale } from '../seed/scale.ts';
 import { DEFAULT_SEED } from './common.ts';
+import { DEFAULT_POOL } from '../load/traffic.ts';
 import { saveFigure } from './load-figures.ts';
 import { displayPath } from '../scenario/load.ts';
 
@@ -58,7 +59,7 @@ export async function stabilityProof(args: string[]): Promise<number> {
     log(`bench:load: stability: search ${n} of 2: ${promise} at ${scale.label}, spec's indexes, without maintenance, --max-time ${maxTimeMs / 1000} s`);
     await runLoadSearchCommand({
       promises: [promise], maintenance: ['without'], variants: ['spec'], maxTimeMs, stepMs: 10_000, maxWindowMs: 150_000,
-      maxSteps: 16, pool: 10, scale, seed: DEFAULT_SEED, json: false, minCapacity: {}, outDir, provider,
+      maxSteps: 16, pool: DEFAULT_POOL, scale, seed: DEFAULT_SEED, json: false, minCapacity: {}, outDir, provider,
     });
     const report = JSON.parse(readFileSync(path.join(outDir, 'capacity.json'), 'utf8')) as CapacityReport;
     const s = report.searches[0];
@@ -71,6 +72,6 @@ export async function stabilityProof(args: string[]): Promise<number> {
   process.stdout.write(`Stability (${promise} at ${scale.label}, two searches on unchanged code and data): ${result.words}; target: the brackets overlap: ${result.verdict === 'overlap' ? 'met' : 'NOT met'}\n`);
   const saved = { mode: 'stability', scale: scale.label, promise, maxTimeMs, totalMs: Math.round(performance.now() - t0), brackets: searches.map(bracket), verdict: result.verdict };
   process.stdout.write(`${JSON.stringify(saved)}\n`);
-  log(`bench:load: saved ${displayPath(saveFigure('stability', saved))} (npm run bench:load -- figures writes docs/load-measured.md)`);
+  log(`bench:load: saved ${displayPath(saveFigure(`stability-${promise}`, saved))} (npm run bench:load -- figures writes docs/load-measured.md)`);
   return result.verdict === 'overlap' ? 0 : 1;
 }

@@ -25,7 +25,7 @@ import { withDatabase } from '../db/with-database.ts';
 import { UsageError } from '../errors.ts';
 import { createLoadCopy } from '../load/load-schema.ts';
 import { startLoad, type LoadRun, type RequestRecord } from '../load/run-load.ts';
-import { buildTraffic, formatRates, LOAD_CLASSES, type LoadRates } from '../load/traffic.ts';
+import { buildTraffic, DEFAULT_POOL, formatRates, LOAD_CLASSES, type LoadRates } from '../load/traffic.ts';
 import { summarizeLoad } from '../load/summary.ts';
 import { WAIT_SAMPLE_MS } from '../load/wait-sampler.ts';
 import { textTable } from '../report/console.ts';
@@ -162,7 +162,7 @@ async function searchProof(args: string[]): Promise<number> {
     log(`bench:load: search at ${scale.label}: variants spec,recommended, both promises, ${maintenance.join(' and ')} maintenance, --max-time ${maxTimeMs / 1000} s`);
     const exit = await runLoadSearchCommand({
       promises: ['dashboard', 'pages'], maintenance, variants: ['spec', 'recommended'], maxTimeMs, stepMs: 10_000, maxWindowMs: 150_000,
-      maxSteps: 16, pool: 10, scale, seed: DEFAULT_SEED, json: false, minCapacity: {}, outDir, provider,
+      maxSteps: 16, pool: DEFAULT_POOL, scale, seed: DEFAULT_SEED, json: false, minCapacity: {}, outDir, provider,
     });
     const report = JSON.parse(readFileSync(path.join(outDir, 'capacity.json'), 'utf8')) as CapacityReport;
     const ms = performance.now() - s0;

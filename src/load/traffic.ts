@@ -232,6 +232,14 @@ function formatRate(perSecond: number): string {
   return Number.isInteger(perSecond) ? String(perSecond) : perSecond.toFixed(3).replace(/0+$/, '');
 }
 
+/**
+ * Connections the traffic uses by default: the server's clients are an application's instances, each with a pool
+ * (node-postgres's default is 10); 50 is five instances. With one pool of 10, the pages' capacity was where the pool
+ * ran out (more than 5% of requests waiting: the validity gate), not where the server did: a burst of replies the
+ * generator read a few ms late kept connections busy, and two searches on the same data put that point 40% apart.
+ */
+export const DEFAULT_POOL = 50;
+
 /** Shortest run execbench accepts: the schedule's start and end effects stay a small part of it. */
 export const MIN_DURATION_MS = 5000;
 

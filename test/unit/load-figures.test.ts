@@ -8,7 +8,7 @@ const stamp: Stamp = { measuredAt: '2026-12-02T23:59:00.000Z', commit: '01234567
 const saved: Record<string, unknown> = {
   search: { maintenance: ['with'], totalMs: 800_000, targetMet: true, scales: [{ scale: '100k', maxTimeMs: 300_000, ms: 400_000, exit: 0, searches: [{ variant: 'spec', promise: 'pages', maintenance: true, lowerBoundPerSecond: 557, notBelowPerSecond: 608, ceilingPerSecond: 1012, status: 'bracketed', steps: 7 }] }] },
   pause: { scale: '100k', durationMs: 10_000, pauseMs: 1000, pause: { scheduled: 58, showInLatency: 58, showInService: 8 }, p99Ms: { calm: { latencyP99: 9.98, serviceP99: 8.1 }, paused: { latencyP99: 936.9, serviceP99: 20.5 } }, valid: { calm: true, paused: false } },
-  stability: { scale: '100k', promise: 'pages', brackets: [{ low: 557, high: 608 }, { low: 580, high: 630 }], verdict: 'overlap', totalMs: 150_000 },
+  'stability-pages': { scale: '100k', promise: 'pages', brackets: [{ low: 557, high: 608 }, { low: 580, high: 630 }], verdict: 'overlap', totalMs: 150_000 },
 };
 
 const read = <T,>(mode: string) => (saved[mode] ? ({ mode, stamp, result: saved[mode] } as SavedFigure<T>) : undefined);
