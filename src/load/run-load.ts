@@ -173,6 +173,26 @@ async function closeClient(client: pg.Client, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
+/**
+ * Plans every statement the run will send, once, on a new connection (EXPLAIN without ANALYZE: nothing is executed or
+ * written). A new backend reads the table's and its indexes' catalog entries and plans its first statements slowly;
+ * fifty cold connections at once kept every one busy for the first half second of each step, and the requests
+ * scheduled then waited for the pool (a capacity step was cut short for it at 0.5 s, at a third of the throughput).
+ */
+async function warmConnection(client: pg.Client, plan: Pick<LoadPlan, 'classes' | 'pools'>): Promise<void> {
+  const seen = new Set<string>();
+  const pick = createParamPicker(plan.pools, 0);
+  for (const { traffic } of plan.classes) {
+    for (const kind of traffic.kinds) {
+      for (const statement of kind.statements) {
+        if (seen.has(statement.sql)) continue;
+        seen.add(statement.sql);
+        await client.query({ text: `EXPLAIN ${statement.sql}`, values: statement.params(pick) as unknown[] });
+      }
+    }
+  }
+}
+
 /** Busy and total CPU time of the whole machine (Linux /proc/stat, in ticks); undefined elsewhere. */
 function machineCpu(): { busy: number; total: number } | undefined {
   try {
@@ -195,15 +215,21 @@ export async function startLoad(plan: LoadPlan): Promise<LoadHandle> {
   const connections: Connection[] = [];
   let sampler: pg.Client | undefined;
   try {
-    for (let i = 0; i < plan.pool; i++) {
-      // Named round-robin by class from the start, so a class usually finds a connection already named for it.
-      const named = names[i % names.length]!;
-      const client = await openConnection(plan.connectionString, plan.schema, `${APPLICATION_PREFIX}${named}`);
-      const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-      // From here the traffic's replies are read and counted, not built into objects (read-reply.ts); the sampler's
-      // connection keeps pg's parser (it needs its rows).
-      countRowsOnly(client);
-      connections.push({ client, pid, named, busy: false });
+    // Opened ten at a time; each warmed before the schedule starts (warmConnection).
+    for (let first = 0; first < plan.pool; first += 10) {
+      const batch = Array.from({ length: Math.min(10, plan.pool - first) }, (_, k) => first + k);
+      await Promise.all(batch.map(async (i) => {
+        // Named round-robin by class from the start, so a class usually finds a connection already named for it.
+        const named = names[i % names.length]!;
+        const client = await openConnection(plan.connectionString, plan.schema, `${APPLICATION_PREFIX}${named}`);
+        const connection: Connection = { client, pid: 0, named, busy: false };
+        connections.push(connection);
+        connection.pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+        await warmConnection(client, plan);
+        // From here the traffic's replies are read and counted, not built into objects (read-reply.ts); the
+        // sampler's connection keeps pg's parser (it needs its rows).
+        countRowsOnly(client);
+      }));
     }
     sampler = await openConnection(plan.connectionString, plan.schema, 'execbench-load-sampler');
   } catch (error) {
