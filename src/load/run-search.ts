@@ -13,7 +13,7 @@ import type { LoadCopy } from './load-schema.ts';
 import { formatSearchProgress } from './render-search.ts';
 import { startLoad, type LoadHandle, type LoadPlan, type LoadRun } from './run-load.ts';
 import { buildTimeline, judgeStepRun, promiseSearch, type PromiseClass, type PromiseSearch, type StepFigures, type TimelineData } from './search-report.ts';
-import { planStep, STEP_PLAN, startRate, startRateFromCeiling, usableCeiling, warmupMs, type CeilingProbe } from './step-plan.ts';
+import { FIRST_LAG_HINT, planStep, STEP_PLAN, startRate, startRateFromCeiling, usableCeiling, warmupMs, type CeilingProbe } from './step-plan.ts';
 import { summarizeLoad } from './summary.ts';
 import { DEFAULT_RATES, LOAD_CLASSES, RETENTION_DAYS, type LoadClass, type LoadRates, type TrafficClass } from './traffic.ts';
 import { WAIT_SAMPLE_MS } from './wait-sampler.ts';
@@ -138,7 +138,7 @@ export async function searchPromise(
   const ceiling = ctx.interrupted() ? undefined : await probeCeiling(ctx, promise, maintenance);
   const first = startRateFromCeiling(ceiling, startRate(DEFAULT_RATES[promise], ctx.stepMs, samplesToPass));
   if (ceiling) ctx.progress(`  probe: ${fmtRate(ceiling.perSecond)} ${promise} requests/s served with the pool busy (${ceiling.completions} in ${(ceiling.windowMs / 1000).toFixed(0)} s); starting at ${fmtRate(first)}/s`, true);
-  let lagHint = ctx.lagHints?.get(promise) ?? 1;
+  let lagHint = ctx.lagHints?.get(promise) ?? FIRST_LAG_HINT[promise];
   let overheadMs: number = STEP_PLAN.defaultOverheadMs;
   let stepNumber = 0;
   let shortened: string | undefined;

@@ -20,7 +20,7 @@ import type { LoadReport } from '../../src/load/summary.ts';
 import { loadParamPools } from '../../src/runner/params.ts';
 import { ensureDataset } from '../../src/seed/dataset.ts';
 import { parseScale } from '../../src/seed/scale.ts';
-import { buildTraffic, LOAD_CLASSES } from '../../src/load/traffic.ts';
+import { buildTraffic, DEFAULT_POOL, LOAD_CLASSES } from '../../src/load/traffic.ts';
 import { countRowsOnly, sendAndCount } from '../../src/load/read-reply.ts';
 import { createParamPicker } from '../../src/runner/params.ts';
 import { UPSERT_WORKFLOW_NAME } from '../../src/scenario/families.ts';
@@ -112,7 +112,7 @@ describe('execbench load (fixed rate)', () => {
     assert.equal(report.waits.cleanup.batches, report.classes.find((c) => c.class === 'retention')!.served);
     assert.match(report.waits.cleanup.words, /cleanup batch\(es\) ran/);
     assert.ok(report.generator.cpu.execbenchCores > 0);
-    assert.equal(report.generator.pool.size, 10);
+    assert.equal(report.generator.pool.size, DEFAULT_POOL, 'the default pool');
     assert.deepEqual(JSON.parse(readFileSync(path.join(tmp, 'run', 'load.json'), 'utf8')), report, 'the results file is the document');
   });
 
