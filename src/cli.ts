@@ -6,8 +6,9 @@ import { resolveProviderOptions } from './config.ts';
 import { EXIT, ExecbenchError, UsageError } from './errors.ts';
 import { checkWritableDir, refuseEmpty } from './paths.ts';
 import { parseScale } from './seed/scale.ts';
+import { AB_TIME_RULE } from './ab/judge-time.ts';
 import { givenList, list, numberFlag, parseBudget, parseDuration } from './cli-args.ts';
-import { ALL_FAIL_ON, DEFAULT_FAIL_ON, type FailOn } from './gate/verdict.ts';
+import { ALL_FAIL_ON, COMPARE_FAIL_ON, DEFAULT_FAIL_ON, type FailOn } from './gate/verdict.ts';
 import { EMBEDDED_MAJORS, type EmbeddedMajor } from './db/embedded.ts';
 import { editDistance } from './did-you-mean.ts';
 import { DEFAULT_POOL } from './load/traffic.ts';
@@ -146,7 +147,7 @@ async function checkedProviderOptions(argv: ProviderArgs, major?: EmbeddedMajor)
 }
 
 /** Switches (boolean flags): yargs reads `--json=yes` as false without a word, so a value other than true/false is refused. */
-const SWITCHES = ['allow-writes', 'plans-only', 'json', 'strict-spec', 'fresh', 'optional', 'audit', 'calibrate', 'gate-write-time', 'ablation', 'generic', 'crossover', 'write-cost'];
+const SWITCHES = ['allow-writes', 'plans-only', 'json', 'strict-spec', 'fresh', 'optional', 'audit', 'calibrate', 'gate-write-time', 'allow-missing', 'ablation', 'generic', 'crossover', 'write-cost'];
 
 function refuseSwitchValues(raw: readonly string[] = ARGS): void {
   for (const arg of raw) {
@@ -172,13 +173,14 @@ async function main(): Promise<number> {
         .option('queries', { type: 'string', array: true, describe: 'folders of your team\'s own queries (defineQuery files, docs/add-a-query.md), run beside the document\'s and judged on your own limits (repeat or comma-separate)', group: 'Run:' })
         .option('time-budget', { type: 'string', nargs: 1, default: DEFAULT_BUDGET, describe: 'wall-clock budget per scenario form and scale: 750, 750ms, 1.5s', group: 'Run:' })
         .option('strict-spec', { type: 'boolean', default: false, describe: 'the documented SQL\'s failures fail the run (default: they are findings)', group: 'Run:' })
-        .option('fail-on', { type: 'string', array: true, default: [...DEFAULT_FAIL_ON], describe: 'what fails the run: contracts, thresholds, baseline, inconclusive (a latency interval that still contains its limit), drift (with --spec: your document and the scenarios disagree)', group: 'Run:' })
+        .option('fail-on', { type: 'string', array: true, default: [...DEFAULT_FAIL_ON], describe: 'what fails the run: contracts, thresholds, baseline (= plan + time), plan (with --baseline: index, plan shape, buffers, rows, and gated forms not compared), time (with --baseline: median and p95 slowdowns; leave it out on a noisy runner), inconclusive (a latency interval that still contains its limit), drift (with --spec: your document and the scenarios disagree)', group: 'Run:' })
         .option('clock', { choices: ['auto', 'server', 'client'] as const, default: 'auto' as const, describe: 'which clock thresholds judge: auto = each threshold\'s own (the spec\'s tables: server execution time; the Overview\'s promises: client round trip)', group: 'Run:' })
         .option('protocol', { choices: ['unnamed', 'prepared'] as const, default: 'unnamed' as const, describe: 'how the client clock sends each query: unnamed statements (pgbench -M extended) or named prepared ones (-M prepared)', group: 'Run:' })
         .option('max-form-time', { type: 'string', nargs: 1, default: '20s', describe: 'cap per form on buying samples for an undecided latency verdict (a p95 pass needs 99 samples): 20s, 60000ms', group: 'Run:' })
         .option('calibrate', { type: 'boolean', default: false, describe: 'also time every read form with pgbench (must be on the PATH) and show its p50 beside execbench\'s in every report', group: 'Run:' })
         .option('baseline', { type: 'string', describe: 'compare with this results.json (a readable file): plan, buffers, rows, latency with statistics', group: 'Run:' })
         .option('gate-write-time', { type: 'boolean', default: false, describe: 'with --baseline: also gate the latency of (rolled-back) write scenarios', group: 'Run:' })
+        .option('allow-missing', { type: 'boolean', default: false, describe: 'with --baseline: a gated form of the baseline this run did not compare (removed, renamed, filtered out with --scenario, skipped, no plan), or nothing compared at all, warns instead of failing the plan half', group: 'Run:' })
         .option('out', { type: 'string', describe: 'report folder (default reports/<run-id>): a writable folder, created if missing; checked before anything starts', group: 'Run:' })
         .option('audit', { type: 'boolean', default: true, describe: 'run the index audit after the scenarios (--no-audit to skip)', group: 'Run:' })
         .option('json', { type: 'boolean', default: false, describe: 'print the results document to stdout (tables go to stderr)', group: 'Run:' })
@@ -228,6 +230,7 @@ async function main(): Promise<number> {
           optional: argv.optional,
           audit: argv.audit,
           gateWriteTime: argv['gate-write-time'],
+          allowMissing: argv['allow-missing'],
           failOn: failOn as FailOn[],
           clock: argv.clock,
           protocol: argv.protocol,
@@ -275,7 +278,7 @@ async function main(): Promise<number> {
         .option('generic', { type: 'boolean', default: true, describe: 'run read forms with plan_cache_mode = force_generic_plan (--no-generic to skip)', group: 'What-if:' })
         .option('crossover', { type: 'boolean', default: true, describe: 'EXPLAIN read forms for every tenant size (--no-crossover to skip)', group: 'What-if:' })
         .option('write-cost', { type: 'boolean', default: true, describe: 'measure each variant\'s ingest cost (--no-write-cost to skip)', group: 'What-if:' })
-        .option('fail-on', { type: 'string', array: true, default: ['contracts', 'thresholds', 'baseline'], describe: 'what fails the run: contracts, thresholds, baseline, inconclusive (as for run)', group: 'What-if:' })
+        .option('fail-on', { type: 'string', array: true, default: ['contracts', 'thresholds', 'baseline'], describe: 'what fails the run: contracts, thresholds, baseline (= plan + time), plan, time, inconclusive (as for run)', group: 'What-if:' })
         .option('out', { type: 'string', describe: 'report folder (default reports/whatif-<time>): a writable folder, created if missing', group: 'What-if:' })
         .option('json', { type: 'boolean', default: false, describe: 'print the results document (with its whatif section) to stdout', group: 'What-if:' })
         .example('$0 whatif --scale 100k,1m', 'the spec\'s indexes against execbench\'s recommended set at both scales')
@@ -296,6 +299,49 @@ async function main(): Promise<number> {
           fresh: provider.fresh,
           parts: { ablation: argv.ablation, generic: argv.generic, crossover: argv.crossover, writeCost: argv['write-cost'] },
           failOn: failOn as FailOn[],
+          ...(argv.out !== undefined ? { outDir: argv.out } : {}),
+          json: argv.json,
+          provider,
+        });
+      },
+    )
+    .command(
+      'ab',
+      'the regression gate: a base ref against the working tree (or --head), interleaved on one server and the same rows',
+      (y) => withWriteConsentFlag(withProviderFlags(y))
+        .option('base', { type: 'string', nargs: 1, demandOption: 'give the ref to compare against, e.g. --base origin/main', describe: 'the base: a branch, tag or commit of this repository (its scenarios/ and schema/)', group: 'A/B:' })
+        .option('head', { type: 'string', nargs: 1, describe: 'the head: a branch, tag or commit [default: the working tree, uncommitted changes included]', group: 'A/B:' })
+        .option('repo', { type: 'string', nargs: 1, describe: 'a folder inside the repository [default: the working folder]', group: 'A/B:' })
+        .option('scale', { type: 'string', nargs: 1, default: '100k', describe: 'one scale: 100k, 1m or an integer (focus-tenant executions)', group: 'Dataset:' })
+        .option('seed', { type: 'string', default: String(DEFAULT_SEED), describe: 'PRNG seed (a whole number): same seed, identical rows and round orders', group: 'Dataset:' })
+        .option('scenario', { type: 'string', array: true, describe: 'scenario ids or globs, as for run (a gated form the base has and these leave out fails unless --allow-missing)', group: 'A/B:' })
+        .option('time-budget', { type: 'string', nargs: 1, default: '2s', describe: 'timed executions per gated read form and measurement, both sides together (a slow form runs at least one execution per block)', group: 'A/B:' })
+        .option('rounds', { type: 'string', nargs: 1, default: String(AB_TIME_RULE.rounds), describe: 'rounds per measurement: each a block of the base and one of the head, in a balanced random order', group: 'A/B:' })
+        .option('fail-on', { type: 'string', array: true, default: ['plan', 'time'], describe: 'which half fails the gate: plan (indexes, plan shape, buffers, rows: exact), time (paired median ratio, confirmed), or both', group: 'A/B:' })
+        .option('allow-missing', { type: 'boolean', default: false, describe: 'a gated form the base has and the head lacks (removed, renamed, filtered out) warns instead of failing', group: 'A/B:' })
+        .option('out', { type: 'string', describe: 'report folder (default reports/ab-<time>): ab.json, index.html, summary.md, junit.xml', group: 'A/B:' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the A/B document to stdout', group: 'A/B:' })
+        .example('$0 ab --base origin/main', 'your working tree against main, at 100k')
+        .example('$0 ab --base origin/main --fail-on plan', 'gate only the deterministic half (plans, indexes, buffers, rows)')
+        .example('$0 ab --base v1.2.0 --head my-branch --scenario "status-*"', 'two refs, some scenarios')
+        .epilog(`How it decides: both refs' scenarios/ and schema/ are read from git; one table holds both sides' indexes inside a transaction that is rolled back, and each side's blocks run in a savepoint that drops the other side's. Plans are compared exactly; time by the median of paired rounds' ratios, each gated form at (5% / number of gated forms) so unchanged code fails on time in at most 5% of runs, and a flagged form fails only when measured again. The table's definition (schema/001) must be the same on both sides. ${EXIT_CODES}`),
+      async (argv) => {
+        const { runAbCommand } = await import('./commands/ab.ts');
+        const failOn = failOnList(argv['fail-on'], ['plan', 'time']) as ('plan' | 'time')[];
+        refuseEmpty(argv.out, { label: '--out', fix: 'Give --out a writable folder for the reports (created if missing), or omit it for reports/ab-<time>.' });
+        const provider = await checkedProviderOptions(argv, singleMajor(argv));
+        exitCode = await runAbCommand({
+          base: argv.base as string,
+          ...(argv.head !== undefined ? { head: argv.head } : {}),
+          ...(argv.repo !== undefined ? { repo: argv.repo } : {}),
+          scale: parseScale(argv.scale),
+          scenarioPatterns: givenList('scenario', argv.scenario, 'scenario ids or globs such as "status-*"') ?? [],
+          budgetMs: parseBudget(argv['time-budget']),
+          rounds: numberFlag('rounds', argv.rounds, { integer: true, min: 10, example: '20' })!,
+          seed: numberFlag('seed', argv.seed, { integer: true, min: 0, example: '42' })!,
+          fresh: provider.fresh,
+          failOn,
+          allowMissing: argv['allow-missing'],
           ...(argv.out !== undefined ? { outDir: argv.out } : {}),
           json: argv.json,
           provider,
@@ -444,8 +490,10 @@ async function main(): Promise<number> {
         .option('confidence', { type: 'string', default: '0.99', describe: 'confidence of the bootstrap interval on the latency ratio, between 0 and 1' })
         .option('min-absolute-ms', { type: 'string', default: '0.5', describe: 'smallest absolute slowdown (ms) on the client clock that can fail (the server clock\'s floor is 0.05 ms)' })
         .option('gate-write-time', { type: 'boolean', default: false, describe: 'also gate the latency of (rolled-back) write scenarios' })
-        .option('fail-on', { type: 'string', array: true, default: ['contracts', 'thresholds', 'baseline'], describe: 'what fails: contracts, thresholds, baseline' })
+        .option('fail-on', { type: 'string', array: true, default: ['contracts', 'thresholds', 'baseline'], describe: 'what fails: contracts, thresholds, baseline (= plan + time), plan (index, plan shape, buffers, rows, gated forms not compared: deterministic), time (median and p95 slowdowns: leave it out on a noisy runner)' })
+        .option('allow-missing', { type: 'boolean', default: false, describe: 'a gated form of the baseline not compared (removed, renamed, filtered out, skipped, no plan), or nothing compared at all, warns instead of failing the plan half' })
         .example('$0 compare main.json pr.json', 'exit 1 on a regression, 4 when the runs cannot be compared')
+        .example('$0 compare main.json pr.json --fail-on contracts,thresholds,plan', 'on a noisy runner: gate plans, buffers and rows; report time without failing on it')
         .epilog(EXIT_CODES),
       async (argv) => {
         const { runCompareCommand } = await import('./commands/compare.ts');
@@ -457,7 +505,8 @@ async function main(): Promise<number> {
           confidence: numberFlag('confidence', argv.confidence, { min: 0, example: '0.99' })!,
           minAbsoluteMs: numberFlag('min-absolute-ms', argv['min-absolute-ms'], { min: 0, example: '0.5' })!,
           gateWriteTime: argv['gate-write-time'],
-          failOn: failOnList(argv['fail-on'], ['contracts', 'thresholds', 'baseline']) as ('contracts' | 'thresholds' | 'baseline')[],
+          allowMissing: argv['allow-missing'],
+          failOn: failOnList(argv['fail-on'], COMPARE_FAIL_ON) as FailOn[],
         });
       },
     )

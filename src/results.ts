@@ -15,7 +15,15 @@ export interface Violation {
   message: string;
   /** The index a violation is about, when there is one (e.g. the documented index not used). */
   index?: string;
+  /**
+   * A 'baseline' violation's half of the gate: plan (index, plan shape, buffers, rows; deterministic) or time
+   * (bootstrap of the median and p95), chosen apart with --fail-on plan / time. Absent in older results.
+   */
+  half?: BaselineHalf;
 }
+
+/** The two halves of the baseline gate: the deterministic plan signals, and time. */
+export type BaselineHalf = 'plan' | 'time';
 
 /** How one scenario form ended. Failures of a query are results, not exceptions. */
 export type Outcome =
@@ -186,6 +194,23 @@ export interface DatasetSummary {
   phasesMs: Record<string, number>;
   /** The synthetic data's "now" (ISO): the end of its time window, what pick.anchor() returns. Absent in older results. */
   anchor?: string;
+  /** The executions table as the run measured it, read once right before the scenarios of this scale. Absent in older results. */
+  tableState?: TableState;
+}
+
+/**
+ * What a plan's buffers and rows depend on besides the query: the table's live and dead tuples and pages (after the
+ * run's VACUUM ANALYZE), and the size of the database's catalog, which catalog queries (pg_stat_user_indexes) read.
+ */
+export interface TableState {
+  /** pg_class.reltuples of executions (exact enough right after VACUUM ANALYZE). */
+  rows: number;
+  /** pg_stat_user_tables.n_dead_tup of executions: dead tuples a scan still reads past. */
+  deadTuples: number;
+  /** pg_class.relpages of executions. */
+  relpages: number;
+  /** Relations in the database's pg_class (every schema, other datasets included). */
+  catalogRelations: number;
 }
 
 export interface EnvironmentInfo {
@@ -222,6 +247,17 @@ export interface TableTarget {
   statement: string;
 }
 
+/** A form the baseline comparison could not compare, and what that means for the gate. */
+export interface BaselineGap {
+  scenarioId: string;
+  scale: string;
+  form: 'documented' | 'corrected';
+  /** One sentence: why, and (where it fails) the fix. */
+  reason: string;
+  /** 'plan': fails the plan half of the gate; 'warning': reported, not fatal. */
+  gate: 'plan' | 'warning';
+}
+
 /** The whole results document written to reports/<run-id>/results.json. */
 export interface RunResults {
   schemaVersion: typeof RESULTS_SCHEMA_VERSION;
@@ -245,8 +281,16 @@ export interface RunResults {
   headline: HeadlineCheck[];
   /** Index audit per scale (see src/audit). */
   audit?: AuditReport[];
-  /** Present when the run was compared with a baseline (--baseline); regressions are also 'baseline' violations. */
-  baseline?: { runId: string; warnings: string[]; regressions: number; compared: number };
+  /** Present when the run was compared with a baseline (--baseline); regressions are also 'baseline' violations (with their half). */
+  baseline?: {
+    runId: string; warnings: string[]; regressions: number; compared: number;
+    /** Counted forms not compared (missing, new, skipped, without a plan): gate 'plan' fails the plan half, 'warning' is reported. Absent in older results. */
+    notCompared?: BaselineGap[];
+    /** Why no counted form was compared at all, when none was; fails the plan half unless allowMissing. */
+    nothingCompared?: string;
+    /** --allow-missing: forms the baseline gated and this run did not compare are warnings. */
+    allowMissing?: boolean;
+  };
   /** Wall-clock of the run's phases, ms. */
   timings: Record<string, number>;
   /** Present when the run judged a user's own table (run --table) instead of execbench's seeded datasets. */

@@ -27,16 +27,37 @@ import { parseScale } from '../seed/scale.ts';
 
 exitOnHelp(`
 npm run bench:gate [-- scale [budget]]
+npm run bench:gate -- ab-aa [runs [scale]]
+npm run bench:gate -- ab-sensitivity [runs [scale]]
+npm run bench:gate -- figures
 
 Proof that the regression gate works: the suite twice on unchanged data (false alarms), then with each documented
 index dropped inside a rolled-back transaction (sensitivity). Last line: one JSON object.
   scale    100k (default), 1m or a whole number of focus-tenant rows
   budget   per-form time budget, e.g. 750ms (default) or 2s
 
+The A/B gate (execbench ab), each run as a user runs it in a scratch repository of this checkout's scenarios/ and schema/:
+  ab-aa            both sides the same commit, 20 runs (default): runs that failed the gate (target: at most 1 in 20)
+  ab-sensitivity   a head whose paginated listing does more work per row (same plan), calibrated to x1.5 and x2:
+                   runs caught of 10 each (targets: x2 10 of 10, x1.5 at least 9 of 10)
+  figures          write docs/gate-measured.md from the results the two modes saved (reports/bench-gate/)
+
 Example: npm run bench:gate -- 100k 1s
+Example: npm run bench:gate -- ab-aa 20 100k
 `);
 
+
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+{
+  // The A/B modes, each its own proof; any other first argument is the stored-baseline proof below.
+  const { gateAbMode } = await import('./gate-ab.ts');
+  const exit = await gateAbMode(process.argv.slice(2)).catch((error: unknown) => {
+    log(`bench:gate failed: ${String((error as Error)?.message ?? error).replace(/\s*\n\s*/g, ' ')}`);
+    return error instanceof ExecbenchError ? error.exitCode : EXIT.harness;
+  });
+  if (exit !== undefined) process.exit(exit);
+}
 /** The arguments, or one line naming the bad one and exit 3 (before anything starts). */
 function parseArgs(): { scale: ReturnType<typeof parseScale>; budgetMs: number } {
   try {

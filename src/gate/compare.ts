@@ -1,7 +1,7 @@
 // Pure: (baseline run, current run) -> one comparison per scenario x scale x form. Results are values, never exceptions,
 // except the guardrails (BaselineError) and invalid options (UsageError), which refuse a comparison that would be meaningless (BaselineError).
 import type { IndexUse, PlanFacts } from '../plan/types.ts';
-import type { Clock, RunResults, ScenarioResult } from '../results.ts';
+import type { BaselineHalf, Clock, RunResults, ScenarioResult } from '../results.ts';
 import { bootstrapShift, quantile } from '../runner/statistics.ts';
 import { UsageError } from '../errors.ts';
 import { checkComparable } from './guardrails.ts';
@@ -56,6 +56,12 @@ export interface CompareOptions {
    * (minSamplesToPass), which is exactly what a slow form buys; one more and its tail would never be compared.
    */
   minSamplesP95?: number;
+  /**
+   * Accept forms the comparison could not judge (default false): a form gated in the baseline and not measured in
+   * this run, or skipped or without a plan on one side, and a comparison in which nothing was compared, are then
+   * warnings instead of failures of the plan half (--allow-missing).
+   */
+  allowMissing?: boolean;
 }
 
 export const DEFAULT_COMPARE_OPTIONS: Required<CompareOptions> = {
@@ -71,6 +77,7 @@ export const DEFAULT_COMPARE_OPTIONS: Required<CompareOptions> = {
   minSamples: 10,
   minSamplesP95: 99,
   gateWriteTime: false,
+  allowMissing: false,
 };
 
 /** Identifies one scenario result across runs. */
@@ -86,7 +93,11 @@ export interface ComparisonKey {
 export type SignalCheck =
   | { signal: 'plan-shape'; passed: boolean; baselineShape: string; currentShape: string; message: string }
   | { signal: 'index'; passed: boolean; baselineIndexes: string[]; currentIndexes: string[]; message: string }
-  | { signal: 'buffers' | 'rows'; passed: boolean; baseline: number; current: number; changePct: number; tolerancePct: number; message: string }
+  | {
+      signal: 'buffers' | 'rows'; passed: boolean; baseline: number; current: number; changePct: number; tolerancePct: number; message: string;
+      /** Why this amount is reported but not gated (a plan that reads only catalog relations); passed is then true. */
+      notGated?: string;
+    }
   | {
       signal: 'time';
       statistic: 'median' | 'p95';
@@ -104,20 +115,46 @@ export type SignalCheck =
     }
   | { signal: 'time'; statistic: 'median' | 'p95'; passed: true; skipped: string; message: string };
 
+/**
+ * Why a form was not compared: missing from the current run, new in it (not in the baseline), skipped, errored, or
+ * without a plan on one side.
+ */
+export type NotComparedCause = 'missing' | 'new' | 'skipped' | 'errored' | 'no-plan';
+
+/**
+ * What a form that was not compared means for the gate: 'plan' fails the plan half (a gated form the gate could not
+ * judge), 'warning' is reported (a new gated form, or one accepted with allowMissing), 'none' is neither (a form the
+ * gate does not count, or one that errored in this run: that fails the run as a harness error of its own).
+ */
+export type NotComparedGate = 'plan' | 'warning' | 'none';
+
 /** The comparison of one scenario x scale x form: a tagged union on `status`. */
 export type ScenarioComparison =
   | (ComparisonKey & { status: 'passed'; checks: SignalCheck[] })
   | (ComparisonKey & { status: 'regressed'; checks: SignalCheck[]; reasons: string[] })
-  | (ComparisonKey & { status: 'not-compared'; reason: string });
+  | (ComparisonKey & { status: 'not-compared'; reason: string; cause: NotComparedCause; gate: NotComparedGate });
 
 /** Everything compareRuns found. */
 export interface RunComparison {
   baselineRunId: string;
   currentRunId: string;
-  /** Differences that do not stop the comparison but may explain a result (settings, machine, Postgres minor). */
+  /**
+   * Differences that do not stop the comparison but may explain a result (settings, machine, Postgres minor, table
+   * state), and what the gate accepted without judging (new gated forms, forms accepted with allowMissing).
+   */
   warnings: string[];
   comparisons: ScenarioComparison[];
+  /**
+   * Set when no counted form was compared at all (no scenario in common, or none with a plan on both sides): the
+   * sentence says so and names the fix. It fails the plan half unless options.allowMissing (then it is a warning too).
+   */
+  nothingCompared?: string;
   options: Required<CompareOptions>;
+}
+
+/** Which half of the gate a signal belongs to: the deterministic plan signals, or time. */
+export function signalHalf(signal: SignalCheck['signal']): BaselineHalf {
+  return signal === 'time' ? 'time' : 'plan';
 }
 
 /**
@@ -125,6 +162,9 @@ export interface RunComparison {
  * rows touched) and on time (bootstrap of the median and p95 of the retained client samples).
  * A time check fails only when the slowdown is statistically clear AND exceeds minEffect: the CI's lower bound of
  * current/baseline is above 1 + minEffect (and the absolute change above minAbsoluteMs). Throws BaselineError from the guardrails and UsageError on invalid options; everything else is a value.
+ * No silent pass: a counted form the comparison could not judge (gated in the baseline and absent now, or skipped or
+ * without a plan on one side) is 'not-compared' with gate 'plan', and nothingCompared is set when no counted form was
+ * compared at all; options.allowMissing turns both into warnings. A counted form new in this run is a warning.
  */
 export function compareRuns(baseline: RunResults, current: RunResults, options: CompareOptions = {}): RunComparison {
   validateCompareOptions(options);
@@ -134,6 +174,9 @@ export function compareRuns(baseline: RunResults, current: RunResults, options: 
     ...withoutUndefined(options),
   };
   const { warnings } = checkComparable(baseline, current);
+  // The forms the gate counts (decideExit's rule): gated ones, and with --strict-spec the documented ones too.
+  const strict = current.options.strictSpec;
+  const counted = (r: Pick<ScenarioResult, 'gated' | 'form'>): boolean => r.gated || (strict && r.form === 'documented');
 
   const baselineByKey = new Map(baseline.scenarios.map((r) => [keyOf(r), r]));
   const comparisons: ScenarioComparison[] = [];
@@ -144,19 +187,51 @@ export function compareRuns(baseline: RunResults, current: RunResults, options: 
     const base = baselineByKey.get(key);
     const id: ComparisonKey = { scenarioId: cur.scenarioId, scale: cur.scale, form: cur.form, gated: cur.gated };
     if (!base) {
-      comparisons.push({ ...id, status: 'not-compared', reason: 'not in the baseline (a new scenario or form)' });
+      comparisons.push(counted(cur)
+        ? { ...id, status: 'not-compared', cause: 'new', gate: 'warning', reason: 'new in this run, not in the baseline: a new query cannot regress (a warning); it is compared once the baseline has it' }
+        : { ...id, status: 'not-compared', cause: 'new', gate: 'none', reason: 'not in the baseline (a new scenario or form)' });
       continue;
     }
-    comparisons.push(compareResult(id, base, cur, opts));
+    comparisons.push(compareResult(id, base, cur, opts, counted(cur)));
   }
   for (const base of baseline.scenarios) {
     if (seen.has(keyOf(base))) continue;
-    comparisons.push({
-      scenarioId: base.scenarioId, scale: base.scale, form: base.form, gated: base.gated,
-      status: 'not-compared', reason: 'in the baseline but not in the current run (filtered out or removed)',
-    });
+    const id: ComparisonKey = { scenarioId: base.scenarioId, scale: base.scale, form: base.form, gated: base.gated };
+    if (!counted(base)) {
+      comparisons.push({ ...id, status: 'not-compared', cause: 'missing', gate: 'none', reason: 'in the baseline but not in the current run (filtered out or removed)' });
+      continue;
+    }
+    const what = 'gated in the baseline, not measured in this run (removed, renamed or filtered out)';
+    comparisons.push(opts.allowMissing
+      ? { ...id, status: 'not-compared', cause: 'missing', gate: 'warning', reason: `${what}; accepted with --allow-missing` }
+      : { ...id, status: 'not-compared', cause: 'missing', gate: 'plan', reason: `${what}: run the same scenarios as the baseline, or accept it with --allow-missing` });
   }
-  return { baselineRunId: baseline.runId, currentRunId: current.runId, warnings, comparisons, options: opts };
+
+  const label = (c: ComparisonKey): string => `${c.scenarioId} ${c.scale} ${c.form}`;
+  const gaps = comparisons.filter((c): c is Extract<ScenarioComparison, { status: 'not-compared' }> => c.status === 'not-compared');
+  const added = gaps.filter((c) => c.cause === 'new' && c.gate === 'warning');
+  if (added.length > 0) {
+    warnings.push(`${added.length} gated form(s) new in this run, not in the baseline (a new query cannot regress; it is compared once the baseline has it): ${added.map(label).join(', ')}.`);
+  }
+  const accepted = gaps.filter((c) => c.cause !== 'new' && c.gate === 'warning');
+  if (accepted.length > 0) {
+    warnings.push(`${accepted.length} gated form(s) not compared, accepted with --allow-missing: ${accepted.map((c) => `${label(c)} (${c.cause})`).join(', ')}.`);
+  }
+
+  let nothingCompared: string | undefined;
+  if (!comparisons.some((c) => c.status !== 'not-compared' && counted(c))) {
+    const inBaseline = baseline.scenarios.filter(counted).length;
+    const inCurrent = current.scenarios.filter(counted).length;
+    nothingCompared = `nothing was compared: of the baseline's ${inBaseline} gated form(s) and this run's ${inCurrent}, none has a plan on both sides, ` +
+      'so no plan, buffers, rows or time was judged: compare runs of the same scenarios and scales';
+    if (opts.allowMissing) warnings.push(`${nothingCompared} (accepted with --allow-missing).`);
+    else nothingCompared += ', or accept it with --allow-missing';
+  }
+  return {
+    baselineRunId: baseline.runId, currentRunId: current.runId, warnings, comparisons,
+    ...(nothingCompared !== undefined ? { nothingCompared } : {}),
+    options: opts,
+  };
 }
 
 /** Refuses option values that would make the gate meaningless (UsageError naming the flag and an example). */
@@ -184,18 +259,26 @@ export function validateCompareOptions(options: CompareOptions): void {
   }
 }
 
-function compareResult(id: ComparisonKey, base: ScenarioResult, cur: ScenarioResult, opts: Required<CompareOptions>): ScenarioComparison {
-  const unusable = whyNotComparable(base, 'baseline') ?? whyNotComparable(cur, 'current');
-  if (unusable) return { ...id, status: 'not-compared', reason: unusable };
+function compareResult(id: ComparisonKey, base: ScenarioResult, cur: ScenarioResult, opts: Required<CompareOptions>, counted: boolean): ScenarioComparison {
+  const baseWhy = whyNotComparable(base, 'baseline');
+  const curWhy = whyNotComparable(cur, 'current');
+  const unusable = curWhy?.cause === 'errored' ? curWhy : baseWhy ?? curWhy;
+  if (unusable) {
+    const { cause, side, reason } = unusable;
+    // A form that errored in this run already fails it as a harness error (decideExit): counting it here too would say it twice.
+    if (!counted || (cause === 'errored' && side === 'current')) return { ...id, status: 'not-compared', cause, gate: 'none', reason };
+    // Skipped (or planless) on both sides alike, e.g. both runs without the optional schema: nothing differs, so
+    // nothing fails here; the current run's own result says why (and nothing compared at all still fails).
+    if (baseWhy && curWhy && baseWhy.cause === curWhy.cause) {
+      return { ...id, status: 'not-compared', cause, gate: 'none', reason: `${cause === 'skipped' ? 'skipped' : 'no plan'} in both runs (${curWhy.reason})` };
+    }
+    if (opts.allowMissing) return { ...id, status: 'not-compared', cause, gate: 'warning', reason: `${reason}; gated, accepted with --allow-missing` };
+    const fix = side === 'current' ? 'measure it in this run as the baseline did' : 'compare with a baseline in which it was measured';
+    return { ...id, status: 'not-compared', cause, gate: 'plan', reason: `${reason}; gated, so the gate cannot judge it: ${fix}, or accept it with --allow-missing` };
+  }
   // whyNotComparable guarantees plans on both sides.
-  const basePlan = base.plan as PlanFacts;
-  const curPlan = cur.plan as PlanFacts;
-
   const checks: SignalCheck[] = [
-    compareIndexes(basePlan, curPlan),
-    compareShape(basePlan, curPlan),
-    compareAmount('buffers', sharedBlocks(basePlan), sharedBlocks(curPlan), opts.bufferTolerance, opts.absoluteSlack),
-    compareAmount('rows', rowsTouched(basePlan), rowsTouched(curPlan), opts.rowsTolerance, opts.absoluteSlack),
+    ...comparePlanFacts(base.plan as PlanFacts, cur.plan as PlanFacts, opts),
     ...(['median', 'p95'] as const).map((statistic) => {
       const check = compareTime(statistic, base, cur, opts, `${keyOf(cur)}|${statistic}`);
       return cur.kind === 'write' && !opts.gateWriteTime && !check.passed
@@ -209,13 +292,59 @@ function compareResult(id: ComparisonKey, base: ScenarioResult, cur: ScenarioRes
     : { ...id, status: 'regressed', checks, reasons: failed.map((c) => c.message) };
 }
 
-function whyNotComparable(result: ScenarioResult, side: 'baseline' | 'current'): string | undefined {
+/**
+ * The plan half of a comparison, for one pair of plans: index, plan-shape, buffers and rows checks, in that order.
+ * Where both plans read only catalog relations (readsOnlyCatalog), buffers and rows are reported, not gated: they
+ * grow with the database's catalog (every schema and dataset in it), not with the executions table. Index and
+ * plan shape are gated all the same.
+ */
+export function comparePlanFacts(base: PlanFacts, cur: PlanFacts, opts: Required<CompareOptions>): SignalCheck[] {
+  const amounts = [
+    compareAmount('buffers', sharedBlocks(base), sharedBlocks(cur), opts.bufferTolerance, opts.absoluteSlack),
+    compareAmount('rows', rowsTouched(base), rowsTouched(cur), opts.rowsTolerance, opts.absoluteSlack),
+  ];
+  if (!(readsOnlyCatalog(base) && readsOnlyCatalog(cur))) return [compareIndexes(base, cur), compareShape(base, cur), ...amounts];
+  const why = `reported, not gated: the plan reads only catalog relations (${planRelations(cur).join(', ')}), ` +
+    'whose size follows every schema and dataset in the database, not the executions table';
+  return [
+    compareIndexes(base, cur),
+    compareShape(base, cur),
+    ...amounts.map((a): AmountCheck => ({ ...a, passed: true, notGated: why, message: `${a.message} (${why})` })),
+  ];
+}
+
+/**
+ * Whether a plan reads no user relation: it names at least one relation and every one is a catalog relation
+ * (pg_class, pg_index, pg_namespace behind pg_stat_user_indexes and the like). Postgres names its catalog tables
+ * pg_*; EXPLAIN without VERBOSE prints no schema, so a user table named pg_* would be taken for one.
+ */
+export function readsOnlyCatalog(plan: PlanFacts): boolean {
+  const relations = planRelations(plan);
+  return relations.length > 0 && relations.every((name) => name.startsWith('pg_'));
+}
+
+/** The relations a plan names: as analyzePlan records them, or (plans analysed before it did) from its scans and ModifyTable. */
+function planRelations(plan: PlanFacts): string[] {
+  if (plan.relations) return plan.relations;
+  const modified = plan.shape.split('\n').flatMap((line) => /^\s*ModifyTable \w+ on (\S+)/.exec(line)?.[1] ?? []);
+  return [...new Set([
+    ...modified,
+    ...plan.seqScans.map((s) => s.relation),
+    ...plan.tidScans.map((t) => t.relation),
+    ...plan.indexes.flatMap((i) => (i.relation ? [i.relation] : [])),
+  ])];
+}
+
+function whyNotComparable(
+  result: ScenarioResult,
+  side: 'baseline' | 'current',
+): { cause: Exclude<NotComparedCause, 'missing' | 'new'>; side: 'baseline' | 'current'; reason: string } | undefined {
   const outcome = result.outcome;
-  if (outcome.status === 'skipped') return `skipped in the ${side} run: ${outcome.reason}`;
-  if (outcome.status === 'errored') return `errored in the ${side} run: ${outcome.error}`;
+  if (outcome.status === 'skipped') return { cause: 'skipped', side, reason: `skipped in the ${side} run: ${outcome.reason}` };
+  if (outcome.status === 'errored') return { cause: 'errored', side, reason: `errored in the ${side} run: ${outcome.error}` };
   if (!result.plan) {
     const sqlError = outcome.status === 'failed' ? outcome.violations.find((v) => v.kind === 'sql-error') : undefined;
-    return sqlError ? `no plan in the ${side} run (${sqlError.message})` : `no plan in the ${side} run`;
+    return { cause: 'no-plan', side, reason: sqlError ? `no plan in the ${side} run (${sqlError.message})` : `no plan in the ${side} run` };
   }
   return undefined;
 }
@@ -266,7 +395,10 @@ function rowsTouched(plan: PlanFacts): number {
   return plan.rowsScanned ?? plan.rowsReturned + plan.rowsRemovedByFilter;
 }
 
-function compareAmount(signal: 'buffers' | 'rows', baseline: number, current: number, tolerance: number, slack: number): SignalCheck {
+/** A buffers or rows check. */
+type AmountCheck = Extract<SignalCheck, { signal: 'buffers' | 'rows' }>;
+
+function compareAmount(signal: 'buffers' | 'rows', baseline: number, current: number, tolerance: number, slack: number): AmountCheck {
   const changePct = baseline > 0 ? ((current - baseline) / baseline) * 100 : current > 0 ? Infinity : 0;
   const limit = baseline * (1 + tolerance) + slack;
   const passed = current <= limit;

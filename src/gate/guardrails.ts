@@ -77,7 +77,46 @@ export function checkComparable(baseline: RunResults, current: RunResults): { wa
   if (machine.length > 0) {
     warnings.push(`Machine differs (baseline -> now): ${machine.join(', ')}. Time comparisons are less meaningful; plans and buffers still hold.`);
   }
+  warnings.push(...tableStateWarnings(baseline, current));
   return { warnings };
+}
+
+/**
+ * Where the two runs measured their executions table (or the database around it) in different states: one warning
+ * per scale naming both values. Same dataset fingerprint, different state: rolled-back writes VACUUM could not
+ * clean, bloat, or other datasets in the same database (which catalog queries read). Buffers and rows move with
+ * these without a code change. Runs without a recorded state (older results) are not compared on it.
+ */
+export function tableStateWarnings(baseline: RunResults, current: RunResults): string[] {
+  const warnings: string[] = [];
+  for (const b of current.datasets) {
+    const a = baseline.datasets.find((d) => d.scale === b.scale);
+    const before = a?.tableState;
+    const now = b.tableState;
+    if (!a || !before || !now) continue;
+    const differences: string[] = [];
+    if (a.fingerprint !== b.fingerprint) differences.push(`dataset fingerprint ${a.fingerprint} -> ${b.fingerprint}`);
+    // Tolerances: reltuples after VACUUM is exact only where VACUUM read every page; a few pages and dead tuples
+    // come and go with hint bits and the visibility map; a few relations with temporary tables.
+    const rows = Math.max(before.rows, now.rows, 0);
+    if (differs(before.rows, now.rows, 0.01, 10)) differences.push(`rows ${before.rows} -> ${now.rows}`);
+    if (differs(before.deadTuples, now.deadTuples, 0, Math.max(100, rows * 0.001))) differences.push(`dead tuples ${before.deadTuples} -> ${now.deadTuples}`);
+    if (differs(before.relpages, now.relpages, 0.02, 2)) differences.push(`relpages ${before.relpages} -> ${now.relpages}`);
+    const catalog = differs(before.catalogRelations, now.catalogRelations, 0.01, 5);
+    if (catalog) differences.push(`relations in pg_class ${before.catalogRelations} -> ${now.catalogRelations}`);
+    if (differences.length === 0) continue;
+    warnings.push(`Table state at ${b.scale} differs (baseline -> now): ${differences.join(', ')}. Buffers and rows compare only like for like: ` +
+      'a table with other dead tuples or pages reads other amounts with unchanged code' +
+      (catalog ? ', and catalog queries (pg_stat_user_indexes) read the whole catalog, so their buffers and rows are reported, not gated' : '') +
+      '. Make the baseline and this run on the same database state (e.g. both on a fresh server) to compare them strictly.');
+  }
+  return warnings;
+}
+
+/** Whether two amounts differ by more than a relative tolerance of the larger, and more than an absolute slack. */
+function differs(a: number, b: number, relative: number, absolute: number): boolean {
+  const gap = Math.abs(a - b);
+  return gap > absolute && gap > relative * Math.max(Math.abs(a), Math.abs(b));
 }
 
 function gib(bytes: number): string {

@@ -1,14 +1,21 @@
 // Pure: (results, optional baseline comparison, --fail-on) -> the exit code and the reasons for it.
 import { EXIT } from '../errors.ts';
 import type { RunResults, ScenarioResult, Violation } from '../results.ts';
-import type { RunComparison } from './compare.ts';
+import { signalHalf, type RunComparison } from './compare.ts';
 
-/** What can fail a run; chosen with --fail-on. */
-/** drift: with --spec, the team's document and the scenarios disagree (SQL, figures, DDL; not statements no scenario runs). */
-export type FailOn = 'contracts' | 'thresholds' | 'baseline' | 'inconclusive' | 'drift';
+/**
+ * What can fail a run; chosen with --fail-on. baseline: both halves of the baseline comparison; plan: its index,
+ * plan-shape, buffers and rows checks, and gated forms it could not compare; time: its time checks (the half a noisy
+ * runner can drop). drift: with --spec, the team's document and the scenarios disagree (SQL, figures, DDL; not
+ * statements no scenario runs).
+ */
+export type FailOn = 'contracts' | 'thresholds' | 'baseline' | 'plan' | 'time' | 'inconclusive' | 'drift';
 
 /** Every category --fail-on accepts. */
-export const ALL_FAIL_ON: readonly FailOn[] = ['contracts', 'thresholds', 'baseline', 'inconclusive', 'drift'];
+export const ALL_FAIL_ON: readonly FailOn[] = ['contracts', 'thresholds', 'baseline', 'plan', 'time', 'inconclusive', 'drift'];
+
+/** What --fail-on accepts where there is a baseline comparison but no latency verdicts or document (compare). */
+export const COMPARE_FAIL_ON: readonly FailOn[] = ['contracts', 'thresholds', 'baseline', 'plan', 'time'];
 /**
  * What fails a run by default: an inconclusive latency verdict (its interval contains the limit even after the
  * sequential rule bought more samples) is a warning, fatal only with --fail-on inconclusive.
@@ -40,19 +47,29 @@ export function violationCategory(kind: Violation['kind']): FailOn {
   }
 }
 
+/** Whether a category's failures are fatal under failOn: baseline stands for both of its halves, plan and time. */
+export function isFatal(category: FailOn, failOn: readonly FailOn[]): boolean {
+  return failOn.includes(category) || ((category === 'plan' || category === 'time') && failOn.includes('baseline'));
+}
+
 /**
  * Maps a run (and its baseline comparison, when there is one) to an exit code (src/errors.ts EXIT):
  * - EXIT.harness when a counted scenario errored (the harness could not judge it: that outranks a gate failure);
- * - EXIT.gate when a counted scenario broke a contract or threshold, or regressed against the baseline,
- *   and that category is in failOn;
+ * - EXIT.gate when a counted scenario broke a contract or threshold, or failed a half of the baseline comparison
+ *   (plan: index, plan shape, buffers, rows, or a gated form it could not compare; time), and that category
+ *   (or baseline, for either half) is in failOn;
  * - EXIT.ok otherwise.
+ * Each failed half of a regressed form is a reason line of its own ('<form>: baseline plan: ...', '... baseline
+ * time: ...'); one outside failOn goes to `ignored`, naming its half.
+ * With a comparison, it is the baseline's whole word: 'baseline' violations stored in results (run --baseline
+ * records them there) are not counted again. Without one, those violations count by their half.
  * Counted: results with gated=true; with options.strictSpec also the documented forms (the spec as written).
  * Refused baselines never get here: compareRuns throws BaselineError (EXIT.baseline) before.
  */
 export function decideExit(results: RunResults, comparison: RunComparison | undefined, failOn: readonly FailOn[]): ExitDecision {
   const strict = results.options.strictSpec;
   const counts = (r: { gated: boolean; form: ScenarioResult['form'] }): boolean => r.gated || (strict && r.form === 'documented');
-  const fatal = new Set(failOn);
+  const fatal = { has: (category: FailOn): boolean => isFatal(category, failOn) };
   const reasons: string[] = [];
   const ignored: string[] = [];
   const errored: string[] = [];
@@ -66,6 +83,13 @@ export function decideExit(results: RunResults, comparison: RunComparison | unde
       errored.push(`${where}: errored: ${outcome.error}`);
     } else if (outcome.status === 'failed') {
       for (const violation of outcome.violations) {
+        if (violation.kind === 'baseline') {
+          if (comparison) continue;
+          const half = violation.half;
+          // Older results carry no half: such a violation is fatal with baseline (both halves) only.
+          (fatal.has(half ?? 'baseline') ? reasons : ignored).push(`${where}: baseline${half ? ` ${half}` : ''}: ${violation.message}`);
+          continue;
+        }
         const category = violationCategory(violation.kind);
         const line = `${where}: ${category}: ${violation.kind}: ${violation.message}`;
         (fatal.has(category) ? reasons : ignored).push(line);
@@ -77,9 +101,21 @@ export function decideExit(results: RunResults, comparison: RunComparison | unde
     }
   }
   for (const c of comparison?.comparisons ?? []) {
+    const where = `${c.scenarioId} ${c.scale} ${c.form}`;
+    if (c.status === 'not-compared') {
+      // compareRuns decided which gaps fail the plan half (counted forms it could not judge, unless --allow-missing).
+      if (c.gate === 'plan') (fatal.has('plan') ? reasons : ignored).push(`${where}: baseline plan: ${c.reason}`);
+      continue;
+    }
     if (c.status !== 'regressed' || !counts(c)) continue;
-    const line = `${c.scenarioId} ${c.scale} ${c.form}: baseline: ${c.reasons.join('; ')}`;
-    (fatal.has('baseline') ? reasons : ignored).push(line);
+    for (const half of ['plan', 'time'] as const) {
+      const failed = c.checks.filter((k) => !k.passed && signalHalf(k.signal) === half);
+      if (failed.length === 0) continue;
+      (fatal.has(half) ? reasons : ignored).push(`${where}: baseline ${half}: ${failed.map((k) => k.message).join('; ')}`);
+    }
+  }
+  if (comparison?.nothingCompared && !comparison.options.allowMissing) {
+    (fatal.has('plan') ? reasons : ignored).push(`baseline plan: ${comparison.nothingCompared}`);
   }
 
   for (const finding of results.findings) {

@@ -97,9 +97,12 @@ export function analyzePlan(explainJson: unknown, options: { estimated?: boolean
   }
 
   const shapeLines: string[] = [];
+  const relations: string[] = [];
   walk(root, [], undefined, (node, path, heapRelation) => {
     const type = node['Node Type'];
     facts.nodeTypes.push(type);
+    const relationName = node['Relation Name'];
+    if (relationName !== undefined && !relations.includes(relationName)) relations.push(relationName);
     shapeLines.push('  '.repeat(path.length - 1) + shapeLine(node));
     facts.rowsRemovedByFilter += removedRows(node);
     if (TABLE_SCANS.has(type)) {
@@ -140,6 +143,7 @@ export function analyzePlan(explainJson: unknown, options: { estimated?: boolean
     }
   });
   facts.shape = shapeLines.join('\n');
+  facts.relations = relations;
   return facts;
 }
 

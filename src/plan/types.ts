@@ -28,6 +28,11 @@ export interface PlanFacts {
   indexes: IndexUse[];
   seqScans: { relation: string; rowsRemovedByFilter: number; path: string[] }[];
   tidScans: { relation: string }[];
+  /**
+   * Every relation a plan node names ('Relation Name': scans, ModifyTable), deduplicated in plan order. Optional:
+   * absent in plans analysed before it was recorded (readsOnlyCatalog then reads the scans above).
+   */
+  relations?: string[];
   sorts: { sortKey: string[]; method?: string; spaceKb?: number; spaceType?: string }[];
   /** Sum of the root node's shared buffers (the root's counters include its children). */
   buffers: { sharedHit: number; sharedRead: number; sharedDirtied: number; sharedWritten: number; tempRead: number; tempWritten: number };

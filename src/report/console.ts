@@ -4,6 +4,11 @@ import type { RunResults, ScenarioResult, Violation } from '../results.ts';
 import { describeAccess } from '../runner/contract.ts';
 import { formLabel, isTeamResult, teamQueryFile, warningLines } from './format.ts';
 
+/** A violation's short name; a baseline regression names its half (baseline-plan, baseline-time). */
+function kindOf(v: Pick<Violation, 'kind' | 'half'>): string {
+  return v.kind === 'baseline' && v.half ? `baseline-${v.half}` : KIND[v.kind];
+}
+
 /** Renders rows as an aligned text table. */
 export function textTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -22,7 +27,7 @@ function verdict(r: ScenarioResult): string {
   switch (r.outcome.status) {
     // An inconclusive latency verdict is a warning: the outcome stays passed, the table must not say pass.
     case 'passed': return inconclusive ? 'inconclusive' : 'pass';
-    case 'failed': return `FAIL: ${[...new Set(r.outcome.violations.map((v) => KIND[v.kind]))].join(',')}${inconclusive ? ',p95?' : ''}`;
+    case 'failed': return `FAIL: ${[...new Set(r.outcome.violations.map(kindOf))].join(',')}${inconclusive ? ',p95?' : ''}`;
     case 'errored': return 'ERROR';
     case 'skipped': return 'skip';
   }
@@ -94,6 +99,8 @@ export function renderResultsTable(results: RunResults): string {
     `  — = too few samples for that bound (an upper bound needs ${minSamplesToPass()}). n: samples of the judged clock. limit: the spec's p95 (ms);`,
     '  * = derived by execbench where the spec gives none for this scale (the HTML report and junit.xml say how). client/server p50:',
     '  medians of both clocks (ms). access: the plan\'s scans; buffers: shared blocks hit+read of one EXPLAIN ANALYZE execution.',
+    ...(results.baseline ? ['  baseline-plan / baseline-time: regressed against --baseline in that half of its gate (plan: index, plan shape, buffers,',
+      '  rows; time: median, p95); --fail-on plan or time gates one half, baseline both.'] : []),
     '  †: not gated, the SQL exactly as the spec prints it; where it needed a correction, the corrected form is what the gate judges',
     '  and the documented form\'s failures are spec findings.',
     ...(results.scenarios.some(isTeamResult)
@@ -190,7 +197,7 @@ export function renderTeamQueries(results: RunResults): string {
   if (team.length === 0) return '';
   const lines = team.map((r) => {
     const why = r.outcome.status === 'failed'
-      ? r.outcome.violations.map((v) => `${KIND[v.kind]}: ${v.message}`).join('; ')
+      ? r.outcome.violations.map((v) => `${kindOf(v)}: ${v.message}`).join('; ')
       : r.outcome.status === 'errored' ? r.outcome.error : r.outcome.status === 'skipped' ? r.outcome.reason : r.latencyVerdict?.reason ?? '';
     const limitText = r.threshold ? `your limit p95 ${limit(r.threshold.p95Ms)} ms ${r.threshold.clock}` : 'no limit (plan only)';
     return `- [${verdict(r)}] ${r.scenarioId} ${r.scale}: ${limitText} (${teamQueryFile(r)})${why ? `\n    ${why}` : ''}`

@@ -1,6 +1,6 @@
 // Number and text formatting shared by the HTML, Markdown and JUnit writers, so they print the same figures.
 import { formatInterval } from '../gate/latency-verdict.ts';
-import type { EnvironmentInfo, LatencyVerdict, Outcome, ScenarioResult } from '../results.ts';
+import type { EnvironmentInfo, LatencyVerdict, Outcome, RunResults, ScenarioResult, TableState, Violation } from '../results.ts';
 
 /** Milliseconds with precision that fits the size: 0.412, 3.21, 41.7, 1234. */
 export function formatMs(ms: number | undefined): string {
@@ -43,10 +43,15 @@ export function formatCount(n: number | undefined): string {
 export function outcomeReason(outcome: Outcome): string {
   switch (outcome.status) {
     case 'passed': return '';
-    case 'failed': return outcome.violations.map((v) => `${v.kind}: ${v.message}`).join('; ');
+    case 'failed': return outcome.violations.map((v) => `${violationLabel(v)}: ${v.message}`).join('; ');
     case 'errored': return outcome.error;
     case 'skipped': return outcome.reason;
   }
+}
+
+/** A violation's kind as reports print it: a baseline regression names its half ('baseline plan', 'baseline time'). */
+export function violationLabel(violation: Pick<Violation, 'kind' | 'half'>): string {
+  return violation.kind === 'baseline' && violation.half ? `baseline ${violation.half}` : violation.kind;
 }
 
 /** Index names the plan used, deduplicated, in plan order. */
@@ -233,4 +238,44 @@ export function formatTimings(timings: Record<string, number>): string {
 /** The first 12 characters of a dataset fingerprint (the full value goes in a tooltip). */
 export function shortFingerprint(fingerprint: string): string {
   return fingerprint.length > 12 ? `${fingerprint.slice(0, 12)}…` : fingerprint;
+}
+
+/** The executions table as a run measured it: 'rows 250,000, dead tuples 0, relpages 4,210, 439 relations in pg_class'. */
+export function formatTableState(state: TableState): string {
+  return `rows ${formatCount(state.rows)}, dead tuples ${formatCount(state.deadTuples)}, relpages ${formatCount(state.relpages)}, ${formatCount(state.catalogRelations)} relations in pg_class`;
+}
+
+/** What a run's baseline comparison (run --baseline) found, as every report shows it. */
+export interface BaselineView {
+  /** One sentence: the baseline, how many forms were compared and regressed, by half. */
+  summary: string;
+  /** Failures of the plan half that no result row carries: gated forms not compared, nothing compared. */
+  failing: string[];
+  /** Forms not compared that are reported, not fatal: new gated forms, gaps accepted with --allow-missing. */
+  notComparedWarnings: string[];
+  /** The comparison's warnings: setup and table-state differences, what was accepted. */
+  warnings: string[];
+}
+
+/** The baseline comparison of a run for the reports; undefined when the run had no --baseline. */
+export function baselineView(results: RunResults): BaselineView | undefined {
+  const b = results.baseline;
+  if (!b) return undefined;
+  const regressedIn = (half: 'plan' | 'time'): number => results.scenarios.filter((r) =>
+    r.outcome.status === 'failed' && r.outcome.violations.some((v) => v.kind === 'baseline' && v.half === half)).length;
+  const gaps = b.notCompared ?? [];
+  const label = (g: (typeof gaps)[number]): string => `${g.scenarioId} ${g.scale} ${g.form}: ${g.reason}`;
+  const failing = [
+    ...gaps.filter((g) => g.gate === 'plan').map(label),
+    ...(b.nothingCompared && !b.allowMissing ? [b.nothingCompared] : []),
+  ];
+  const halves = b.regressions > 0 ? ` (plan half: ${regressedIn('plan')}, time half: ${regressedIn('time')})` : '';
+  return {
+    summary: `Compared with baseline ${b.runId}: ${b.compared} form(s) compared, ${b.regressions} regressed${halves}` +
+      `${failing.length > 0 ? `; ${failing.length} failure(s) of the plan half without a result row (below)` : ''}` +
+      `${b.allowMissing ? '; --allow-missing: forms not compared are warnings' : ''}.`,
+    failing,
+    notComparedWarnings: gaps.filter((g) => g.gate === 'warning').map(label),
+    warnings: b.warnings,
+  };
 }

@@ -3,7 +3,7 @@ import type { AuditReport } from '../audit/types.ts';
 import type { DatasetSummary, EnvironmentInfo, Finding, HeadlineCheck, RunResults, ScenarioResult } from '../results.ts';
 import { buildCharts, scaleOrder, type ChartDefinition } from './charts.ts';
 import {
-  confidenceLevels, countInconclusive, countOutcomes, countsForGate, describeClocks, displayStatus, FINDING_TITLE, formatBytes, formatCount, formatDuration,
+  baselineView, type BaselineView, confidenceLevels, countInconclusive, formatTableState, countOutcomes, countsForGate, describeClocks, displayStatus, FINDING_TITLE, formatBytes, formatCount, formatDuration,
   formatLatencyVerdict, formatLimit, formatMs, formatThreshold, formatTimings, INCONCLUSIVE_NOTE, isTeamResult, MANY_ROWS, orderResults, outcomeReason, shortFingerprint,
   teamQueryFile, usedIndexes, verdictStatusLabel, breakdownParts,
 } from './format.ts';
@@ -37,7 +37,8 @@ export async function renderHtmlReport(results: RunResults): Promise<string> {
   const gated = ordered.filter((r) => countsForGate(r, strict));
   const counts = countOutcomes(gated);
   const inconclusive = countInconclusive(gated);
-  const verdict = counts.failed + counts.errored > 0 ? 'fail' : 'pass';
+  const baseline = baselineView(results);
+  const verdict = counts.failed + counts.errored > 0 || (baseline?.failing.length ?? 0) > 0 ? 'fail' : 'pass';
   const title = `execbench report ${results.runId}`;
   const whatif = results.whatif ? await renderWhatifSection(results.whatif) : '';
   const documentFindingCount = results.findings.filter((f) => f.about !== 'table').length;
@@ -58,12 +59,13 @@ export async function renderHtmlReport(results: RunResults): Promise<string> {
     ${results.target ? `<p class="target" id="target">${h(results.target.statement)}</p>` : ''}
     <p class="overall ${verdict}" id="overall-verdict">${verdict === 'pass' ? 'All gated scenarios passed' : 'The gate fails'}:
       ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped (gated forms${strict ? ' and, with --strict-spec, every documented form' : ''}) · ${documentFindingCount} spec finding${documentFindingCount === 1 ? '' : 's'}${results.target ? ` · ${results.findings.length - documentFindingCount} about your table` : ''}${inconclusive ? ` · <span title="${h(INCONCLUSIVE_NOTE)}">${inconclusive} inconclusive latency verdict${inconclusive === 1 ? '' : 's'} (warning${inconclusive === 1 ? '' : 's'})</span>` : ''}</p>
-    <nav><a href="#verdicts">Verdicts</a>${results.scenarios.some(isTeamResult) ? '<a href="#your-queries">Your queries</a>' : ''}<a href="#findings">Spec findings</a><a href="#headline">Headline checks</a><a href="#charts">Charts</a><a href="#scenarios">Scenarios</a>${results.audit?.length ? '<a href="#audit">Index audit</a>' : ''}${whatif ? '<a href="#whatif">What-if</a>' : ''}<a href="#environment">Environment</a></nav>
+    <nav><a href="#verdicts">Verdicts</a>${results.scenarios.some(isTeamResult) ? '<a href="#your-queries">Your queries</a>' : ''}${baseline ? '<a href="#baseline">Baseline</a>' : ''}<a href="#findings">Spec findings</a><a href="#headline">Headline checks</a><a href="#charts">Charts</a><a href="#scenarios">Scenarios</a>${results.audit?.length ? '<a href="#audit">Index audit</a>' : ''}${whatif ? '<a href="#whatif">What-if</a>' : ''}<a href="#environment">Environment</a></nav>
   </div>
 </header>
 <main class="wrap">
 ${renderVerdicts(ordered, scales, strict, results.environment)}
 ${renderTeamQueries(ordered, strict)}
+${baseline ? renderBaseline(baseline) : ''}
 ${renderFindings(results.findings.filter((f) => f.about !== 'table'))}
 ${results.target ? renderTableSection(results.target, results.findings.filter((f) => f.about === 'table')) : ''}
 ${renderHeadline(results.headline)}
@@ -204,6 +206,20 @@ function renderTeamQueries(ordered: ScenarioResult[], strict: boolean): string {
 <h2>Your queries</h2>
 <p class="lead">Queries your team added (<code>--queries</code>), judged on your own limits. A failure here is the query's, not a finding about the document.</p>
 <div class="table-scroll"><table class="team-queries"><thead><tr><th>Query</th><th>Scale</th><th>Verdict</th><th class="num">Your limit (p95)</th><th class="num">p95 [interval] ms</th><th>File</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>
+</section>`;
+}
+
+/** run --baseline: the comparison's summary, the failures no verdict row carries (forms not compared), and its warnings. */
+function renderBaseline(view: BaselineView): string {
+  const items = [
+    ...view.failing.map((f) => `<li>${badge('failed', 'plan half')} ${h(f)}</li>`),
+    ...view.notComparedWarnings.map((w) => `<li>${badge('warning', 'not compared')} ${h(w)}</li>`),
+    ...view.warnings.map((w) => `<li>${badge('warning')} ${h(w)}</li>`),
+  ];
+  return `<section id="baseline">
+<h2>Baseline comparison</h2>
+<p class="lead">${h(view.summary)} A regression's half is in its verdict's reason: <code>baseline plan</code> (index, plan shape, buffers, rows) or <code>baseline time</code> (median, p95); <code>--fail-on plan</code> or <code>time</code> gates one half, <code>baseline</code> both.</p>
+${items.length > 0 ? `<ul class="baseline-items">${items.join('')}</ul>` : ''}
 </section>`;
 }
 
@@ -509,6 +525,7 @@ function renderEnvironment(env: EnvironmentInfo, datasets: DatasetSummary[], res
     return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib) || a.localeCompare(b);
   });
   const datasetRows = datasets.map((d) => `<tr><td>${h(d.scale)}</td><td class="nowrap"><code>${h(d.schema)}</code></td><td class="num">${h(d.seed)}</td><td class="nowrap"><code class="fingerprint" title="${h(d.fingerprint)}">${h(shortFingerprint(d.fingerprint))}</code></td><td class="num">${h(formatCount(d.focusRows))}</td><td class="num">${h(formatCount(d.totalRows))}</td><td class="num">${h(d.tenants)}</td><td class="nowrap">${d.anchor ? `<code>${h(d.anchor)}</code>` : '<span class="muted">not recorded</span>'}</td><td>${h(d.indexBuild)}</td><td>${d.reused ? 'reused' : 'built'}</td><td class="muted phases">${Object.entries(d.phasesMs).map(([k, v]) => `<span class="nowrap">${h(k)} ${h(formatDuration(v))}</span>`).join(', ')}</td></tr>`);
+  const states = datasets.flatMap((d) => (d.tableState ? [`${h(d.scale)}: ${h(formatTableState(d.tableState))}`] : []));
   return `<section id="environment">
 <h2>Environment</h2>
 <div class="env-grid">
@@ -532,6 +549,7 @@ function renderEnvironment(env: EnvironmentInfo, datasets: DatasetSummary[], res
 <h3>Datasets</h3>
 <p class="muted" id="data-now">Synthetic data (docs/data-shape.md)${results.options.dataShape ? `, shape merged from <code>${h(results.options.dataShape)}</code>` : ''}: a query's time windows must be relative to its now (<code>pick.anchor()</code>), not to the real today.</p>
 <div class="table-scroll"><table><thead><tr><th>Scale</th><th>Schema</th><th class="num">Seed</th><th>Fingerprint</th><th class="num">Focus rows</th><th class="num">Total rows</th><th class="num">Tenants</th><th title="the synthetic data's now: the end of its time window, what pick.anchor() returns">Now (<code>pick.anchor()</code>)</th><th>Indexes built</th><th>Dataset</th><th>Phases</th></tr></thead><tbody>${datasetRows.join('')}</tbody></table></div>
+${states.length ? `<p class="muted" id="table-state">Table state of executions, read right before the scenarios (what buffers and rows depend on besides the query): ${states.join('; ')}.</p>` : ''}
 ${Object.keys(results.timings).length ? `<p class="muted" id="run-phases">Run phases: ${h(formatTimings(results.timings))}</p>` : ''}
 </section>`;
 }

@@ -1,7 +1,7 @@
 // JUnit XML: one test case per scenario x scale x form, so CI test tabs list every query with its verdict.
 import type { EnvironmentInfo, RunResults, ScenarioResult } from '../results.ts';
 import { scaleOrder } from './charts.ts';
-import { breakdownParts, countOutcomes, formClockDetail, formLabel, isTeamResult, MANY_ROWS, formatLatencyVerdict, formatMs, INCONCLUSIVE_NOTE, orderResults, outcomeReason } from './format.ts';
+import { baselineView, breakdownParts, countOutcomes, formClockDetail, formLabel, isTeamResult, MANY_ROWS, formatLatencyVerdict, formatMs, INCONCLUSIVE_NOTE, orderResults, outcomeReason, violationLabel } from './format.ts';
 
 /** Escapes text for XML content and attributes, dropping characters XML 1.0 cannot carry at all. */
 export function escapeXml(value: unknown): string {
@@ -37,11 +37,47 @@ export function renderJunitXml(results: RunResults): string {
 ${rows.map((r) => renderTestcase(r, results.environment)).join('\n')}
   </testsuite>`;
     });
+  const baseline = renderBaselineSuite(results);
+  if (baseline) suites.push(baseline.xml);
   return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="execbench ${x(results.runId)}" tests="${ordered.length}" failures="${all.failed}" errors="${all.errored}" skipped="${all.skipped}" time="${seconds(totalMs)}">
+<testsuites name="execbench ${x(results.runId)}" tests="${ordered.length + (baseline?.tests ?? 0)}" failures="${all.failed + (baseline?.failures ?? 0)}" errors="${all.errored}" skipped="${all.skipped + (baseline?.skipped ?? 0)}" time="${seconds(totalMs)}">
 ${suites.join('\n')}
 </testsuites>
 `;
+}
+
+/**
+ * run --baseline: what the comparison found that no scenario test case carries, as a suite of its own. A gated form
+ * of the baseline not compared (or nothing compared) is a failed case of the plan half; a new gated form or one
+ * accepted with --allow-missing is a skipped case; the comparison's warnings are the suite's system-out.
+ */
+function renderBaselineSuite(results: RunResults): { xml: string; tests: number; failures: number; skipped: number } | undefined {
+  const view = baselineView(results);
+  if (!view) return undefined;
+  const cases = [
+    ...view.failing.map((text) => `    <testcase classname="baseline" name="${x(caseName(text))}" time="0">
+      <failure message="${x(`baseline plan: ${text}`)}" type="baseline-plan">${x(text)}</failure>
+    </testcase>`),
+    ...view.notComparedWarnings.map((text) => `    <testcase classname="baseline" name="${x(caseName(text))}" time="0">
+      <skipped message="${x(`not compared (a warning): ${text}`)}"/>
+    </testcase>`),
+  ];
+  const tests = cases.length;
+  const failures = view.failing.length;
+  const skipped = view.notComparedWarnings.length;
+  const out = [view.summary, ...view.warnings.map((w) => `warning: ${w}`)].join('\n');
+  return {
+    xml: `  <testsuite name="execbench baseline" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="0" timestamp="${x(results.startedAt)}">
+${cases.length > 0 ? `${cases.join('\n')}\n` : ''}    <system-out>${x(out)}</system-out>
+  </testsuite>`,
+    tests, failures, skipped,
+  };
+}
+
+/** A case's name: the form the line is about ('recent-failures 100k corrected'), or the line's first words. */
+function caseName(text: string): string {
+  const colon = text.indexOf(': ');
+  return colon > 0 ? text.slice(0, colon) : text;
 }
 
 /**
@@ -70,8 +106,8 @@ function renderTestcase(r: ScenarioResult, env: EnvironmentInfo): string {
     // confidence, n, limit, status), and a latency verdict that is not passed rides along behind another violation.
     const message = first?.kind === 'threshold' && v
       ? `threshold: ${formatLatencyVerdict(v)}`
-      : `${first ? `${first.kind}: ${first.message}` : 'failed'}${v && v.status !== 'passed' ? `; ${latencyLine}` : ''}`;
-    const text = [...outcome.violations.map((violation) => `${violation.kind}: ${violation.message}`), ...(latencyLine ? [latencyLine] : [])].join('\n');
+      : `${first ? `${violationLabel(first)}: ${first.message}` : 'failed'}${v && v.status !== 'passed' ? `; ${latencyLine}` : ''}`;
+    const text = [...outcome.violations.map((violation) => `${violationLabel(violation)}: ${violation.message}`), ...(latencyLine ? [latencyLine] : [])].join('\n');
     body.push(`      <failure message="${x(message)}" type="${x(first?.kind ?? 'failed')}">${x(text)}</failure>`);
   } else if (outcome.status === 'errored') {
     body.push(`      <error message="${x(outcome.error)}" type="errored">${x(outcome.error)}</error>`);

@@ -2,7 +2,7 @@
 import type { RunResults, ScenarioResult } from '../results.ts';
 import { scaleOrder } from './charts.ts';
 import {
-  countInconclusive, countOutcomes, countsForGate, datasetNow, describeClocks, displayStatus, type DisplayStatus, FINDING_TITLE, confidenceLevels, formatLimit, formatMs,
+  baselineView, countInconclusive, countOutcomes, countsForGate, datasetNow, describeClocks, displayStatus, type DisplayStatus, FINDING_TITLE, confidenceLevels, formatLimit, formatMs,
   formatVerdictP95, formLabel, INCONCLUSIVE_NOTE, isTeamResult, orderResults, outcomeReason, teamQueryFile, usedIndexes, verdictStatusLabel, warningLines,
 } from './format.ts';
 
@@ -29,7 +29,8 @@ export function renderMarkdownSummary(results: RunResults): string {
   const strict = results.options.strictSpec;
   const counts = countOutcomes(ordered.filter((r) => countsForGate(r, strict)));
   const gated = ordered.filter((r) => r.gated);
-  const failing = counts.failed + counts.errored > 0;
+  const baseline = baselineView(results);
+  const failing = counts.failed + counts.errored > 0 || (baseline?.failing.length ?? 0) > 0;
   const lines: string[] = [];
   lines.push(`## execbench: ${failing ? '❌ the gate fails' : '✅ all gated scenarios passed'}`);
   lines.push('');
@@ -69,6 +70,17 @@ export function renderMarkdownSummary(results: RunResults): string {
       lines.push(`| ${markdownCell(r.title)} (${code(markdownCell(r.scenarioId))}) | ${markdownCell(r.scale)} | ${ICON[displayStatus(r, strict)]} | ${r.threshold ? `${formatLimit(r.threshold.p95Ms)} ${markdownCell(r.threshold.clock)}` : 'none (plan only)'} | ${v ? markdownCell(formatVerdictP95(v)) : '–'} | ${code(markdownCell(teamQueryFile(r)))} | ${markdownCell(truncate(reason, 200))} |`);
     }
     lines.push('');
+  }
+
+  if (baseline) {
+    lines.push('### Baseline comparison');
+    lines.push('');
+    lines.push(markdownCell(baseline.summary));
+    lines.push('');
+    for (const f of baseline.failing) lines.push(`- ❌ **plan half:** ${oneLine(f)}`);
+    for (const w of baseline.notComparedWarnings) lines.push(`- ⚠️ not compared: ${oneLine(w)}`);
+    for (const w of baseline.warnings) lines.push(`- ⚠️ ${oneLine(w)}`);
+    if (baseline.failing.length + baseline.notComparedWarnings.length + baseline.warnings.length > 0) lines.push('');
   }
 
   const warnings = warningLines(ordered);

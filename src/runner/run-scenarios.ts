@@ -1,7 +1,7 @@
 // Runs the selected scenarios against one ready dataset: statistics fresh, every form measured
 // and judged, the headline promises checked.
 import pg from 'pg';
-import type { HeadlineCheck, ScenarioResult } from '../results.ts';
+import type { HeadlineCheck, ScenarioResult, TableState } from '../results.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { datasetLockKey } from '../seed/dataset.ts';
 import type { DatasetInfo } from '../seed/types.ts';
@@ -19,12 +19,15 @@ import type { ParamPicker, ScenarioDefinition } from '../scenario/define.ts';
 import { translateExpectedIndexes, type IndexMap, type IndexMapEntry } from '../target/index-map.ts';
 import { missingColumnOf, retargetSql, type TableFacts } from '../target/table.ts';
 import { describeAccess } from './contract.ts';
+import { readTableState } from './table-state.ts';
 
 export interface ScaleRun {
   results: ScenarioResult[];
   headline: HeadlineCheck[];
   /** Whether the server clock could use pg_stat_statements on this dataset's connection, and why not. */
   statements: StatementsProbe;
+  /** The seeded executions table as measured, read right before the scenarios (absent on a user's table or in a transaction). */
+  tableState?: TableState;
 }
 
 export interface RunAtScaleOptions {
@@ -82,6 +85,7 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
   const results: ScenarioResult[] = [];
   let pools: ParamPools | undefined;
   let statements: StatementsProbe = { available: false, why: 'not probed' };
+  let tableState: TableState | undefined;
   try {
     // Statistics fresh, and the table clean: rolled-back writes of an earlier run (upserts, cleanup
     // batches, the audit's write cost) leave dead heap tuples and index entries until VACUUM, which
@@ -101,6 +105,14 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
     pools = loaded;
     const picker = (i: number) => createParamPicker(loaded, i);
     await options.beforeScenarios?.(client);
+    // What the buffers and rows of this scale will depend on, so a baseline comparison can say what each side measured.
+    // A run is not failed for it: without it the comparison only lacks that warning.
+    if (!nested && !table) {
+      tableState = await readTableState(client).catch((error: unknown) => {
+        log(`[${scale}] table state not recorded: ${(error as Error).message}`);
+        return undefined;
+      });
+    }
     // Reads first, writes last: a rolled-back write still leaves dead tuples behind for the reads after it.
     const KIND_ORDER = { read: 0, statement: 1, write: 2 } as const;
     const ordered = [...options.scenarios].sort((a, b) => KIND_ORDER[a.definition.kind] - KIND_ORDER[b.definition.kind]);
@@ -157,7 +169,7 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
         if (options.signal?.aborted) {
           // Its query failed because the server is being stopped: say that, not "FAIL (sql-error)", and stop.
           log(`[${scale}] ${n + 1}/${options.scenarios.length} ${id} (${form}): interrupted (${String(options.signal.reason ?? 'a signal')}), not judged`);
-          return { results, headline: [], statements };
+          return { results, headline: [], statements, ...(tableState ? { tableState } : {}) };
         }
         results.push(result);
         const label = definition.origin === 'team' ? 'your query' : form;
@@ -193,7 +205,7 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
         : { status: 'failed', violations: [violation] };
     }
   }
-  return { results, headline, statements };
+  return { results, headline, statements, ...(tableState ? { tableState } : {}) };
 }
 
 /**

@@ -142,7 +142,7 @@ describe('baseline gate on a real database', () => {
     }
     const decision = decideExit(current, comparison, ['baseline']);
     assert.equal(decision.exitCode, 1);
-    assert.ok(decision.reasons.some((r) => r.startsWith('recent-failures tiny corrected: baseline: index changed') && r.includes(DROPPED)));
+    assert.ok(decision.reasons.some((r) => r.startsWith('recent-failures tiny corrected: baseline plan: index changed') && r.includes(DROPPED)));
 
     // Rolled back: the index is there again.
     const present = await client.query(`SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2`, [SCHEMA, DROPPED]);

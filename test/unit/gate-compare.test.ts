@@ -7,13 +7,13 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { runCompareCommand } from '../../src/commands/compare.ts';
 import { BaselineError, EXIT, UsageError } from '../../src/errors.ts';
-import { compareRuns, type ScenarioComparison, type SignalCheck } from '../../src/gate/compare.ts';
-import { checkComparable } from '../../src/gate/guardrails.ts';
+import { comparePlanFacts, compareRuns, DEFAULT_COMPARE_OPTIONS, readsOnlyCatalog, type ScenarioComparison, type SignalCheck } from '../../src/gate/compare.ts';
+import { checkComparable, tableStateWarnings } from '../../src/gate/guardrails.ts';
 import { readResultsFile } from '../../src/gate/results-file.ts';
 import { decideExit } from '../../src/gate/verdict.ts';
 import { analyzePlan } from '../../src/plan/analyze.ts';
 import type { PlanFacts } from '../../src/plan/types.ts';
-import { RESULTS_SCHEMA_VERSION, type Outcome, type RunResults, type ScenarioResult } from '../../src/results.ts';
+import { RESULTS_SCHEMA_VERSION, type Outcome, type RunResults, type ScenarioResult, type TableState } from '../../src/results.ts';
 import { mulberry32, summarize } from '../../src/runner/statistics.ts';
 
 // ---------- builders ----------
@@ -84,6 +84,8 @@ interface RunSpec {
   settings?: Record<string, string>;
   cpus?: number;
   strictSpec?: boolean;
+  /** The executions table as the run measured it, at every scale. */
+  tableState?: TableState;
 }
 
 function run(spec: RunSpec = {}): RunResults {
@@ -107,6 +109,7 @@ function run(spec: RunSpec = {}): RunResults {
     datasets: scales.map((scale) => ({
       scale, schema: `execbench_${scale}`, fingerprint: spec.fingerprint ?? `fp-${scale}`, seed: 1, focusRows: 100_000,
       totalRows: 120_000, tenants: 5, indexBuild: 'after', reused: true, phasesMs: {},
+      ...(spec.tableState ? { tableState: spec.tableState } : {}),
     })),
     scenarios: spec.scenarios ?? [scenario()],
     findings: [],
@@ -254,7 +257,7 @@ describe('compareRuns', () => {
     assert.match(at98.message, /99 baseline and 98 current samples \(need 99 each\)/);
   });
 
-  test('a scenario missing on one side, or errored, or skipped -> not-compared with the reason', () => {
+  test('a gated scenario missing on one side, or errored, or skipped -> not-compared with the reason, the fix and what it means for the gate', () => {
     const base = run({ scenarios: [scenario({ id: 'old' }), scenario({ id: 'both' }), scenario({ id: 'broken' })] });
     const cur = run({
       scenarios: [
@@ -263,19 +266,35 @@ describe('compareRuns', () => {
         scenario({ id: 'new' }),
       ],
     });
-    const reasons = Object.fromEntries(compareRuns(base, cur).comparisons.map((c) => [c.scenarioId, c.status === 'not-compared' ? c.reason : c.status]));
-    assert.deepEqual(reasons, {
-      both: 'skipped in the current run: needs covering-index',
-      broken: 'errored in the current run: connection lost',
-      new: 'not in the baseline (a new scenario or form)',
-      old: 'in the baseline but not in the current run (filtered out or removed)',
+    const found = Object.fromEntries(compareRuns(base, cur).comparisons.map((c) => [c.scenarioId, c.status === 'not-compared' ? [c.cause, c.gate, c.reason] : c.status]));
+    assert.deepEqual(found, {
+      both: ['skipped', 'plan', 'skipped in the current run: needs covering-index; gated, so the gate cannot judge it: measure it in this run as the baseline did, or accept it with --allow-missing'],
+      // The harness error already fails the run (exit 2): not a second failure of the plan half.
+      broken: ['errored', 'none', 'errored in the current run: connection lost'],
+      new: ['new', 'warning', 'new in this run, not in the baseline: a new query cannot regress (a warning); it is compared once the baseline has it'],
+      old: ['missing', 'plan', 'gated in the baseline, not measured in this run (removed, renamed or filtered out): run the same scenarios as the baseline, or accept it with --allow-missing'],
     });
   });
 
-  test('a form whose SQL fails has no plan -> not-compared, quoting the SQL error', () => {
+  test('forms the gate does not count (documented, not gated) missing or new on one side -> not-compared, neither failing nor warning', () => {
+    const documented = (id: string): ScenarioResult => scenario({ id, form: 'documented', gated: false });
+    const comparison = compareRuns(run({ scenarios: [scenario(), documented('old')] }), run({ scenarios: [scenario(), documented('new')] }));
+    const found = Object.fromEntries(comparison.comparisons.map((c) => [c.scenarioId, c.status === 'not-compared' ? [c.gate, c.reason] : c.status]));
+    assert.deepEqual(found, {
+      'paginated-listing': 'passed',
+      old: ['none', 'in the baseline but not in the current run (filtered out or removed)'],
+      new: ['none', 'not in the baseline (a new scenario or form)'],
+    });
+    assert.deepEqual(comparison.warnings, []);
+  });
+
+  test('a form whose SQL fails has no plan -> not-compared, quoting the SQL error, failing the plan half', () => {
     const failing = scenario({ plan: undefined, samples: [], outcome: { status: 'failed', violations: [{ kind: 'sql-error', message: 'no matching ON CONFLICT arbiter' }] } });
-    const c = only(compareRuns(run(), run({ scenarios: [failing] })).comparisons);
-    assert.deepEqual(c.status === 'not-compared' && c.reason, 'no plan in the current run (no matching ON CONFLICT arbiter)');
+    const c = compareRuns(run(), run({ scenarios: [failing] })).comparisons[0]!;
+    assert.equal(c.status, 'not-compared');
+    assert.ok(c.status === 'not-compared');
+    assert.equal(c.gate, 'plan');
+    assert.match(c.reason, /^no plan in the current run \(no matching ON CONFLICT arbiter\); gated, so the gate cannot judge it: .*--allow-missing$/);
   });
 
   // The gate's false-alarm rate with its defaults (99% CI, 20% minimum effect): 200 pairs of runs whose samples
@@ -405,7 +424,7 @@ describe('decideExit', () => {
     const comparison = compareRuns(run(), current);
     const decision = decideExit(current, comparison, ['baseline']);
     assert.equal(decision.exitCode, EXIT.gate);
-    assert.match(decision.reasons[0]!, /^paginated-listing 100k corrected: baseline: index changed: was idx_executions_tenant_env_started/);
+    assert.match(decision.reasons[0]!, /^paginated-listing 100k corrected: baseline plan: index changed: was idx_executions_tenant_env_started/);
     assert.equal(decideExit(current, comparison, ['contracts', 'thresholds']).exitCode, EXIT.ok);
   });
 
@@ -459,7 +478,8 @@ describe('readResultsFile and runCompareCommand', () => {
     assert.equal(code, EXIT.gate);
     const text = lines.join('\n');
     assert.match(text, /paginated-listing\s+100k\s+corrected\s+yes\s+CHANGED/);
-    assert.match(text, /FAIL paginated-listing 100k corrected: baseline: index changed: was idx_executions_tenant_env_started \(Index Scan\), now no index \(Seq Scan on executions\)/);
+    assert.match(text, /FAIL paginated-listing 100k corrected: baseline plan: index changed: was idx_executions_tenant_env_started \(Index Scan\), now no index \(Seq Scan on executions\)/);
+    assert.match(text, /REGRESSED plan: index, plan-shape, buffers, rows/);
     assert.match(text, /Gate: failed \(exit 1\)\./);
   });
 
@@ -530,5 +550,235 @@ describe('results documents of schema 1 (before the two clocks)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+// ---------- issue 22: the stored-baseline mode ----------
+
+describe('--fail-on plan and time: the two halves of the baseline gate apart', () => {
+  // The paginated listing lost its index (plan half) and is 60% slower (time half).
+  const baseline = run();
+  const current = run({ runId: 'run-b', scenarios: [scenario({ plan: planOf('seq-scan-with-sort'), samples: lognormal(7, 100, 3.2) })] });
+  const comparison = compareRuns(baseline, current);
+
+  test('a form regressed in both halves -> one reason line per half, each naming its half', () => {
+    const decision = decideExit(current, comparison, ['baseline']);
+    assert.equal(decision.exitCode, EXIT.gate);
+    assert.equal(decision.reasons.length, 2);
+    assert.match(decision.reasons[0]!, /^paginated-listing 100k corrected: baseline plan: index changed: .*; shared buffers hit\+read 31 -> 9165/);
+    assert.doesNotMatch(decision.reasons[0]!, /time median/);
+    assert.match(decision.reasons[1]!, /^paginated-listing 100k corrected: baseline time: client time median \+\d+\.\d%/);
+  });
+
+  test('--fail-on contracts,thresholds,plan (a noisy runner) -> fails on the plan half; the time half is ignored, named as such', () => {
+    const decision = decideExit(current, comparison, ['contracts', 'thresholds', 'plan']);
+    assert.equal(decision.exitCode, EXIT.gate);
+    assert.deepEqual(decision.reasons.map((r) => r.split(': ')[1]), ['baseline plan']);
+    assert.equal(decision.ignored.length, 1);
+    assert.match(decision.ignored[0]!, /^paginated-listing 100k corrected: baseline time: /);
+  });
+
+  test('--fail-on time -> the plan half is ignored, named as such', () => {
+    const decision = decideExit(current, comparison, ['time']);
+    assert.equal(decision.exitCode, EXIT.gate);
+    assert.match(decision.reasons[0]!, / baseline time: /);
+    assert.match(decision.ignored[0]!, / baseline plan: index changed/);
+  });
+
+  test('only a time regression and --fail-on plan -> exit 0, the slowdown listed as ignored', () => {
+    const slower = run({ runId: 'run-b', scenarios: [scenario({ samples: lognormal(7, 100, 3.2) })] });
+    const decision = decideExit(slower, compareRuns(baseline, slower), ['contracts', 'thresholds', 'plan']);
+    assert.deepEqual({ exitCode: decision.exitCode, reasons: decision.reasons }, { exitCode: EXIT.ok, reasons: [] });
+    assert.match(decision.ignored[0]!, / baseline time: client time median/);
+  });
+
+  test('baseline violations stored in a results document (run --baseline) count by their half without a comparison, and not twice with one', () => {
+    const stored = run({
+      scenarios: [scenario({
+        outcome: { status: 'failed', violations: [
+          { kind: 'baseline', half: 'plan', message: 'vs baseline run-0: index changed' },
+          { kind: 'baseline', half: 'time', message: 'vs baseline run-0: client time median +60%' },
+        ] },
+      })],
+    });
+    const planOnly = decideExit(stored, undefined, ['plan']);
+    assert.deepEqual(planOnly.reasons, ['paginated-listing 100k corrected: baseline plan: vs baseline run-0: index changed']);
+    assert.deepEqual(planOnly.ignored, ['paginated-listing 100k corrected: baseline time: vs baseline run-0: client time median +60%']);
+    assert.equal(decideExit(stored, undefined, ['baseline']).reasons.length, 2);
+    // Compared again (compare A.json B.json): the comparison decides, the stored violations are not counted again.
+    assert.deepEqual(decideExit(stored, compareRuns(run(), stored), ['baseline']), { exitCode: EXIT.ok, reasons: [], ignored: [] });
+  });
+});
+
+describe('no silent pass: forms the comparison could not judge', () => {
+  test('no scenario in common -> every gated baseline form fails the plan half, and nothing was compared fails too', () => {
+    const baseline = run({ scenarios: [scenario({ id: 'recent-failures' }), scenario({ id: 'single-execution-lookup' })] });
+    const current = run({ runId: 'run-b', scenarios: [scenario({ id: 'sparkline-7d' })] });
+    const comparison = compareRuns(baseline, current);
+    assert.match(comparison.nothingCompared ?? '', /^nothing was compared: of the baseline's 2 gated form\(s\) and this run's 1, none has a plan on both sides.*--allow-missing$/);
+    const decision = decideExit(current, comparison, ['contracts', 'thresholds', 'plan']);
+    assert.equal(decision.exitCode, EXIT.gate);
+    assert.deepEqual(decision.reasons.map((r) => r.replace(/: gated in the baseline.*|: nothing was compared.*/, '')), [
+      'recent-failures 100k corrected: baseline plan',
+      'single-execution-lookup 100k corrected: baseline plan',
+      'baseline plan',
+    ]);
+    assert.match(decision.reasons[0]!, /gated in the baseline, not measured in this run \(removed, renamed or filtered out\): run the same scenarios as the baseline, or accept it with --allow-missing$/);
+    assert.match(comparison.warnings.join('\n'), /1 gated form\(s\) new in this run, not in the baseline \(a new query cannot regress.*\): sparkline-7d 100k corrected\./);
+  });
+
+  test('compare A.json B.json with no scenario in common -> Gate: failed, naming the missing forms and the flag that accepts them', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'execbench-missing-'));
+    try {
+      const baselinePath = path.join(dir, 'a.json');
+      const currentPath = path.join(dir, 'b.json');
+      writeFileSync(baselinePath, JSON.stringify(run({ scenarios: [scenario({ id: 'recent-failures' }), scenario({ id: 'single-execution-lookup' })] })));
+      writeFileSync(currentPath, JSON.stringify(run({ runId: 'run-b', scenarios: [scenario({ id: 'sparkline-7d' })] })));
+      const lines: string[] = [];
+      assert.equal(await runCompareCommand({ baselinePath, currentPath, print: (t) => lines.push(t) }), EXIT.gate);
+      const text = lines.join('\n');
+      assert.match(text, /recent-failures\s+100k\s+corrected\s+yes\s+-\s+-\s+-\s+-\s+-\s+NOT COMPARED \(fails plan\): gated in the baseline/);
+      assert.match(text, /sparkline-7d\s+100k\s+corrected\s+yes\s+-\s+-\s+-\s+-\s+-\s+not compared \(warning\): new in this run/);
+      assert.match(text, /3 comparisons: 0 passed, 0 regressed, 3 not compared \(2 failing the plan half, 1 warning\(s\)\)\./);
+      assert.match(text, /FAIL baseline plan: nothing was compared/);
+      assert.doesNotMatch(text, /Gate: passed/);
+      lines.length = 0;
+      assert.equal(await runCompareCommand({ baselinePath, currentPath, allowMissing: true, print: (t) => lines.push(t) }), EXIT.ok);
+      assert.match(lines.join('\n'), /warning: nothing was compared: .* \(accepted with --allow-missing\)\./);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a gated form filtered out of this run fails the plan half; --allow-missing makes it a warning that names it', () => {
+    const baseline = run({ scenarios: [scenario(), scenario({ id: 'recent-failures' })] });
+    const current = run({ runId: 'run-b', scenarios: [scenario({ samples: lognormal(2, 100, 2) })] });
+    const strict = decideExit(current, compareRuns(baseline, current), ['baseline']);
+    assert.equal(strict.exitCode, EXIT.gate);
+    assert.deepEqual(strict.reasons, ['recent-failures 100k corrected: baseline plan: gated in the baseline, not measured in this run (removed, renamed or filtered out): run the same scenarios as the baseline, or accept it with --allow-missing']);
+    const accepting = compareRuns(baseline, current, { allowMissing: true });
+    assert.deepEqual(decideExit(current, accepting, ['baseline']), { exitCode: EXIT.ok, reasons: [], ignored: [] });
+    assert.deepEqual(accepting.warnings, ['1 gated form(s) not compared, accepted with --allow-missing: recent-failures 100k corrected (missing).']);
+  });
+
+  test('a new gated form is a warning, never a failure', () => {
+    const current = run({ runId: 'run-b', scenarios: [scenario(), scenario({ id: 'my-new-query' })] });
+    const comparison = compareRuns(run(), current);
+    assert.equal(decideExit(current, comparison, ['baseline']).exitCode, EXIT.ok);
+    assert.deepEqual(comparison.warnings, ['1 gated form(s) new in this run, not in the baseline (a new query cannot regress; it is compared once the baseline has it): my-new-query 100k corrected.']);
+  });
+
+  test('a gated form skipped in the baseline stays visible as not compared and fails the plan half (ignored with --fail-on time)', () => {
+    const baseline = run({ scenarios: [scenario(), scenario({ id: 'covering-percentiles', outcome: { status: 'skipped', reason: 'needs the optional schema part(s) covering-index' } })] });
+    const current = run({ runId: 'run-b', scenarios: [scenario(), scenario({ id: 'covering-percentiles' })] });
+    const comparison = compareRuns(baseline, current);
+    const c = comparison.comparisons.find((x) => x.scenarioId === 'covering-percentiles')!;
+    assert.ok(c.status === 'not-compared' && c.cause === 'skipped' && c.gate === 'plan');
+    assert.match(c.reason, /^skipped in the baseline run: .*: compare with a baseline in which it was measured, or accept it with --allow-missing$/);
+    assert.equal(decideExit(current, comparison, ['plan']).exitCode, EXIT.gate);
+    const timeOnly = decideExit(current, comparison, ['time']);
+    assert.equal(timeOnly.exitCode, EXIT.ok);
+    assert.match(timeOnly.ignored[0]!, /^covering-percentiles 100k corrected: baseline plan: skipped in the baseline run/);
+  });
+
+  test('a gated form skipped on both sides alike (both runs without the optional schema) -> not compared, not a failure', () => {
+    const skipped = (): ScenarioResult => scenario({ id: 'covering-percentiles', outcome: { status: 'skipped', reason: 'needs the optional schema part(s) covering-index; run without --no-optional' } });
+    const current = run({ runId: 'run-b', scenarios: [scenario(), skipped()] });
+    const comparison = compareRuns(run({ scenarios: [scenario(), skipped()] }), current);
+    const c = comparison.comparisons.find((x) => x.scenarioId === 'covering-percentiles')!;
+    assert.ok(c.status === 'not-compared' && c.gate === 'none');
+    assert.match(c.reason, /^skipped in both runs \(skipped in the current run: needs the optional schema/);
+    assert.equal(decideExit(current, comparison, ['baseline']).exitCode, EXIT.ok);
+  });
+
+  test('a gated form that errored in this run -> harness exit, not also a failure of the plan half', () => {
+    const current = run({ runId: 'run-b', scenarios: [scenario({ outcome: { status: 'errored', error: 'connection lost' } })] });
+    const decision = decideExit(current, compareRuns(run(), current), ['baseline']);
+    assert.equal(decision.exitCode, EXIT.harness);
+    assert.deepEqual(decision.reasons.filter((r) => / baseline plan: .*errored/.test(r)), []);
+  });
+
+  test('--strict-spec: a documented form missing from this run counts as the gate counts it', () => {
+    const baseline = run({ scenarios: [scenario(), scenario({ form: 'documented', gated: false })] });
+    const current = run({ runId: 'run-b', strictSpec: true, scenarios: [scenario()] });
+    const c = compareRuns(baseline, current).comparisons.find((x) => x.form === 'documented')!;
+    assert.ok(c.status === 'not-compared' && c.gate === 'plan');
+  });
+});
+
+describe('catalog queries are not table reads', () => {
+  const catalog = planOf('catalog-index-bloat');
+  const opts = DEFAULT_COMPARE_OPTIONS;
+
+  test('analyzePlan records every relation a plan names; a plan of pg_stat_user_indexes reads only catalog relations', () => {
+    assert.deepEqual(catalog.relations, ['pg_index', 'pg_class', 'pg_namespace']);
+    assert.equal(readsOnlyCatalog(catalog), true);
+    assert.deepEqual(planOf('delete-subselect').relations, ['executions']);
+    assert.equal(readsOnlyCatalog(planOf('index-scan')), false);
+    assert.equal(readsOnlyCatalog(planOf('bitmap-index-scan')), false);
+  });
+
+  test('a plan analysed before relations were recorded (older results) is judged from its scans', () => {
+    const { relations: _catalog, ...oldCatalog } = catalog;
+    const { relations: _insert, ...oldInsert } = planOf('insert-on-conflict');
+    assert.equal(readsOnlyCatalog(oldCatalog), true);
+    assert.equal(readsOnlyCatalog(oldInsert), false, 'ModifyTable on executions is a user relation');
+  });
+
+  test('a plan that names no relation at all (SELECT 1) is not a catalog read', () => {
+    assert.equal(readsOnlyCatalog({ ...planOf('index-scan'), relations: [], indexes: [], seqScans: [], tidScans: [], shape: 'Result' }), false);
+  });
+
+  test('catalog plan: buffers x4.6 and rows x7 (more datasets in the database) are reported, not gated, saying why', () => {
+    const grown: PlanFacts = { ...catalog, buffers: { ...catalog.buffers, sharedHit: 1087 }, rowsScanned: (catalog.rowsScanned ?? 0) * 7 };
+    const checks = comparePlanFacts(catalog, grown, opts);
+    assert.deepEqual(checks.map((c) => c.signal), ['index', 'plan-shape', 'buffers', 'rows']);
+    assert.ok(checks.every((c) => c.passed));
+    const buffers = checks[2]!;
+    assert.ok(buffers.signal === 'buffers');
+    assert.match(buffers.notGated ?? '', /reads only catalog relations \(pg_index, pg_class, pg_namespace\)/);
+    assert.match(buffers.message, /^shared buffers hit\+read 234 -> 1087 .*reported, not gated: .*not the executions table\)$/);
+    // The same growth on a plan of executions fails.
+    const table = planOf('index-scan');
+    const tableChecks = comparePlanFacts(table, withBuffers(table, 4.6), opts);
+    assert.equal(tableChecks.find((c) => c.signal === 'buffers')!.passed, false);
+  });
+
+  test('catalog plan: a changed plan shape and index use are still gated (a real capture with another dataset in the database)', () => {
+    const checks = comparePlanFacts(catalog, planOf('catalog-index-bloat-more-relations'), opts);
+    assert.equal(checks.find((c) => c.signal === 'plan-shape')!.passed, false);
+    assert.equal(checks.find((c) => c.signal === 'index')!.passed, false);
+    assert.equal(checks.find((c) => c.signal === 'buffers')!.passed, true);
+  });
+
+  test('compareRuns uses the same rule: a catalog scenario with grown buffers passes', () => {
+    const grown: PlanFacts = { ...catalog, buffers: { ...catalog.buffers, sharedHit: 1087 } };
+    const c = only(compareRuns(run({ scenarios: [scenario({ plan: catalog })] }), run({ scenarios: [scenario({ plan: grown })] })).comparisons);
+    assert.equal(c.status, 'passed');
+  });
+});
+
+describe('the table state each side measured', () => {
+  const state: TableState = { rows: 120_000, deadTuples: 0, relpages: 4000, catalogRelations: 439 };
+
+  test('dead tuples and relpages that differ -> a warning naming both values, and that buffers and rows compare only like for like', () => {
+    const current = run({ tableState: { ...state, deadTuples: 5400, relpages: 4400 } });
+    const warnings = compareRuns(run({ tableState: state }), current).warnings;
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /^Table state at 100k differs \(baseline -> now\): dead tuples 0 -> 5400, relpages 4000 -> 4400\. Buffers and rows compare only like for like/);
+  });
+
+  test('more relations in pg_class (another dataset in the database) -> the warning says catalog queries are reported, not gated', () => {
+    const [warning] = tableStateWarnings(run({ tableState: state }), run({ tableState: { ...state, catalogRelations: 480 } }));
+    assert.match(warning!, /relations in pg_class 439 -> 480\..*catalog queries \(pg_stat_user_indexes\) read the whole catalog/);
+  });
+
+  test('differences within the tolerance, or a side without a recorded state (older results) -> no warning', () => {
+    assert.deepEqual(tableStateWarnings(run({ tableState: state }), run({ tableState: { ...state, deadTuples: 40, relpages: 4020, catalogRelations: 441 } })), []);
+    assert.deepEqual(tableStateWarnings(run(), run({ tableState: { ...state, deadTuples: 9000 } })), []);
+  });
+
+  test('a different dataset fingerprint is still refused, not warned about', () => {
+    assert.throws(() => compareRuns(run({ tableState: state }), run({ fingerprint: 'other', tableState: state })), BaselineError);
   });
 });
