@@ -12,6 +12,7 @@ import { AB_TIME_RULE, perComparisonConfidence, roundOrders, type AbTimeRule } f
 import { planSides, timeSides, type AbTimeSamples } from '../ab/measure-form.ts';
 import { functionsDiffer, indexFiles, interleavable, loadSide, repositoryRoot, sideSource, type AbSide } from '../ab/sides.ts';
 import { withClient } from '../db/client.ts';
+import { hash32 } from '../gate/compare.ts';
 import type { ProviderOptions } from '../db/provider.ts';
 import { readServerSettings } from '../db/settings.ts';
 import { withDatabase } from '../db/with-database.ts';
@@ -236,14 +237,4 @@ export async function writeAbReports(doc: AbDocument, outDir: string, env: NodeJ
   }
   if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
   return written;
-}
-
-/** FNV-1a, 32 bit: a per-form seed offset, so each form's round order is its own and reproducible. */
-function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }

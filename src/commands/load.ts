@@ -133,7 +133,7 @@ export async function runLoadCommand(options: LoadOptions): Promise<number> {
         scale: options.scale.label, sampledEveryMs: WAIT_SAMPLE_MS, environment: environmentInfo(db, settings),
         dataset: {
           source: dataset.schema, loadSchema: copy.schema, rows: dataset.counts.totalRows, copyMs: copy.copyMs,
-          restored: `the load wrote only into ${copy.schema}, a copy of ${dataset.schema} made for this run and dropped at its end; ${dataset.schema} (what run and whatif measure) was only read`,
+          restored: `the load wrote only into ${copy.schema}, a copy of ${dataset.schema} made for this run and dropped at its end; ${dataset.schema} (what run and whatif measure${dataset.reused ? '' : ', seeded by this run and kept: `execbench clean` removes it'}) was only read`,
         },
       });
       const timeline = buildTimeline(run, report, { windowMs: run.stoppedAtMs ?? run.durationMs });

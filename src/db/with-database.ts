@@ -94,7 +94,7 @@ export async function withDatabase<T>(
     cleaningUp = pending.length > 0;
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<string>((resolve) => {
-      timer = setTimeout(() => resolve(`a cleanup did not finish within ${INTERRUPT_CLEANUP_MS / 1000} s and was abandoned`), INTERRUPT_CLEANUP_MS);
+      timer = setTimeout(() => resolve(`a cleanup was still running after ${INTERRUPT_CLEANUP_MS / 1000} s; execbench stopped without waiting longer for it`), INTERRUPT_CLEANUP_MS);
     });
     const serverStopping = stopping !== undefined && database?.kind !== 'url';
     const notes = await Promise.all(pending.map((cleanup) => Promise.race([
@@ -142,7 +142,7 @@ export async function withDatabase<T>(
         if (quick) {
           options.log([said, ...quick.map(sentence)].join(' '));
         } else {
-          options.log(`${said} What it was building there (a half-loaded schema) is being removed first.`);
+          options.log(`${said} First it finishes what must not be left half done (a half-loaded dataset removed, a load's copy dropped, what was measured printed).`);
           for (const note of await cleaning) options.log(`execbench: ${sentence(note)}`);
         }
       }

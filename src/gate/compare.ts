@@ -481,8 +481,8 @@ function keyOf(result: Pick<ScenarioResult, 'scenarioId' | 'scale' | 'form'>): s
   return `${result.scenarioId}|${result.scale}|${result.form}`;
 }
 
-/** FNV-1a, 32 bit: a stable per-comparison seed offset. */
-function hash32(text: string): number {
+/** FNV-1a, 32 bit: a stable per-comparison seed offset (also each A/B form's round order). */
+export function hash32(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

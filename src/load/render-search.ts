@@ -63,10 +63,12 @@ export function renderCapacityReport(report: CapacityReport): string {
     if (searches.length === 0) continue;
     const first = searches[0]!;
     lines.push(`Capacity: ${promise} p95 < ${first.limitP95Ms} ms (${first.source})`);
-    lines.push(textTable(['variant', 'maintenance', 'capacity (lower bound)', 'not below', 'steps', 'min', 'answer'], searches.map((s) => [
+    // The answer in words goes under the table, one line per search: as a column it made every row a screen wide.
+    lines.push(textTable(['variant', 'maintenance', 'capacity (lower bound)', 'lowest rate that failed', 'steps', '--min-capacity'], searches.map((s) => [
       s.variant, s.maintenance ? 'with' : 'without', boundCell(s), s.notBelowPerSecond === null ? '—' : `${rate(s.notBelowPerSecond)}/s`, String(s.steps.length),
-      s.minCapacityPerSecond === undefined ? '—' : `${rate(s.minCapacityPerSecond)}/s ${s.meetsMinimum ? 'met' : 'NOT MET'}`, s.words,
+      s.minCapacityPerSecond === undefined ? '—' : `${rate(s.minCapacityPerSecond)}/s ${s.meetsMinimum ? 'met' : 'NOT MET'}`,
     ])));
+    for (const s of searches) lines.push(`  ${s.variant}, ${s.maintenance ? 'with' : 'without'} maintenance: ${s.words}`);
     for (const s of searches) {
       lines.push('');
       lines.push(`${promise}, ${s.variant}, ${s.maintenance ? 'with' : 'without'} maintenance: ${s.confidence.words}.`);

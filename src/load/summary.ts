@@ -216,6 +216,13 @@ function judgePromise(traffic: TrafficClass, served: readonly RequestRecord[], v
   const series = [...served].sort((a, b) => a.intendedMs - b.intendedMs).map((r) => r.endMs - r.intendedMs);
   const { samples, lag } = independentSample(series);
   const verdict = judgeLatency(samples, { limitMs: promise.p95Ms, clock: 'client', statistic: 'p95' });
-  const thinned = lag > 1 ? ` (every ${lag}th of ${series.length} requests: latencies ${lag} apart are about independent)` : '';
+  const thinned = lag > 1 ? ` (every ${ordinal(lag)} of ${series.length} requests: latencies ${lag} apart are about independent)` : '';
   return { ...base, status: verdict.status, verdict, thinnedEvery: lag, words: `${verdict.status}: ${verdict.reason}${thinned}` };
+}
+
+/** 2 -> '2nd', 3 -> '3rd', 11 -> '11th', 21 -> '21st'. */
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix}`;
 }

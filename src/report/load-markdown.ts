@@ -20,8 +20,9 @@ export function renderCapacityMarkdown(report: CapacityReport): string {
   const lines = [
     `## execbench load: capacity per promise (${report.options.scale})`,
     '',
+    ...(report.interrupted ? ['**Interrupted (Ctrl-C)**: what follows is what was measured before it; a search it stopped has the bound of the steps it finished, and nothing here says the run as asked passed.', ''] : []),
     failing.length === 0
-      ? `All ${cases.length} promise checks passed.`
+      ? `All ${cases.length} promise checks ${report.interrupted ? 'measured before the interruption ' : ''}passed.`
       : `${failing.length} of ${cases.length} promise checks did not pass: ${failing.map((c) => `${c.name}: ${c.message}`).join('; ')}.`,
     '',
     '| promise | variant | without maintenance | with maintenance | maintenance costs | --min-capacity | check |',

@@ -35,9 +35,12 @@ test('the linter rejects a workflow with a misspelled key (so the check above ca
   }
 });
 
-test('the pull-request job measures the base and the head commit on its own runner, the cached baseline only as a fallback', () => {
+test('the pull-request job runs execbench ab (base and head interleaved); two runs on its runner only where ab cannot interleave, the cached baseline last', () => {
   const text = readFileSync(WORKFLOW, 'utf8');
-  assert.match(text, /ref: \$\{\{ github\.event\.pull_request\.base\.sha \}\}/);
+  assert.match(text, /fetch-depth: 0/);
+  assert.match(text, /npx execbench ab --base "\$BASE_SHA" --head HEAD/);
+  assert.match(text, /BASE_SHA: \$\{\{ github\.event\.pull_request\.base\.sha \}\}/);
+  assert.match(text, /if \[ "\$code" -eq 3 \]/);
   assert.match(text, /--baseline "\$GITHUB_WORKSPACE\/reports\/base\/results\.json"/);
-  assert.match(text, /name: Fall back to the baseline cached from main\n\s+if: steps\.base-run\.outcome != 'success'/);
+  assert.match(text, /name: Fall back to the baseline cached from main\n\s+if: steps\.ab\.outputs\.code == '3' && steps\.base-run\.outcome != 'success'/);
 });
