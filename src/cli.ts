@@ -46,7 +46,7 @@ function withWriteConsentFlag<T>(y: Argv<T>) {
 
 function withSeedFlags<T>(y: Argv<T>) {
   return withWriteConsentFlag(y)
-    .option('scale', { type: 'string', array: true, describe: '100k, 1m or an integer: focus-tenant executions (repeat or comma-separate) [default: 100k,1m]', group: 'Dataset:' })
+    .option('scale', { type: 'string', array: true, describe: '100k, 1m, 5m, 10m or an integer: focus-tenant executions (repeat or comma-separate) [default: 100k,1m]', group: 'Dataset:' })
     .option('seed', { type: 'string', default: String(DEFAULT_SEED), describe: 'PRNG seed (a whole number): same seed, identical rows', group: 'Dataset:' })
     .option('index-build', { choices: ['after', 'during'] as const, default: 'after' as const, describe: 'build indexes after the load, or keep them during it (as in production)', group: 'Dataset:' })
     .option('optional', { type: 'boolean', default: true, describe: 'install the spec\'s optional covering index and daily-stats view (--no-optional to skip)', group: 'Dataset:' });
@@ -113,7 +113,7 @@ function failOnList(raw: unknown, allowed: readonly string[] = ALL_FAIL_ON): str
 
 /** --scale: the named default when absent; a scale given twice (100k,100000) runs once. */
 function scaleList(raw: unknown) {
-  const scales = (givenList('scale', raw, '100k, 1m or a positive integer (comma-separated)') ?? ['100k', '1m']).map(parseScale);
+  const scales = (givenList('scale', raw, '100k, 1m, 5m, 10m or a positive integer (comma-separated)') ?? ['100k', '1m']).map(parseScale);
   return scales.filter((scale, i) => scales.findIndex((other) => other.focusRows === scale.focusRows) === i);
 }
 
@@ -268,7 +268,7 @@ async function main(): Promise<number> {
       'whatif',
       'schema variants side by side on the same rows: plans, latency, index sizes, write cost; ablation, generic plans, plan crossovers',
       (y) => withWriteConsentFlag(withProviderFlags(y))
-        .option('scale', { type: 'string', array: true, describe: '100k, 1m or an integer: focus-tenant executions (repeat or comma-separate) [default: 100k,1m]', group: 'Dataset:' })
+        .option('scale', { type: 'string', array: true, describe: '100k, 1m, 5m, 10m or an integer: focus-tenant executions (repeat or comma-separate) [default: 100k,1m]', group: 'Dataset:' })
         .option('seed', { type: 'string', default: String(DEFAULT_SEED), describe: 'PRNG seed (a whole number): same seed, identical rows', group: 'Dataset:' })
         .option('variant', { type: 'string', array: true, describe: 'variants to compare, folders of schema/variants/ (first = reference) [default: spec,recommended]', group: 'What-if:' })
         .option('scenario', { type: 'string', array: true, describe: 'scenario ids or globs, as for run', group: 'What-if:' })

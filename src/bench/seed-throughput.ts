@@ -34,7 +34,7 @@ npm run bench:seed [-- scale]
 
 The seeder's COPY throughput against its ceiling (the same rows replayed from a pre-written file through the same
 COPY path), each phase's time and peak RSS. Targets: ratio >= 0.90, peak RSS <= 300 MB. Last line: one JSON object.
-  scale   100k, 1m (default) or a whole number of focus-tenant rows
+  scale   100k, 1m (default), 5m, 10m or a whole number of focus-tenant rows
 
 Example: npm run bench:seed -- 100k
 `);

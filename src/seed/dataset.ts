@@ -5,6 +5,9 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Database } from '../db/provider.ts';
 import { DatabaseError, OwnershipError, UsageError, describePgError } from '../errors.ts';
+import { formatBytes } from '../report/format.ts';
+import { checkDiskSpace, freeBytesAt, localDataDirectory } from './disk-space.ts';
+import { estimateDatasetWrite } from './estimate.ts';
 import { DATASET_SHAPE, GENERATOR_VERSION } from './config.ts';
 import { copyChunks } from './copy.ts';
 import { focusFacts, generateCopyChunks } from './generate.ts';
@@ -55,7 +58,7 @@ export function datasetFingerprint(request: DatasetRequest, schemaChecksum: stri
 }
 
 /** Where ensureDataset writes: a connection string, and (inside withDatabase) the server's kind and interrupt hook. */
-export type DatasetTarget = { connectionString: string } & Partial<Pick<Database, 'kind' | 'onInterrupt'>>;
+export type DatasetTarget = { connectionString: string } & Partial<Pick<Database, 'kind' | 'onInterrupt' | 'dataDir'>>;
 
 /** Seeds the dataset a request describes, or reuses a matching ready one. */
 export async function ensureDataset(
@@ -84,6 +87,7 @@ export async function ensureDataset(
       progress.note(`seed: reusing ${schema} (${info.counts.focusRows.toLocaleString('en-US')} focus rows, seed ${request.seed}, fingerprint ${fingerprint.slice(0, 12)}); --fresh rebuilds it`);
       return info;
     }
+    await ensureRoom(client, db, schema, request, decision.action === 'rebuild', progress);
     if (decision.action === 'rebuild') {
       progress.note(`seed: rebuilding ${schema}: ${decision.reason}`);
       await client.query(`DROP SCHEMA ${ident(schema)} CASCADE`);
@@ -448,4 +452,29 @@ function firstLine(sql: string): string {
 
 function redact(connectionString: string): string {
   return connectionString.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+/**
+ * Refuses, before anything is written, a dataset the disk cannot hold (UsageError, exit 3, both figures named): where
+ * the data directory is on this machine (embedded, or a local server whose data_directory the role may read).
+ */
+async function ensureRoom(client: pg.Client, db: DatasetTarget, schema: string, request: DatasetRequest, rebuild: boolean, progress: SeedProgress): Promise<void> {
+  const neededBytes = estimateDatasetWrite(request).bytes;
+  const dir = db.dataDir ?? (db.kind === 'url' ? await localDataDirectory(client, db.connectionString) : undefined);
+  const freeBytes = dir ? await freeBytesAt(dir) : undefined;
+  if (freeBytes === undefined) {
+    if (neededBytes > 1e9) progress.note(`seed: ${schema} needs about ${formatBytes(neededBytes)}; the server's free disk space is not visible from here (not checked)`);
+    return;
+  }
+  const reclaimedBytes = rebuild
+    ? Number((await client.query<{ bytes: string }>(
+      `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relkind IN ('r', 'm')`, [schema])).rows[0]?.bytes ?? 0)
+    : 0;
+  checkDiskSpace({
+    schema, neededBytes, freeBytes, reclaimedBytes, where: db.dataDir ? `the embedded server's data directory ${dir}` : `the server's data directory ${dir}`,
+    fix: db.dataDir
+      ? 'Free space there, put the cache on a larger disk (--cache-dir or EXECBENCH_CACHE_DIR), or seed a smaller --scale.'
+      : 'Free space on that disk, or seed a smaller --scale.',
+  });
 }

@@ -96,7 +96,7 @@ describe('bad input: one clear line, a non-zero exit, nothing written', () => {
     ['an unknown scenario name', ['--scenario', 'no-such-scenario'], 3, /^execbench: Unknown scenario 'no-such-scenario'\. Available: .*recent-failures/],
     ['a glob that matches nothing', ['--scenario', 'zzz-*'], 3, /^execbench: No scenario matches the glob 'zzz-\*'/],
     ['a malformed time budget', ['--time-budget', 'fast'], 3, /^execbench: Invalid --time-budget 'fast': give milliseconds/],
-    ['an unknown scale', ['--scale', '10x'], 3, /^execbench: Unknown scale '10x': use 100k, 1m or a positive integer/],
+    ['an unknown scale', ['--scale', '10x'], 3, /^execbench: Unknown scale '10x': use 100k, 1m, 5m, 10m or a positive integer/],
     ['a zero scale', ['--scale', '0'], 3, /^execbench: Invalid scale '0'/],
     ['an unknown --fail-on', ['--fail-on', 'vibes'], 3, /^execbench: Unknown --fail-on 'vibes'/],
     ['an unknown flag', ['--colour'], 3, /^execbench: Unknown argument: --colour \(see execbench run --help\)/],

@@ -39,6 +39,16 @@ describe('thresholds', () => {
     assert.notEqual(t['100k'].derived, true);
   });
 
+  it('5m and 10m are judged by the spec\'s 1M+ table, as it states it, and say so', async () => {
+    const listing = (await loadScenarios()).find((s) => s.id === 'paginated-listing')!.definition;
+    for (const label of ['5m', '10m']) {
+      const t = thresholdFor(listing, { label, focusRows: label === '5m' ? 5e6 : 1e7 })!;
+      assert.equal(t.p95Ms, listing.thresholds!['1m'].p95Ms);
+      assert.equal(t.derived ?? false, listing.thresholds!['1m'].derived ?? false);
+      assert.match(t.source, new RegExp(`the spec's 1M\\+ table, applied at ${label}`));
+    }
+  });
+
   it('a custom scale borrows the nearest named scale and is marked derived', async () => {
     const s = (await loadScenarios()).find((x) => x.id === 'paginated-listing')!.definition;
     const small = thresholdFor(s, { label: '20000', focusRows: 20_000 })!;

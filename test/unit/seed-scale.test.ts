@@ -3,12 +3,28 @@ import { test } from 'node:test';
 import { UsageError } from '../../src/errors.ts';
 import { DATASET_SHAPE, validateShape } from '../../src/seed/config.ts';
 import { parseScale } from '../../src/seed/scale.ts';
+import { checkDiskSpace } from '../../src/seed/disk-space.ts';
 
 test('parseScale accepts 100k, 1m (any case) and positive integers', () => {
   assert.deepEqual(parseScale('100k'), { label: '100k', focusRows: 100_000 });
   assert.deepEqual(parseScale('1M'), { label: '1m', focusRows: 1_000_000 });
   assert.deepEqual(parseScale('5000'), { label: '5000', focusRows: 5000 });
   assert.deepEqual(parseScale(250), { label: '250', focusRows: 250 });
+});
+
+test('parseScale knows 5m and 10m, where the spec\'s "Scaling Beyond 1M" advice starts', () => {
+  assert.deepEqual(parseScale('5m'), { label: '5m', focusRows: 5_000_000 });
+  assert.deepEqual(parseScale('10M'), { label: '10m', focusRows: 10_000_000 });
+  assert.throws(() => parseScale('20m'), /use 100k, 1m, 5m, 10m or a positive integer/);
+});
+
+test('checkDiskSpace refuses a dataset that does not fit, naming both figures and the fix; a rebuild counts what it frees', () => {
+  const input = { schema: 'execbench_10m', neededBytes: 10e9, freeBytes: 8e9, reclaimedBytes: 0, where: 'the embedded server\'s data directory /d', fix: 'Free space there.' };
+  assert.throws(() => checkDiskSpace(input), (error: unknown) => error instanceof UsageError
+    && /Not enough disk space for execbench_10m: it needs about 11\.6 GB .* and the embedded server's data directory \/d has 7\.5 GB free\. Nothing was written\. Free space there\./.test(error.message));
+  assert.doesNotThrow(() => checkDiskSpace({ ...input, freeBytes: 13e9 }));
+  assert.doesNotThrow(() => checkDiskSpace({ ...input, reclaimedBytes: 5e9 }), 'the old dataset dropped first makes room');
+  assert.throws(() => checkDiskSpace({ ...input, freeBytes: 12e9 }), /11\.6 GB/, 'the 25% margin is asked for');
 });
 
 for (const bad of ['10x', '1.5m', '', 'abc', '1e6', '100 k']) {
