@@ -264,9 +264,12 @@ export function renderGateFigures(read: <T>(mode: string) => SavedFigure<T> | un
   parts.push('## Slowdowns with the same plan (`ab-sensitivity`)', '');
   if (!sens) parts.push('Not measured yet.', '');
   else {
-    parts.push(stampLine(sens.stamp), '', `The head's ${sens.result.form} computes \`length(repeat(md5(id::text), N))\` per row (plan, buffers and rows unchanged), N calibrated on the server to the factor; ${sens.result.scale}.`, '',
+    parts.push(stampLine(sens.stamp), '', `The head's ${sens.result.form} computes \`length(repeat(id::text, N))\` per row (plan, buffers and rows unchanged), N calibrated on the server to the factor; ${sens.result.scale}.`, '',
       '| factor | N | calibrated | caught | target | measured ratio per run |', '|---|---|---|---|---|---|',
       ...sens.result.factors.map((f) => `| x${f.factor} | ${f.repeats} | x${f.calibrated.toFixed(2)} | ${f.caught} of ${f.runs.length} | ${f.target} | ${f.runs.map((r) => (r.ratio === null ? '—' : `x${r.ratio.toFixed(2)}`)).join(' ')} |`), '');
+    const runs = sens.result.factors.flatMap((f) => f.runs);
+    const others = runs.filter((r) => r.otherFailures.length > 0);
+    parts.push(`In these ${runs.length} runs the plan of the slowed form was unchanged in ${runs.filter((r) => r.planPassed).length}, and the other, unchanged gated forms failed in ${others.length} (${others.length === 0 ? 'none' : others.map((r) => r.otherFailures.join(', ')).join('; ')}).`, '');
   }
   return `${parts.join('\n')}\n`;
 }
