@@ -21,7 +21,7 @@ export function buildRatioChart(doc: AbDocument): TopLevelSpec | null {
     width: 560,
     data: { values },
     layer: [
-      { mark: { type: 'rule' }, encoding: { y: { field: 'form', type: 'nominal', sort: null, title: null }, x: { field: 'low', type: 'quantitative', scale: { type: 'log' }, title: 'head / base (median of paired rounds; log scale)' }, x2: { field: 'high' } } },
+      { mark: { type: 'rule' }, encoding: { y: { field: 'form', type: 'nominal', sort: null, title: null, axis: { labelLimit: 320 } }, x: { field: 'low', type: 'quantitative', scale: { type: 'log' }, title: 'head / base (median of paired rounds; log scale)' }, x2: { field: 'high' } } },
       { mark: { type: 'point', filled: true, size: 60 }, encoding: { y: { field: 'form', type: 'nominal', sort: null }, x: { field: 'ratio', type: 'quantitative' }, color: { field: 'status', type: 'nominal', scale: { domain: ['passed', 'regressed'], range: ['#2b7a3d', '#b3261e'] }, title: 'verdict' } } },
       { data: { values: [{ x: 1 }] }, mark: { type: 'rule', strokeDash: [2, 2], color: '#666' }, encoding: { x: { field: 'x', type: 'quantitative' } } },
       { data: { values: [{ x: limit }] }, mark: { type: 'rule', color: '#b3261e' }, encoding: { x: { field: 'x', type: 'quantitative' } } },
@@ -49,7 +49,7 @@ export async function renderAbHtml(doc: AbDocument): Promise<string> {
 <style>${LOAD_PAGE_CSS}</style></head><body>
 <h1>execbench ab: ${passed ? 'passed' : doc.interrupted ? 'interrupted' : 'FAILED'}</h1>
 <p class="lead">Base ${h(sideLabel(doc.base))} against head ${h(sideLabel(doc.head))}, scale ${h(doc.scale)}, interleaved on one server (PostgreSQL ${h(doc.environment.postgres.version)}, ${h(doc.environment.provider.kind)}), ${(doc.durationMs / 1000).toFixed(0)} s.</p>
-<pre class="${passed ? 'passed' : 'failed'}">${h(gateLines(doc).join('\n'))}</pre>
+<pre style="white-space: pre-wrap" class="${passed ? 'passed' : 'failed'}">${h(gateLines(doc).join('\n'))}</pre>
 ${figure}
 <h2>Gated forms</h2>
 ${table(gated.map(row).join(''))}
