@@ -35,9 +35,13 @@ export function renderAbJunit(doc: AbDocument): string {
     `${c.failure ? `\n      <failure message="${x(c.failure.slice(0, 300))}">${x(c.failure)}</failure>` : ''}` +
     `\n      <system-out>${x(c.output)}</system-out>\n    </testcase>`).join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>
-<!-- execbench ab: base ${x(sideLabel(doc.base))} against head ${x(sideLabel(doc.head))} -->
 <testsuites name="execbench ab" tests="${cases.length}" failures="${failures}" time="${(doc.durationMs / 1000).toFixed(1)}">
   <testsuite name="execbench.ab" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" timestamp="${x(doc.startedAt)}">
+    <properties>
+      <property name="base" value="${x(sideLabel(doc.base))}"/>
+      <property name="head" value="${x(sideLabel(doc.head))}"/>
+      <property name="scale" value="${x(doc.scale)}"/>
+    </properties>
 ${body}
   </testsuite>
 </testsuites>

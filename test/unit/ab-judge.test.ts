@@ -178,3 +178,55 @@ describe('judgeAbForm and decideAb', () => {
     assert.equal(AB_TIME_RULE.rounds, 20);
   });
 });
+
+describe('A/B reports', () => {
+  const doc = async (failOn: ('plan' | 'time')[]) => {
+    const { AB_SCHEMA_VERSION, describeAbMethod } = await import('../../src/ab/document.ts');
+    const slow = judgeAbForm(facts({ time: { first: samples(2, 2), confirmation: samples(2, 3) } }), 2);
+    const same = judgeAbForm(facts({ scenarioId: 'recent-failures' }), 2);
+    const notGated = judgeAbForm(facts({ scenarioId: 'recent-failures', form: 'documented', gated: false, time: undefined }), 2);
+    const forms = [slow, same, notGated];
+    const d = {
+      kind: 'execbench-ab' as const, schemaVersion: AB_SCHEMA_VERSION, runId: 'ab-test', startedAt: '2026-12-03T00:00:00Z', finishedAt: '2026-12-03T00:01:00Z', mode: 'interleaved' as const,
+      base: { given: 'main', commit: 'a'.repeat(40), uncommitted: false }, head: { given: 'working tree', commit: 'a'.repeat(40), uncommitted: true },
+      scale: '100k', dataset: {} as never, environment: { postgres: { version: '17.10' }, provider: { kind: 'embedded' } } as never,
+      method: { rule: AB_TIME_RULE, comparisons: 2, perComparisonConfidence: perComparisonConfidence(2), budgetMs: 2000, words: '' },
+      forms, gate: { ...decideAb(forms, { failOn, allowMissing: false }), failOn, allowMissing: false }, durationMs: 60_000,
+    };
+    d.method.words = describeAbMethod(d);
+    return d;
+  };
+
+  it('console and Markdown lead with the decision, list the gated forms side by side, and the reason of a failure', async () => {
+    const { renderAbConsole, renderAbMarkdown } = await import('../../src/report/ab-text.ts');
+    const d = await doc(['plan', 'time']);
+    const md = renderAbMarkdown(d);
+    assert.match(md, /^## execbench ab: FAILED\n\nBase aaaaaaa \(main\) against head aaaaaaa \+ uncommitted changes \(working tree\)/);
+    assert.match(md, /\| paginated-listing \(corrected\) \| idx_a \(Index Scan\) \| \d\.\d+ client \| \d\.\d+ client \| \+\d+% \[\+\d+%, \+\d+%\] \| REGRESSED \(time\) \|/);
+    assert.match(md, /### Why\n\n- \*\*paginated-listing \(corrected\)\*\*: time: client median/);
+    assert.doesNotMatch(md, /recent-failures \(documented\)/, 'forms that are not gated stay out of the gate\'s table');
+    const text = renderAbConsole(d);
+    assert.match(text, /Gate: FAILED \(exit 1\):\n  - paginated-listing \(corrected\): time: /);
+    assert.match(text, /1 form\(s\) not gated/);
+  });
+
+  it('JUnit: a plan case and a time case per gated form; a half left out of --fail-on does not fail its case', async () => {
+    const { renderAbJunit } = await import('../../src/report/ab-junit.ts');
+    const { allElements, parseXml } = await import('../support/xml.ts');
+    for (const [failOn, failures] of [[['plan', 'time'], 1], [['plan'], 0]] as const) {
+      const cases = allElements(parseXml(renderAbJunit(await doc([...failOn]))), 'testcase');
+      assert.deepEqual(cases.map((c) => c.attrs.classname), ['execbench.ab.plan', 'execbench.ab.time', 'execbench.ab.plan', 'execbench.ab.time']);
+      assert.equal(cases.filter((c) => c.children.some((x) => x.name === 'failure')).length, failures, `--fail-on ${failOn.join(',')}`);
+    }
+  });
+
+  it('the HTML draws the ratios against the minimum effect and names both sides', async () => {
+    const { buildRatioChart, renderAbHtml } = await import('../../src/report/ab-html.ts');
+    const d = await doc(['plan', 'time']);
+    const chart = buildRatioChart(d) as unknown as { data: { values: { form: string; status: string }[] } };
+    assert.deepEqual(chart.data.values.map((v) => [v.form, v.status]), [['paginated-listing (corrected)', 'regressed'], ['recent-failures (corrected)', 'passed']]);
+    const html = await renderAbHtml(d);
+    assert.match(html, /<h1>execbench ab: FAILED<\/h1>/);
+    assert.match(html, /<svg/);
+  });
+});
