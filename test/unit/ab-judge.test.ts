@@ -182,11 +182,12 @@ describe('judgeAbForm and decideAb', () => {
 describe('A/B reports', () => {
   const doc = async (failOn: ('plan' | 'time')[]) => {
     const { AB_SCHEMA_VERSION, describeAbMethod } = await import('../../src/ab/document.ts');
+    type Doc = import('../../src/ab/document.ts').AbDocument;
     const slow = judgeAbForm(facts({ time: { first: samples(2, 2), confirmation: samples(2, 3) } }), 2);
     const same = judgeAbForm(facts({ scenarioId: 'recent-failures' }), 2);
     const notGated = judgeAbForm(facts({ scenarioId: 'recent-failures', form: 'documented', gated: false, time: undefined }), 2);
     const forms = [slow, same, notGated];
-    const d = {
+    const d: Doc = {
       kind: 'execbench-ab' as const, schemaVersion: AB_SCHEMA_VERSION, runId: 'ab-test', startedAt: '2026-12-03T00:00:00Z', finishedAt: '2026-12-03T00:01:00Z', mode: 'interleaved' as const,
       base: { given: 'main', commit: 'a'.repeat(40), uncommitted: false }, head: { given: 'working tree', commit: 'a'.repeat(40), uncommitted: true },
       scale: '100k', dataset: {} as never, environment: { postgres: { version: '17.10' }, provider: { kind: 'embedded' } } as never,
