@@ -11,7 +11,7 @@ import { readServerSettings } from '../db/settings.ts';
 import type { ProviderOptions } from '../db/provider.ts';
 import { withDatabase } from '../db/with-database.ts';
 import { EXIT } from '../errors.ts';
-import { confirmLoadCopy, createLoadCopy } from '../load/load-schema.ts';
+import { confirmLoadCopy, createLoadCopy, loadSchemaName } from '../load/load-schema.ts';
 import { formatProgress, renderLoadReport } from '../load/render.ts';
 import { startLoad, type LoadHandle, type LoadProgress } from '../load/run-load.ts';
 import { summarizeLoad, type LoadReport } from '../load/summary.ts';
@@ -24,7 +24,7 @@ import { renderFixedRateJunit } from '../report/fixed-rate-junit.ts';
 import { renderFixedRateMarkdown } from '../report/fixed-rate-markdown.ts';
 import { loadParamPools } from '../runner/params.ts';
 import { displayPath, loadScenarios } from '../scenario/load.ts';
-import { ensureDataset } from '../seed/dataset.ts';
+import { datasetSchemaName, ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
 import type { DatasetRequest, ScaleSpec } from '../seed/types.ts';
 import { confirmDatasetWrites } from '../seed/write-consent.ts';
@@ -92,7 +92,7 @@ export async function runLoadCommand(options: LoadOptions): Promise<number> {
 
   return withDatabase(options.provider, async (db) => {
     log(`execbench: ${db.kind} Postgres ${db.serverVersion}: ${db.reason}`);
-    await confirmDatasetWrites(db, [request], options.provider);
+    await confirmDatasetWrites(db, [request], options.provider, undefined, `copy it into ${loadSchemaName(datasetSchemaName(request.scale.label))} for the load's writes (dropped at the end; the dataset is kept, as after run)`);
     const dataset = await ensureDataset(db, request, createProgress(`seed ${options.scale.label}`));
     await confirmLoadCopy(db, dataset, options.provider);
     const copy = await createLoadCopy(db.connectionString, dataset, log);
@@ -239,7 +239,7 @@ export async function runLoadSearchCommand(options: LoadSearchOptions): Promise<
 
   return withDatabase(options.provider, async (db) => {
     log(`execbench: ${db.kind} Postgres ${db.serverVersion}: ${db.reason}`);
-    await confirmDatasetWrites(db, [request], options.provider);
+    await confirmDatasetWrites(db, [request], options.provider, undefined, `copy it into ${loadSchemaName(datasetSchemaName(request.scale.label))} for the load's writes (dropped at the end; the dataset is kept, as after run)`);
     const dataset = await ensureDataset(db, request, createProgress(`seed ${options.scale.label}`));
     await confirmLoadCopy(db, dataset, options.provider);
     // --max-time bounds the search: the copies, the steps and what runs between them, not the seeding above.

@@ -27,6 +27,8 @@ export async function confirmDatasetWrites(
   requests: DatasetRequest[],
   provider: Pick<ProviderOptions, 'yes' | 'databaseUrlFrom' | 'log'>,
   ask: AskUser = askAtTerminal,
+  /** What the command writes after the dataset, named in the same question (load: its copy, dropped at the end). */
+  then?: string,
 ): Promise<void> {
   if (db.kind !== 'url') return;
   const writes = (await planDatasetWrites(db, requests)).filter((plan) => plan.action !== 'reuse');
@@ -53,7 +55,7 @@ export async function confirmDatasetWrites(
 
   const estimates = writes.map((w) => ({ ...w, ...estimateDatasetWrite(w.request) }));
   const total = estimates.reduce((sum, e) => sum + e.bytes, 0);
-  const what = `${describeWrites(estimates)}, about ${formatBytes(total)}, in ${at} (${provider.databaseUrlFrom ?? 'the database URL'})`;
+  const what = `${describeWrites(estimates)}, about ${formatBytes(total)}${then ? `, then ${then}` : ''}, in ${at} (${provider.databaseUrlFrom ?? 'the database URL'})`;
   if (provider.yes) {
     provider.log(`execbench: --yes: writing into a server execbench did not start: ${what}.`);
     return;

@@ -85,7 +85,7 @@ async function schemas(): Promise<string[]> {
 const redacted = () => db.connectionString.replace(/:([^:@/]+)@/, ':***@');
 
 describe('a server execbench did not start: consent and privileges', () => {
-  it('run, seed and whatif without --yes -> exit 3, one line with rows, bytes, schema, database and the fix; no schema created', async () => {
+  it('run, seed, whatif and load without --yes -> exit 3, one line with rows, bytes, schema, database and the fix; no schema created', async () => {
     const run = execbench(['run', '--database-url', db.connectionString, '--scale', '20000', '--scenario', 'recent-failures', '--out', path.join(cacheDir, 'r')]);
     assert.equal(run.code, 3, run.stderr);
     const line = run.stderr.trim().split('\n').at(-1)!;
@@ -96,6 +96,9 @@ describe('a server execbench did not start: consent and privileges', () => {
     const whatif = execbench(['whatif', '--database-url', db.connectionString, '--scale', '20000']);
     assert.equal(whatif.code, 3, whatif.stderr);
     assert.match(whatif.stderr, /^execbench: Nothing written: /m);
+    const load = execbench(['load', '--database-url', db.connectionString, '--scale', '20000', '--rate', 'pages=5/s', '--duration', '10s', '--out', path.join(cacheDir, 'l')]);
+    assert.equal(load.code, 3, load.stderr);
+    assert.match(load.stderr, /^execbench: Nothing written: execbench would create schema execbench_20000 \(28,000 rows\), about \d+\.\d MB, then copy it into execbench_load_20000 for the load's writes \(dropped at the end; the dataset is kept, as after run\), in database /m);
     assert.deepEqual(await schemas(), [], 'no schema was created');
   });
 
