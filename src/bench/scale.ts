@@ -1,0 +1,98 @@
+// `npm run bench:scale`: the spec's "Scaling Beyond 1M" advice, measured. Today one mode: `refresh [scales]`, the
+// daily-stats materialized view's REFRESH at each scale (plain, and CONCURRENTLY with the document's index and with the
+// smallest fix), with a dashboard read sent while each runs; saved stamped to reports/bench-scale/refresh.json.
+// `figures` writes docs/scale-measured.md from what is saved. The suite on a partitioned layout, retention by
+// partition and the cold cache are not built yet (see the issue's note).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../commands/run.ts';
+import { resolveProviderOptions } from '../config.ts';
+import { withDatabase } from '../db/with-database.ts';
+import { EXIT } from '../errors.ts';
+import { createParamPicker, loadParamPools } from '../runner/params.ts';
+import { connectToDataset } from '../runner/session.ts';
+import { describeViewRefresh, measureViewRefresh, type ViewRefreshFacts } from '../runner/view-refresh.ts';
+import { loadScenarios } from '../scenario/load.ts';
+import { ensureDataset } from '../seed/dataset.ts';
+import { createProgress } from '../seed/progress.ts';
+import { parseScale } from '../seed/scale.ts';
+import { benchRequest, exitOnHelp, runScript } from './common.ts';
+import { stamp, type SavedFigure } from './load-figures.ts';
+
+const DIR = path.join(PROJECT_ROOT, 'reports', 'bench-scale');
+const PAGE = path.join(PROJECT_ROOT, 'docs', 'scale-measured.md');
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+exitOnHelp(`
+npm run bench:scale -- refresh [scales]
+npm run bench:scale -- figures
+
+refresh   the daily-stats materialized view's REFRESH at each scale (default 100k,1m; 5m and 10m seed first, about
+          2 and 5 minutes): its time, the lock it holds and what a dashboard read sent meanwhile waits; then
+          REFRESH ... CONCURRENTLY with the document's index (it needs a unique one) and with the smallest fix.
+          Every refresh runs in a transaction that is rolled back: the view is left as it was.
+figures   write docs/scale-measured.md from the results saved under reports/bench-scale/
+
+Example: npm run bench:scale -- refresh 100k,1m,5m
+`);
+
+interface RefreshResult { scales: { scale: string; facts: ViewRefreshFacts; words: string[] }[] }
+
+async function refresh(scales: string[]): Promise<number> {
+  const specs = scales.map(parseScale);
+  const read = (await loadScenarios()).find((s) => s.id === 'daily-stats-view')!.definition.documented;
+  const out: RefreshResult = { scales: [] };
+  let postgres: string | undefined;
+  await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
+    postgres = db.serverVersion;
+    for (const scale of specs) {
+      const dataset = await ensureDataset(db, benchRequest(scale), createProgress(`seed ${scale.label}`));
+      const client = await connectToDataset(db.connectionString, dataset.schema);
+      let params: unknown[];
+      try {
+        params = read.params(createParamPicker(await loadParamPools(client, dataset), 0));
+      } finally {
+        await client.end();
+      }
+      const facts = await measureViewRefresh(db.connectionString, dataset.schema, read.sql, params);
+      const words = describeViewRefresh(facts);
+      out.scales.push({ scale: scale.label, facts, words });
+      process.stdout.write(`${scale.label}:\n${words.map((w) => `  ${w}`).join('\n')}\n`);
+    }
+  });
+  mkdirSync(DIR, { recursive: true });
+  const file = path.join(DIR, 'refresh.json');
+  writeFileSync(file, `${JSON.stringify({ mode: 'refresh', stamp: stamp(postgres), result: out } satisfies SavedFigure<RefreshResult>, null, 2)}\n`);
+  process.stdout.write(`Saved: ${file}\n`);
+  return EXIT.ok;
+}
+
+/** docs/scale-measured.md from what is saved. */
+export function renderScaleFigures(): string {
+  const file = path.join(DIR, 'refresh.json');
+  const lines = ['# Beyond 1M, measured (`npm run bench:scale`)', '', 'Written by `npm run bench:scale -- figures` from the results saved under reports/bench-scale/; re-run the modes and this command, never edit by hand.', '', '## The daily-stats view\'s refresh (`refresh`)', ''];
+  if (!existsSync(file)) return `${[...lines, 'Not measured yet.'].join('\n')}\n`;
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedFigure<RefreshResult>;
+  const s = saved.stamp;
+  lines.push(`_Measured ${s.measuredAt.slice(0, 16).replace('T', ' ')} UTC on ${s.machine.cpus} × ${s.machine.model}, ${s.machine.memoryGiB} GiB, Node ${s.node}${s.postgres ? `, PostgreSQL ${s.postgres}` : ''}, commit ${s.commit?.slice(0, 10) ?? '?'}${s.uncommitted ? ' with uncommitted changes' : ''}._`, '');
+  const ms = (n: number) => (n < 10 ? n.toFixed(1) : n.toFixed(0));
+  lines.push('| scale | view rows | REFRESH ms (lock) | read meanwhile / alone ms | CONCURRENTLY, document\'s index | CONCURRENTLY with a unique key, ms (lock) | read meanwhile / alone ms |', '|---|---|---|---|---|---|---|');
+  for (const { scale, facts: f } of saved.result.scales) {
+    const fix = 'run' in f.concurrentWithFix ? f.concurrentWithFix.run : undefined;
+    lines.push(`| ${scale} | ${f.rows.toLocaleString('en-US')} | ${ms(f.plain.refreshMs)} (${f.plain.lockMode ?? '—'}) | ${ms(f.plain.readDuringMs)} / ${ms(f.plain.readAloneMs)} | ${'error' in f.concurrentWithSpecIndex ? 'fails: needs a unique index' : 'runs'} | ${fix ? `${ms(fix.refreshMs)} (${fix.lockMode ?? '—'})` : `fails: ${'error' in f.concurrentWithFix ? f.concurrentWithFix.error : ''}`} | ${fix ? `${ms(fix.readDuringMs)} / ${ms(fix.readAloneMs)}` : '—'} |`);
+  }
+  lines.push('', ...saved.result.scales.flatMap((x) => [`${x.scale}:`, ...x.words.map((w) => `- ${w}`)]));
+  return `${lines.join('\n')}\n`;
+}
+
+await runScript(async () => {
+  const [mode, scales] = process.argv.slice(2);
+  if (mode === 'figures') {
+    writeFileSync(PAGE, renderScaleFigures());
+    process.stdout.write(`Wrote ${PAGE}\n`);
+    return EXIT.ok;
+  }
+  if (mode === 'refresh') return refresh((scales ?? '100k,1m').split(',').map((x) => x.trim()).filter(Boolean));
+  log(`bench:scale: unknown mode '${mode ?? ''}': use refresh [scales] or figures (npm run bench:scale -- --help).`);
+  return EXIT.usage;
+});
