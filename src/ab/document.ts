@@ -37,8 +37,6 @@ export interface AbDocument {
   };
   forms: AbFormVerdict[];
   gate: AbDecision & { failOn: AbHalf[]; allowMissing: boolean };
-  /** Set when Ctrl-C stopped the run: what was measured so far is reported, the gate is not decided. */
-  interrupted?: string;
   durationMs: number;
 }
 

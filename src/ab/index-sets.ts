@@ -10,7 +10,9 @@
 import pg from 'pg';
 import { describePgError, SchemaError } from '../errors.ts';
 import type { PlanFacts } from '../plan/types.ts';
+import { closeScope, openScope } from '../runner/scope.ts';
 import { applySchemaFile, type SchemaFile } from '../seed/schema-files.ts';
+import { dropUnconstrainedIndexes, hiddenIndexes } from '../whatif/apply-variant.ts';
 
 export type AbRole = 'base' | 'head';
 
@@ -39,11 +41,7 @@ async function indexNames(client: pg.ClientBase): Promise<Set<string>> {
 export async function buildIndexSets(
   client: pg.ClientBase, files: Record<AbRole, SchemaFile[]>, functions: Record<AbRole, SchemaFile[]>,
 ): Promise<AbIndexSets> {
-  const { rows } = await client.query<{ name: string }>(
-    `SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-      WHERE i.indrelid = 'executions'::regclass
-        AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)`);
-  for (const { name } of rows) await client.query(`DROP INDEX ${ident(name)}`);
+  await dropUnconstrainedIndexes(client);
   const names: AbIndexSets['names'] = { base: new Map(), head: new Map() };
   for (const role of ['base', 'head'] as const) {
     const before = await indexNames(client);
@@ -63,30 +61,28 @@ export async function buildIndexSets(
     }
   }
   // An index built over broken HOT chains is invisible to the transaction that built it (the caller vacuums first).
-  const { rows: hidden } = await client.query<{ name: string }>(
-    `SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-      WHERE i.indrelid = 'executions'::regclass AND i.indcheckxmin`);
-  if (hidden.length > 0) throw new SchemaError(`${hidden.map((h) => h.name).join(', ')} cannot be used by the transaction that built it (broken HOT chains, pg_index.indcheckxmin): VACUUM the dataset's executions and run again.`, 'schema', undefined);
+  const hidden = await hiddenIndexes(client);
+  if (hidden.length > 0) throw new SchemaError(`${hidden.join(', ')} cannot be used by the transaction that built it (broken HOT chains, pg_index.indcheckxmin): VACUUM the dataset's executions and run again.`, 'schema', undefined);
   return { names, functions };
 }
 
 /** Enters a side: a savepoint in which the other side's indexes are dropped (and this side's functions applied). */
-export async function enterSide(client: pg.ClientBase, sets: AbIndexSets, role: AbRole): Promise<void> {
+async function enterSide(client: pg.ClientBase, sets: AbIndexSets, role: AbRole): Promise<void> {
   const other: AbRole = role === 'base' ? 'head' : 'base';
-  await client.query(`SAVEPOINT ${SAVEPOINT}`);
+  await client.query(openScope(true, SAVEPOINT));
   try {
     const drops = [...sets.names[other].keys()].map((name) => `DROP INDEX ${ident(name)}`);
     if (drops.length > 0) await client.query(drops.join('; '));
     for (const file of sets.functions[role]) await applySchemaFile(client, file);
   } catch (error) {
-    await client.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}; RELEASE SAVEPOINT ${SAVEPOINT}`).catch(() => undefined);
+    await client.query(closeScope(true, SAVEPOINT)).catch(() => undefined);
     throw new SchemaError(`Cannot enter the ${role} side: ${describePgError(error)}`, 'schema', undefined, { cause: error });
   }
 }
 
 /** Leaves a side: everything its block did is undone. */
-export async function leaveSide(client: pg.ClientBase): Promise<void> {
-  await client.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}; RELEASE SAVEPOINT ${SAVEPOINT}`);
+async function leaveSide(client: pg.ClientBase): Promise<void> {
+  await client.query(closeScope(true, SAVEPOINT));
 }
 
 /** Runs fn inside a side, always leaving it. */

@@ -1,7 +1,7 @@
 // Pure: what the measurements of each form on both sides say, and what the gate decides for the run. The plan half
 // (index, plan shape, buffers, rows) compares one EXPLAIN (ANALYZE, BUFFERS) per side made on the same table in the
 // same transaction, so it is exact: a difference is the commits' doing. The time half is judge-time.ts's.
-import { comparePlanFacts, DEFAULT_COMPARE_OPTIONS, type CompareOptions, type SignalCheck } from '../gate/compare.ts';
+import { comparePlanFacts, DEFAULT_COMPARE_OPTIONS, type SignalCheck } from '../gate/compare.ts';
 import { EXIT } from '../errors.ts';
 import type { Clock } from '../results.ts';
 import type { AbRole } from './index-sets.ts';
@@ -50,15 +50,14 @@ export function comparedClock(facts: Pick<AbFormFacts, 'thresholdClock'>, sample
   return facts.thresholdClock === 'server' && sameServer ? 'server' : 'client';
 }
 
-/** Judges the first measurement of a timed form (to decide whether it needs confirming). */
-export function firstTimeJudgement(facts: AbFormFacts, samples: AbTimeSamples, comparisons: number, rule: AbTimeRule = AB_TIME_RULE) {
-  const clock = comparedClock(facts, samples);
+/** Judges one measurement on a clock: a confirmation on the first measurement's compared clock, so both read alike. */
+export function judgeSamples(samples: AbTimeSamples, clock: Clock, comparisons: number, rule: AbTimeRule = AB_TIME_RULE) {
   return judgeAbTime(clock === 'server' ? samples.server : samples.client, clock, comparisons, rule);
 }
 
 /** Judges one form. `comparisons`: the run's gated time comparisons (the false-alarm level is divided among them). */
-export function judgeAbForm(facts: AbFormFacts, comparisons: number, options: { compare?: CompareOptions; time?: AbTimeRule } = {}): AbFormVerdict {
-  const opts = { ...DEFAULT_COMPARE_OPTIONS, ...options.compare } as Required<CompareOptions>;
+export function judgeAbForm(facts: AbFormFacts, comparisons: number, options: { time?: AbTimeRule } = {}): AbFormVerdict {
+  const opts = DEFAULT_COMPARE_OPTIONS;
   const rule = options.time ?? AB_TIME_RULE;
   const base = facts.plans.base;
   const head = facts.plans.head;
@@ -96,9 +95,8 @@ export function judgeAbForm(facts: AbFormFacts, comparisons: number, options: { 
     time = { status: 'not-measured', words: facts.untimed ?? 'not timed' };
   } else {
     const clock = comparedClock(facts, facts.time.first);
-    const pick = (s: AbTimeSamples) => (clock === 'server' ? s.server : s.client);
-    const first = judgeAbTime(pick(facts.time.first), clock, comparisons, rule);
-    const confirmation = facts.time.confirmation ? judgeAbTime(pick(facts.time.confirmation), clock, comparisons, rule) : undefined;
+    const first = judgeSamples(facts.time.first, clock, comparisons, rule);
+    const confirmation = facts.time.confirmation ? judgeSamples(facts.time.confirmation, clock, comparisons, rule) : undefined;
     if (first.flagged && !confirmation) {
       time = { status: 'not-measured', clock, words: `${first.words}; flagged but not confirmed (the confirmation was not measured): not gated` };
     } else {

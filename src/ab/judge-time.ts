@@ -11,6 +11,7 @@
 // flags unchanged code is at most 1 - familyConfidence whatever the forms' distributions. A flagged form is measured
 // again (fresh rounds) and fails only if that confirms it: a burst that hit one side's blocks of a few rounds does not
 // fail a pull request.
+import { formatConfidence } from '../report/format.ts';
 import type { Clock } from '../results.ts';
 import { median, quantile, quantileIntervalRanks } from '../runner/statistics.ts';
 
@@ -109,7 +110,7 @@ export function judgeAbTime(rounds: readonly AbRound[], clock: Clock, comparison
   const pct = (r: number) => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)}%`;
   const interval = `[${ratioLow === null ? '—' : pct(ratioLow)}, ${ratioHigh === null ? '—' : pct(ratioHigh)}]`;
   const why = ratioLow === null
-    ? `${usable.length} rounds give no bound at ${fmtConfidence(confidence)} (needs ${minRoundsForBound(confidence)})`
+    ? `${usable.length} rounds give no bound at ${formatConfidence(confidence)} (needs ${minRoundsForBound(confidence)})`
     : flagged ? `clearly slower, beyond the ${(rule.minEffect * 100).toFixed(0)}% and ${floor} ms minimum effect`
       : !clear ? 'no clear slowdown'
         : ratio <= 1 + rule.minEffect ? `slower, but by less than the ${(rule.minEffect * 100).toFixed(0)}% minimum effect`
@@ -118,7 +119,7 @@ export function judgeAbTime(rounds: readonly AbRound[], clock: Clock, comparison
     clock, statistic: 'median', rounds: usable.length, perBlock: Math.min(...usable.map((r) => Math.min(r.base.length, r.head.length))),
     baseMedianMs, headMedianMs, baseP95Ms: quantile(usable.flatMap((r) => r.base), 0.95), headP95Ms: quantile(usable.flatMap((r) => r.head), 0.95),
     ratio, ratioLow, ratioHigh, confidence, comparisons, flagged,
-    words: `${clock} median ${fmtMs(baseMedianMs)} -> ${fmtMs(headMedianMs)} ms, paired ratio ${pct(ratio)} ${interval} (${fmtConfidence(confidence)} each side, ${usable.length} rounds): ${why}`,
+    words: `${clock} median ${fmtMs(baseMedianMs)} -> ${fmtMs(headMedianMs)} ms, paired ratio ${pct(ratio)} ${interval} (${formatConfidence(confidence)} each side, ${usable.length} rounds): ${why}`,
   };
 }
 
@@ -157,6 +158,3 @@ function fmtMs(n: number): string {
   return n < 1 ? n.toFixed(3) : n < 10 ? n.toFixed(2) : n.toFixed(1);
 }
 
-function fmtConfidence(c: number): string {
-  return `${(c * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
-}

@@ -8,7 +8,7 @@
 //    buffers unchanged), calibrated to x1.5 and x2 of the base's median server time: runs caught of each (target: x2 in
 //    10 of 10, x1.5 in at least 9 of 10), with the measured effect per run.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -29,11 +29,11 @@ import { ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
 import { parseScale } from '../seed/scale.ts';
 import type { ScaleSpec } from '../seed/types.ts';
-import { stamp, type SavedFigure } from './load-figures.ts';
+import { benchRequest } from './common.ts';
+import { loadFigure, saveFigure, stampLine, type SavedFigure } from './load-figures.ts';
 
 export const GATE_FIGURES_DIR = path.join(PROJECT_ROOT, 'reports', 'bench-gate');
 export const GATE_FIGURES_PAGE = path.join(PROJECT_ROOT, 'docs', 'gate-measured.md');
-const SEED = 20261124;
 const TARGET_FORM = { scenarioId: 'paginated-listing', form: 'corrected' } as const;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -76,13 +76,6 @@ export function proportionInterval(k: number, n: number): { low: number; high: n
   return { low, high };
 }
 
-function save<T>(mode: string, result: T, postgres?: string): string {
-  mkdirSync(GATE_FIGURES_DIR, { recursive: true });
-  const file = path.join(GATE_FIGURES_DIR, `${mode}.json`);
-  writeFileSync(file, `${JSON.stringify({ mode, stamp: stamp(postgres), result } satisfies SavedFigure<T>, null, 2)}\n`);
-  return file;
-}
-
 interface AaRun { run: number; exit: number | null; ms: number; failed: string[]; flaggedBeforeConfirmation: string[]; p95RuleWouldFlag: string[]; comparisons: number }
 export interface AaResult { scale: string; runs: AaRun[]; failedRuns: number; flaggedRuns: number; p95RuleRuns: number; interval: { low: number; high: number }; targetMet: boolean }
 
@@ -119,7 +112,7 @@ export async function abAa(runs: number, scale: ScaleSpec): Promise<number> {
   };
   process.stdout.write(`\nA/A: ${failedRuns} of ${rows.length} runs on unchanged code failed the gate (95% interval of the rate ${(result.interval.low * 100).toFixed(1)}%-${(result.interval.high * 100).toFixed(1)}%); target at most 1 in 20: ${result.targetMet ? 'met' : 'NOT met'}.\n` +
     `Runs with a slowdown flagged before its confirmation: ${result.flaggedRuns}; runs in which a plain "p95 +20%" rule on the same samples would have flagged a form: ${result.p95RuleRuns}.\n` +
-    `Reports of each run: ${out}\nSaved: ${save('ab-aa', result, postgres)}\n`);
+    `Reports of each run: ${out}\nSaved: ${saveFigure('ab-aa', result, postgres, GATE_FIGURES_DIR)}\n`);
   return result.targetMet ? 0 : 1;
 }
 
@@ -157,7 +150,7 @@ export function paddedSql(sql: string, repeats: number): string {
 async function calibrate(scale: ScaleSpec, factors: number[]): Promise<{ factor: number; repeats: number; measured: number }[]> {
   return withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
     if (db.kind !== 'url') await withClient(db.connectionString, ensureStatementsExtension);
-    const dataset = await ensureDataset(db, { scale, seed: SEED, indexBuild: 'after', fresh: false, optional: { coveringIndex: true, dailyStats: true } }, createProgress(`seed ${scale.label}`));
+    const dataset = await ensureDataset(db, benchRequest(scale), createProgress(`seed ${scale.label}`));
     const definition = (await loadScenarios()).find((s) => s.id === TARGET_FORM.scenarioId)!.definition;
     const form = definition.corrected!;
     const client = await connectToDataset(db.connectionString, dataset.schema);
@@ -229,22 +222,12 @@ export async function abSensitivity(runs: number, scale: ScaleSpec): Promise<num
   for (const f of result.factors) {
     process.stdout.write(`x${f.factor} (${f.repeats} repeats per row, calibrated x${f.calibrated.toFixed(2)}): caught in ${f.caught} of ${f.runs.length} runs (target ${f.target}): ${f.targetMet ? 'met' : 'NOT met'}; measured ${f.runs.map((r) => `x${r.ratio?.toFixed(2) ?? '—'}`).join(' ')}\n`);
   }
-  process.stdout.write(`Reports of each run: ${out}\nSaved: ${save('ab-sensitivity', result, postgres)}\n`);
+  process.stdout.write(`Reports of each run: ${out}\nSaved: ${saveFigure('ab-sensitivity', result, postgres, GATE_FIGURES_DIR)}\n`);
   return result.factors.every((f) => f.targetMet) ? 0 : 1;
 }
 
-function loadSaved<T>(mode: string): SavedFigure<T> | undefined {
-  const file = path.join(GATE_FIGURES_DIR, `${mode}.json`);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SavedFigure<T>) : undefined;
-}
-
-function stampLine(s: SavedFigure<unknown>['stamp']): string {
-  const commit = s.commit ? `commit ${s.commit.slice(0, 10)}${s.uncommitted ? ' with uncommitted changes' : ''}` : 'outside a git checkout';
-  return `_Measured ${s.measuredAt.slice(0, 16).replace('T', ' ')} UTC on ${s.machine.cpus} × ${s.machine.model}, ${s.machine.memoryGiB} GiB, Node ${s.node}${s.postgres ? `, PostgreSQL ${s.postgres}` : ''}, ${commit}._`;
-}
-
 /** docs/gate-measured.md from the saved results (a mode never run says so). */
-export function renderGateFigures(read: <T>(mode: string) => SavedFigure<T> | undefined = loadSaved): string {
+export function renderGateFigures(read: <T>(mode: string) => SavedFigure<T> | undefined = (mode) => loadFigure(mode, GATE_FIGURES_DIR)): string {
   const parts = ['# The A/B gate, measured', '', 'Written by `npm run bench:gate -- figures` from the results `npm run bench:gate -- ab-aa` and `-- ab-sensitivity` saved under reports/bench-gate/. Re-run those and this command; do not edit the figures by hand.', ''];
   const aa = read<AaResult>('ab-aa');
   parts.push('## False alarms on unchanged code (`ab-aa`)', '');

@@ -37,15 +37,16 @@ export function stamp(postgres?: string): Stamp {
 }
 
 /** Saves a mode's result (replacing the last one of that mode); returns the file. */
-export function saveFigure<T>(mode: string, result: T, postgres?: string): string {
-  mkdirSync(FIGURES_DIR, { recursive: true });
-  const file = path.join(FIGURES_DIR, `${mode}.json`);
+export function saveFigure<T>(mode: string, result: T, postgres?: string, dir: string = FIGURES_DIR): string {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${mode}.json`);
   writeFileSync(file, `${JSON.stringify({ mode, stamp: stamp(postgres), result } satisfies SavedFigure<T>, null, 2)}\n`);
   return file;
 }
 
-function load<T>(mode: string): SavedFigure<T> | undefined {
-  const file = path.join(FIGURES_DIR, `${mode}.json`);
+/** A mode's saved result from `dir` (default reports/bench-load/), or undefined when it was never run. */
+export function loadFigure<T>(mode: string, dir: string = FIGURES_DIR): SavedFigure<T> | undefined {
+  const file = path.join(dir, `${mode}.json`);
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SavedFigure<T>) : undefined;
 }
 
@@ -72,13 +73,14 @@ const rate = (x: number | null | undefined) => (x === null || x === undefined ? 
 const ms = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? '—' : x < 10 ? x.toFixed(2) : x.toFixed(1));
 const ratio = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}x` : '—');
 
-function stampLine(s: Stamp): string {
+/** '_Measured <when> UTC on <machine>, Node, PostgreSQL, commit._': the line every figures page stamps a section with. */
+export function stampLine(s: Stamp): string {
   const commit = s.commit ? `commit ${s.commit.slice(0, 10)}${s.uncommitted ? ' with uncommitted changes' : ''}` : 'outside a git checkout';
   return `_Measured ${s.measuredAt.slice(0, 16).replace('T', ' ')} UTC on ${s.machine.cpus} × ${s.machine.model}, ${s.machine.memoryGiB} GiB (${s.machine.platform}), Node ${s.node}${s.postgres ? `, PostgreSQL ${s.postgres}` : ''}, ${commit}._`;
 }
 
 /** The page, from what is saved; modes never run say so. */
-export function renderLoadFigures(read: <T>(mode: string) => SavedFigure<T> | undefined = load): string {
+export function renderLoadFigures(read: <T>(mode: string) => SavedFigure<T> | undefined = loadFigure): string {
   const out: string[] = [
     '# execbench load: measured here',
     '',

@@ -3,7 +3,7 @@
 // smallest fix), with a dashboard read sent while each runs; saved stamped to reports/bench-scale/refresh.json.
 // `figures` writes docs/scale-measured.md from what is saved. The suite on a partitioned layout, retention by
 // partition and the cold cache are not built yet (see the issue's note).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../commands/run.ts';
 import { resolveProviderOptions } from '../config.ts';
@@ -17,7 +17,7 @@ import { ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
 import { parseScale } from '../seed/scale.ts';
 import { benchRequest, exitOnHelp, runScript } from './common.ts';
-import { stamp, type SavedFigure } from './load-figures.ts';
+import { loadFigure, saveFigure, stampLine } from './load-figures.ts';
 
 const DIR = path.join(PROJECT_ROOT, 'reports', 'bench-scale');
 const PAGE = path.join(PROJECT_ROOT, 'docs', 'scale-measured.md');
@@ -60,21 +60,16 @@ async function refresh(scales: string[]): Promise<number> {
       process.stdout.write(`${scale.label}:\n${words.map((w) => `  ${w}`).join('\n')}\n`);
     }
   });
-  mkdirSync(DIR, { recursive: true });
-  const file = path.join(DIR, 'refresh.json');
-  writeFileSync(file, `${JSON.stringify({ mode: 'refresh', stamp: stamp(postgres), result: out } satisfies SavedFigure<RefreshResult>, null, 2)}\n`);
-  process.stdout.write(`Saved: ${file}\n`);
+  process.stdout.write(`Saved: ${saveFigure('refresh', out, postgres, DIR)}\n`);
   return EXIT.ok;
 }
 
 /** docs/scale-measured.md from what is saved. */
 export function renderScaleFigures(): string {
-  const file = path.join(DIR, 'refresh.json');
   const lines = ['# Beyond 1M, measured (`npm run bench:scale`)', '', 'Written by `npm run bench:scale -- figures` from the results saved under reports/bench-scale/; re-run the modes and this command, never edit by hand.', '', '## The daily-stats view\'s refresh (`refresh`)', ''];
-  if (!existsSync(file)) return `${[...lines, 'Not measured yet.'].join('\n')}\n`;
-  const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedFigure<RefreshResult>;
-  const s = saved.stamp;
-  lines.push(`_Measured ${s.measuredAt.slice(0, 16).replace('T', ' ')} UTC on ${s.machine.cpus} × ${s.machine.model}, ${s.machine.memoryGiB} GiB, Node ${s.node}${s.postgres ? `, PostgreSQL ${s.postgres}` : ''}, commit ${s.commit?.slice(0, 10) ?? '?'}${s.uncommitted ? ' with uncommitted changes' : ''}._`, '');
+  const saved = loadFigure<RefreshResult>('refresh', DIR);
+  if (!saved) return `${[...lines, 'Not measured yet.'].join('\n')}\n`;
+  lines.push(stampLine(saved.stamp), '');
   const ms = (n: number) => (n < 10 ? n.toFixed(1) : n.toFixed(0));
   lines.push('| scale | view rows | REFRESH ms (lock) | read meanwhile / alone ms | CONCURRENTLY, document\'s index | CONCURRENTLY with a unique key, ms (lock) | read meanwhile / alone ms |', '|---|---|---|---|---|---|---|');
   for (const { scale, facts: f } of saved.result.scales) {

@@ -4,7 +4,7 @@
 // Usage: tsx src/bench/seed-throughput.ts [scale]   (scale defaults to 1m; provider flags via env:
 // DATABASE_URL, EXECBENCH_PROVIDER, ... as for execbench itself). Exit 0 when both targets hold, 1 otherwise.
 // The last stdout line is one JSON object with every figure.
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -22,7 +22,7 @@ import { readSchemaPlan, applySchemaFile } from '../seed/schema-files.ts';
 import type { DatasetRequest } from '../seed/types.ts';
 import { PROJECT_ROOT } from '../commands/run.ts';
 import { exitOnHelp, runScript } from './common.ts';
-import { stamp, type SavedFigure } from './load-figures.ts';
+import { saveFigure, type SavedFigure } from './load-figures.ts';
 
 const SEED_FIGURES_DIR = path.join(PROJECT_ROOT, 'reports', 'bench-seed');
 const SEED_FIGURES_PAGE = path.join(PROJECT_ROOT, 'docs', 'seed-measured.md');
@@ -128,7 +128,7 @@ async function main(): Promise<number> {
         ...(timeTargetMs !== undefined ? { timeTargetMs } : {}),
         passed,
       };
-      out(`saved: ${saveSeedFigure(scale.label, document, db.serverVersion)}`);
+      out(`saved: ${saveFigure(scale.label, document, db.serverVersion, SEED_FIGURES_DIR)}`);
       out(JSON.stringify(document));
       return passed ? EXIT.ok : EXIT.gate;
     } finally {
@@ -197,13 +197,6 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 await runScript(main);
 
-/** Saves a scale's result, stamped, to reports/bench-seed/<scale>.json (replacing the last one of that scale). */
-function saveSeedFigure(scale: string, result: object, postgres: string): string {
-  mkdirSync(SEED_FIGURES_DIR, { recursive: true });
-  const file = path.join(SEED_FIGURES_DIR, `${scale}.json`);
-  writeFileSync(file, `${JSON.stringify({ mode: scale, stamp: stamp(postgres), result }, null, 2)}\n`);
-  return file;
-}
 
 interface SeedDoc { scale: string; rows: number; ratio: number; ratioTarget: number; totalSeedMs: number; phasesMs: Record<string, number>; peakRssMb: number; rssTargetMb: number; timeTargetMs?: number; seeder: { copyMs: number }; ceiling: { copyMs: number }; passed: boolean }
 

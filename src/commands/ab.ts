@@ -2,12 +2,11 @@
 // interleaved on one server and the same rows, per form: the plan half exactly, the time half in paired rounds; a
 // flagged slowdown is measured again before it fails. Writes ab.json, index.html, summary.md and junit.xml.
 import { mkdirSync } from 'node:fs';
-import { appendFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AB_SCHEMA_VERSION, describeAbMethod, type AbDocument } from '../ab/document.ts';
 import { buildIndexSets, type AbIndexSets, type AbRole } from '../ab/index-sets.ts';
-import { decideAb, firstTimeJudgement, judgeAbForm, type AbFormFacts, type AbHalf } from '../ab/judge-form.ts';
+import { comparedClock, decideAb, judgeAbForm, judgeSamples, type AbFormFacts, type AbHalf } from '../ab/judge-form.ts';
 import { AB_TIME_RULE, perComparisonConfidence, roundOrders, type AbTimeRule } from '../ab/judge-time.ts';
 import { planSides, timeSides, type AbTimeSamples } from '../ab/measure-form.ts';
 import { functionsDiffer, indexFiles, interleavable, loadSide, repositoryRoot, sideSource, type AbSide } from '../ab/sides.ts';
@@ -20,15 +19,13 @@ import { UsageError } from '../errors.ts';
 import { renderAbHtml } from '../report/ab-html.ts';
 import { renderAbJunit } from '../report/ab-junit.ts';
 import { renderAbConsole, renderAbMarkdown } from '../report/ab-text.ts';
-import { checkReportTargets } from '../report/write-reports.ts';
-import { ensureDir } from '../paths.ts';
-import type { ClientProtocol } from '../results.ts';
+import { checkReportTargets, writeReportFiles } from '../report/write-reports.ts';
 import { createParamPicker, loadParamPools } from '../runner/params.ts';
 import { ensureStatementsExtension, probeStatements } from '../runner/server-clock.ts';
 import { connectToDataset } from '../runner/session.ts';
 import { mulberry32 } from '../runner/statistics.ts';
 import { thresholdFor } from '../runner/thresholds.ts';
-import type { ScenarioDefinition, SqlForm } from '../scenario/define.ts';
+import { isGatedForm, KIND_ORDER, type ScenarioDefinition, type SqlForm } from '../scenario/define.ts';
 import { selectScenarios, type LoadedScenario } from '../scenario/load.ts';
 import { datasetLockKey, ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
@@ -52,12 +49,9 @@ export interface AbOptions {
   fresh: boolean;
   failOn: AbHalf[];
   allowMissing: boolean;
-  protocol?: ClientProtocol;
   outDir?: string;
   json: boolean;
   provider: ProviderOptions;
-  /** Where refs are extracted (default: <cache-dir>/ab). */
-  extractDir?: string;
 }
 
 /** One scenario form on both sides, before measuring. */
@@ -70,8 +64,6 @@ interface FormPair {
   title: string;
   gated: boolean;
 }
-
-const isGated = (d: ScenarioDefinition, form: 'documented' | 'corrected') => form === 'corrected' || (d.corrected === undefined && d.noCorrection === undefined);
 
 /** Every form of the selected scenarios on either side, reads first (a rolled-back write leaves dead tuples behind). */
 export function pairForms(base: AbSide, head: AbSide, patterns: string[]): FormPair[] {
@@ -92,11 +84,10 @@ export function pairForms(base: AbSide, head: AbSide, patterns: string[]): FormP
       if (definitions.head?.[form]) forms.head = definitions.head[form];
       if (!forms.base && !forms.head) continue;
       const gatedBy = forms.head ? definitions.head! : definitions.base!;
-      pairs.push({ scenarioId: id, form, definitions, forms, kind: ref.kind, title: ref.title, gated: isGated(gatedBy, form) });
+      pairs.push({ scenarioId: id, form, definitions, forms, kind: ref.kind, title: ref.title, gated: isGatedForm(gatedBy, form) });
     }
   }
-  const order = { read: 0, statement: 1, write: 2 } as const;
-  return pairs.sort((a, b) => order[a.kind] - order[b.kind]);
+  return pairs.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
 }
 
 export async function runAbCommand(options: AbOptions): Promise<number> {
@@ -105,7 +96,7 @@ export async function runAbCommand(options: AbOptions): Promise<number> {
   const rule: AbTimeRule = { ...AB_TIME_RULE, rounds: options.rounds };
   // Everything that can be refused is checked before a server starts (exit 3).
   const root = repositoryRoot(options.repo ?? process.cwd());
-  const extractDir = options.extractDir ?? path.join(options.provider.cacheDir, 'ab');
+  const extractDir = path.join(options.provider.cacheDir, 'ab');
   mkdirSync(extractDir, { recursive: true });
   const base = await loadSide(sideSource(root, 'base', options.base, extractDir));
   const head = await loadSide(sideSource(root, 'head', options.head, extractDir));
@@ -128,6 +119,9 @@ export async function runAbCommand(options: AbOptions): Promise<number> {
     const dataset = await ensureDataset(db, request, createProgress(`seed ${options.scale.label}`));
     const client = await connectToDataset(db.connectionString, dataset.schema);
     const facts: AbFormFacts[] = [];
+    // The gated time comparisons the run's false-alarm level is divided among (Bonferroni): one figure for the
+    // measuring and the judging.
+    let comparisons = 1;
     try {
       await client.query('SELECT pg_advisory_lock_shared(hashtext($1))', [datasetLockKey(dataset.schema)]);
       // Both sides' indexes are built on a clean table with fresh statistics (indexes built over broken HOT chains
@@ -161,7 +155,7 @@ export async function runAbCommand(options: AbOptions): Promise<number> {
       }
       // Pass 2: the gated reads' time, in rounds; the level of each is the run's level over their number.
       const timed = facts.filter((f) => f.untimed === undefined);
-      const comparisons = Math.max(1, timed.length);
+      comparisons = Math.max(1, timed.length);
       const measure = async (f: AbFormFacts, salt: number): Promise<AbTimeSamples> => {
         const pair = pairs.find((p) => p.scenarioId === f.scenarioId && p.form === f.form)!;
         const plan = (role: AbRole) => (f.plans[role] as { plan: { executionMs: number; rowsReturned: number } }).plan;
@@ -169,7 +163,7 @@ export async function runAbCommand(options: AbOptions): Promise<number> {
           client, sets, forms: { base: pair.forms.base!, head: pair.forms.head! },
           executionMs: { base: plan('base').executionMs, head: plan('head').executionMs },
           rowsReturned: { base: plan('base').rowsReturned, head: plan('head').rowsReturned },
-          write: false, picker, protocol: options.protocol ?? 'unnamed',
+          write: false, picker, protocol: 'unnamed',
           ...(statements.available ? { statementsSchema: statements.schema } : {}),
           orders: roundOrders(rule.rounds, mulberry32((options.seed ^ hash32(`${f.scenarioId}|${f.form}|${salt}`)) >>> 0)),
           budgetMs: options.budgetMs,
@@ -179,14 +173,14 @@ export async function runAbCommand(options: AbOptions): Promise<number> {
       for (const [n, f] of timed.entries()) {
         const first = await measure(f, 1);
         f.time = { first };
-        const j = firstTimeJudgement(f, first, comparisons, rule);
+        const j = judgeSamples(first, comparedClock(f, first), comparisons, rule);
         if (j.flagged) flagged.push(f);
         log(`[${options.scale.label}] time ${n + 1}/${timed.length} ${f.scenarioId} (${f.form}): ${j.words}`);
       }
       // Pass 3: a flagged form is measured again, after all the others, before it can fail.
       for (const f of flagged) {
         f.time!.confirmation = await measure(f, 2);
-        const j = firstTimeJudgement(f, f.time!.confirmation, comparisons, rule);
+        const j = judgeSamples(f.time!.confirmation, comparedClock(f, f.time!.first), comparisons, rule);
         log(`[${options.scale.label}] confirming ${f.scenarioId} (${f.form}): ${j.words}`);
       }
       await client.query('ROLLBACK');
@@ -194,10 +188,10 @@ export async function runAbCommand(options: AbOptions): Promise<number> {
       await client.end().catch(() => undefined);
     }
     const settings = await withClient(db.connectionString, readServerSettings);
-    return { facts, dataset, environment: environmentInfo(db, settings) };
+    return { facts, comparisons, dataset, environment: environmentInfo(db, settings) };
   });
 
-  const comparisons = Math.max(1, measured.facts.filter((f) => f.time).length);
+  const { comparisons } = measured;
   const verdicts = measured.facts.map((f) => judgeAbForm(f, comparisons, { time: rule }));
   const decision = decideAb(verdicts, { failOn: options.failOn, allowMissing: options.allowMissing });
   const doc: AbDocument = {
@@ -221,8 +215,7 @@ export async function runAbCommand(options: AbOptions): Promise<number> {
 
 /** Writes ab.json, index.html, summary.md, junit.xml; appends summary.md to $GITHUB_STEP_SUMMARY when set. */
 export async function writeAbReports(doc: AbDocument, outDir: string, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
-  const dir = path.resolve(outDir);
-  await ensureDir(dir);
+  // Rendered first, so a rendering bug leaves no half-written folder behind.
   const markdown = renderAbMarkdown(doc);
   const files: [string, string][] = [
     ['ab.json', `${JSON.stringify(doc, null, 2)}\n`],
@@ -230,11 +223,5 @@ export async function writeAbReports(doc: AbDocument, outDir: string, env: NodeJ
     ['summary.md', markdown],
     ['junit.xml', renderAbJunit(doc)],
   ];
-  const written: string[] = [];
-  for (const [name, text] of files) {
-    await writeFile(path.join(dir, name), text);
-    written.push(path.join(dir, name));
-  }
-  if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
-  return written;
+  return writeReportFiles(outDir, files, markdown, env);
 }

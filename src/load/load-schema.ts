@@ -16,7 +16,8 @@ import { DatabaseError, OwnershipError, WriteRefusedError, describePgError } fro
 import { formatBytes } from '../report/format.ts';
 import { datasetLockKey, inspectSchema, MARKER_TABLE, outsideDependents } from '../seed/dataset.ts';
 import { applySchemaFile, readSchemaPlan, type SchemaFile } from '../seed/schema-files.ts';
-import { askAtTerminal, estimateDatasetWrite, type AskUser } from '../seed/write-consent.ts';
+import { estimateDatasetWrite } from '../seed/estimate.ts';
+import { askAtTerminal, type AskUser } from '../seed/write-consent.ts';
 import type { DatasetInfo } from '../seed/types.ts';
 
 /** execbench_load_<label> for the dataset execbench_<label>. */

@@ -4,9 +4,9 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { describeAbMethod, type AbDocument } from '../ab/document.ts';
 import { formCells, gateLines, sideLabel } from './ab-text.ts';
+import { escapeHtml as h } from './html.ts';
 import { chartFigure, LOAD_PAGE_CSS } from './load-html.ts';
 
-const h = (value: unknown) => String(value ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** The paired ratio (head/base median) of each timed gated form, its interval, and the line the gate fails beyond. */
 export function buildRatioChart(doc: AbDocument): TopLevelSpec | null {
@@ -43,11 +43,11 @@ export async function renderAbHtml(doc: AbDocument): Promise<string> {
   const table = (rows: string) => `<table><thead><tr><th>form</th><th>plan (indexes)</th><th>base median ms</th><th>head median ms</th><th>head/base [interval]</th><th>verdict</th><th>details</th></tr></thead><tbody>${rows}</tbody></table>`;
   const gated = doc.forms.filter((v) => v.gated);
   const other = doc.forms.filter((v) => !v.gated);
-  const passed = doc.gate.exitCode === 0 && !doc.interrupted;
+  const passed = doc.gate.exitCode === 0;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>execbench ab: ${h(sideLabel(doc.base))} against ${h(sideLabel(doc.head))}</title>
 <style>${LOAD_PAGE_CSS}</style></head><body>
-<h1>execbench ab: ${passed ? 'passed' : doc.interrupted ? 'interrupted' : 'FAILED'}</h1>
+<h1>execbench ab: ${passed ? 'passed' : 'FAILED'}</h1>
 <p class="lead">Base ${h(sideLabel(doc.base))} against head ${h(sideLabel(doc.head))}, scale ${h(doc.scale)}, interleaved on one server (PostgreSQL ${h(doc.environment.postgres.version)}, ${h(doc.environment.provider.kind)}), ${(doc.durationMs / 1000).toFixed(0)} s.</p>
 <pre style="white-space: pre-wrap" class="${passed ? 'passed' : 'failed'}">${h(gateLines(doc).join('\n'))}</pre>
 ${figure}

@@ -2,6 +2,7 @@
 // Both lead with the answer (the gate's decision and why), then every gated form side by side.
 import { describeAbMethod, type AbDocument } from '../ab/document.ts';
 import type { AbFormVerdict } from '../ab/judge-form.ts';
+import { markdownCell as cell } from './markdown.ts';
 
 const ms = (n: number) => (n < 1 ? n.toFixed(3) : n < 10 ? n.toFixed(2) : n.toFixed(1));
 const pct = (r: number) => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(0)}%`;
@@ -29,7 +30,6 @@ export function formCells(v: AbFormVerdict): { plan: string; baseMs: string; hea
 
 /** The gate's line: 'Gate: PASSED (exit 0)' or 'Gate: FAILED (exit 1)' with the reasons. */
 export function gateLines(doc: AbDocument): string[] {
-  if (doc.interrupted) return [`Gate: not decided: ${doc.interrupted}.`];
   const halves = doc.gate.failOn.join(' and ');
   const lines = doc.gate.exitCode === 0
     ? [`Gate: PASSED (exit 0): no gated form regressed in its ${halves} half.`]
@@ -63,7 +63,6 @@ export function renderAbConsole(doc: AbDocument): string {
   ].join('\n');
 }
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** summary.md: the decision first, then the gated forms, the changed ones first. */
 export function renderAbMarkdown(doc: AbDocument): string {
@@ -76,7 +75,7 @@ export function renderAbMarkdown(doc: AbDocument): string {
   const why = gated.filter((v) => v.reasons.length > 0 || v.time.status === 'unconfirmed').map((v) =>
     `- **${v.scenarioId} (${v.form})**: ${[...v.reasons.map((r) => `${r.half}: ${r.words}`), ...(v.time.status === 'unconfirmed' ? [`time: ${v.time.words}`] : [])].join('; ')}`);
   return [
-    `## execbench ab: ${doc.gate.exitCode === 0 && !doc.interrupted ? 'passed' : doc.interrupted ? 'interrupted' : 'FAILED'}`,
+    `## execbench ab: ${doc.gate.exitCode === 0 ? 'passed' : 'FAILED'}`,
     '',
     `Base ${sideLabel(doc.base)} against head ${sideLabel(doc.head)}, ${doc.scale}, interleaved on one server (PostgreSQL ${doc.environment.postgres.version}).`,
     '',

@@ -20,8 +20,6 @@ export interface WriteReportsOptions {
  * paths in that order; appends summary.md to $GITHUB_STEP_SUMMARY when set (that path is not in the list).
  */
 export async function writeReports(results: RunResults, outDir: string, options: WriteReportsOptions = {}): Promise<string[]> {
-  const dir = path.resolve(outDir);
-  await ensureDir(dir);
   // Render everything first, so a rendering bug leaves no half-written folder behind.
   const markdown = renderMarkdownSummary(results);
   const files: [string, string][] = [
@@ -31,14 +29,23 @@ export async function writeReports(results: RunResults, outDir: string, options:
     ['trend.json', renderTrendJson(results)],
   ];
   if (options.writeResults ?? true) files.unshift(['results.json', `${JSON.stringify(results, null, 2)}\n`]);
+  return writeReportFiles(outDir, files, markdown, options.env);
+}
+
+/**
+ * Writes rendered report files into `outDir` (created if missing) and returns their absolute paths in that order;
+ * appends `markdown` to $GITHUB_STEP_SUMMARY when set. Every command's report folder goes through here.
+ */
+export async function writeReportFiles(outDir: string, files: readonly [string, string][], markdown: string, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  const dir = path.resolve(outDir);
+  await ensureDir(dir);
   const written: string[] = [];
   for (const [name, text] of files) {
     const file = path.join(dir, name);
     await writeFile(file, text);
     written.push(file);
   }
-  const summaryPath = (options.env ?? process.env).GITHUB_STEP_SUMMARY;
-  if (summaryPath) await appendFile(summaryPath, `${markdown}\n`);
+  if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
   return written;
 }
 

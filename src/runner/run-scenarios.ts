@@ -15,7 +15,7 @@ import { thresholdFor } from './thresholds.ts';
 import { calibrateForm } from './calibrate.ts';
 import { connectToDataset } from './session.ts';
 import { formatInterval } from '../gate/latency-verdict.ts';
-import type { ParamPicker, ScenarioDefinition } from '../scenario/define.ts';
+import { isGatedForm, KIND_ORDER, type ParamPicker, type ScenarioDefinition } from '../scenario/define.ts';
 import { translateExpectedIndexes, type IndexMap, type IndexMapEntry } from '../target/index-map.ts';
 import { missingColumnOf, retargetSql, type TableFacts } from '../target/table.ts';
 import { describeAccess } from './contract.ts';
@@ -113,8 +113,6 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
         return undefined;
       });
     }
-    // Reads first, writes last: a rolled-back write still leaves dead tuples behind for the reads after it.
-    const KIND_ORDER = { read: 0, statement: 1, write: 2 } as const;
     const ordered = [...options.scenarios].sort((a, b) => KIND_ORDER[a.definition.kind] - KIND_ORDER[b.definition.kind]);
     let writesOpened = false;
     for (const [n, loadedScenario] of ordered.entries()) {
@@ -126,9 +124,7 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
         part === 'covering-index' ? !optional.coveringIndex : !optional.dailyStats);
       const forms = (['documented', 'corrected'] as const).filter((f) => definition[f] !== undefined);
       for (const form of forms) {
-        // The gate judges what an application should run: the correction where there is one; a documented
-        // statement with no single-statement correction (noCorrection) is a finding, gated only by --strict-spec.
-        const gated = form === 'corrected' || (definition.corrected === undefined && definition.noCorrection === undefined);
+        const gated = isGatedForm(definition, form);
         if (missing.length > 0) {
           results.push(skipped(id, definition, form, scale, gated, table
             ? `needs the document's optional ${missing.join(', ')}, which ${table.facts.qualified} does not have`

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { describePgError } from '../errors.ts';
 import { connectToDataset } from './session.ts';
+import { median } from './statistics.ts';
 
 const VIEW = 'execution_stats_daily';
 /** The smallest index that lets REFRESH ... CONCURRENTLY run: unique, no WHERE, on the view's GROUP BY keys. */
@@ -30,14 +31,15 @@ export interface ViewRefreshFacts {
   concurrentWithFix: { error: string } | { run: RefreshRun };
 }
 
-async function median(times: number, fn: () => Promise<void>): Promise<number> {
+/** The median time of `times` sequential calls, ms. */
+async function medianTime(times: number, fn: () => Promise<void>): Promise<number> {
   const all: number[] = [];
   for (let i = 0; i < times; i++) {
     const t0 = performance.now();
     await fn();
     all.push(performance.now() - t0);
   }
-  return all.sort((a, b) => a - b)[Math.floor(all.length / 2)]!;
+  return median(all);
 }
 
 /**
@@ -75,7 +77,7 @@ export async function measureViewRefresh(connectionString: string, schema: strin
   try {
     const rows = Number((await reader.query<{ n: string }>(`SELECT count(*) AS n FROM ${VIEW}`)).rows[0]!.n);
     const read = () => reader.query({ text: readSql, values: readParams });
-    const readAloneMs = await median(5, async () => { await read(); });
+    const readAloneMs = await medianTime(5, async () => { await read(); });
     // One untimed refresh first (rolled back): the measured ones all find the table's pages where the first left them,
     // so the first of them is not the only one reading from disk.
     await writer.query('BEGIN');

@@ -99,3 +99,14 @@ export interface ScenarioDefinition {
 export function defineScenario(definition: ScenarioDefinition): ScenarioDefinition {
   return definition;
 }
+
+/**
+ * Whether the gate counts a form: what an application should run, the correction where there is one; a documented
+ * statement with no single-statement correction (noCorrection) is a finding, gated only by --strict-spec.
+ */
+export function isGatedForm(definition: Pick<ScenarioDefinition, 'corrected' | 'noCorrection'>, form: 'documented' | 'corrected'): boolean {
+  return form === 'corrected' || (definition.corrected === undefined && definition.noCorrection === undefined);
+}
+
+/** Reads first, writes last: a rolled-back write still leaves dead tuples behind for the reads after it. */
+export const KIND_ORDER: Readonly<Record<ScenarioDefinition['kind'], number>> = { read: 0, statement: 1, write: 2 };

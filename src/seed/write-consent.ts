@@ -12,8 +12,6 @@ import type { DatasetRequest } from './types.ts';
 
 import { estimateDatasetWrite } from './estimate.ts';
 
-export { estimateDatasetWrite };
-
 /** Asks a yes/no question; undefined where nobody can answer (no terminal). */
 export type AskUser = (question: string) => Promise<boolean | undefined>;
 

@@ -16,13 +16,7 @@ import { VariantError } from './variants.ts';
  * replace: every index of executions that backs no constraint is dropped first. Returns the indexes created.
  */
 export async function applyVariant(client: pg.ClientBase, variant: SchemaVariant): Promise<string[]> {
-  if (variant.mode === 'replace') {
-    const { rows } = await client.query<{ name: string }>(
-      `SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-        WHERE i.indrelid = 'executions'::regclass
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)`);
-    for (const { name } of rows) await client.query(`DROP INDEX ${pg.escapeIdentifier(name)}`);
-  }
+  if (variant.mode === 'replace') await dropUnconstrainedIndexes(client);
   const created: string[] = [];
   for (const statement of variant.statements) {
     await client.query('SAVEPOINT execbench_variant_statement');
@@ -38,11 +32,29 @@ export async function applyVariant(client: pg.ClientBase, variant: SchemaVariant
   }
   // An index built over broken HOT chains is invisible to the transaction that built it (indcheckxmin):
   // the variant would be measured without it. The table is vacuumed before, so this should never happen.
-  const { rows: hidden } = await client.query<{ name: string }>(
-    `SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-      WHERE i.indrelid = 'executions'::regclass AND i.indcheckxmin AND c.relname = ANY($1)`, [created]);
+  const hidden = await hiddenIndexes(client, created);
   if (hidden.length > 0) {
-    throw new VariantError(`Variant '${variant.name}': ${hidden.map((h) => h.name).join(', ')} cannot be used by the transaction that built it (broken HOT chains, pg_index.indcheckxmin); VACUUM executions and run again.`, variant.files[0] ?? variant.name, undefined);
+    throw new VariantError(`Variant '${variant.name}': ${hidden.join(', ')} cannot be used by the transaction that built it (broken HOT chains, pg_index.indcheckxmin); VACUUM executions and run again.`, variant.files[0] ?? variant.name, undefined);
   }
   return created;
+}
+
+/** Drops every index of executions that backs no constraint (the caller's transaction undoes it). */
+export async function dropUnconstrainedIndexes(client: pg.ClientBase): Promise<void> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+      WHERE i.indrelid = 'executions'::regclass
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)`);
+  for (const { name } of rows) await client.query(`DROP INDEX ${pg.escapeIdentifier(name)}`);
+}
+
+/**
+ * Indexes of executions (among `names`, or all) built over broken HOT chains: invisible to the transaction that built
+ * them (pg_index.indcheckxmin), so a plan there would be measured without them.
+ */
+export async function hiddenIndexes(client: pg.ClientBase, names?: readonly string[]): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+      WHERE i.indrelid = 'executions'::regclass AND i.indcheckxmin AND ($1::text[] IS NULL OR c.relname = ANY($1))`, [names ?? null]);
+  return rows.map((r) => r.name);
 }
