@@ -22,12 +22,12 @@ import { renderAbConsole, renderAbMarkdown } from '../report/ab-text.ts';
 import { checkReportTargets, writeReportFiles } from '../report/write-reports.ts';
 import { createParamPicker, loadParamPools } from '../runner/params.ts';
 import { ensureStatementsExtension, probeStatements } from '../runner/server-clock.ts';
-import { connectToDataset } from '../runner/session.ts';
+import { connectToDataset, prepareDatasetSession } from '../runner/session.ts';
 import { mulberry32 } from '../runner/statistics.ts';
 import { thresholdFor } from '../runner/thresholds.ts';
 import { isGatedForm, KIND_ORDER, type ScenarioDefinition, type SqlForm } from '../scenario/define.ts';
 import { selectScenarios, type LoadedScenario } from '../scenario/load.ts';
-import { datasetLockKey, ensureDataset } from '../seed/dataset.ts';
+import { ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
 import type { ScaleSpec } from '../seed/types.ts';
 import { confirmDatasetWrites } from '../seed/write-consent.ts';
@@ -123,11 +123,9 @@ export async function runAbCommand(options: AbOptions): Promise<number> {
     // measuring and the judging.
     let comparisons = 1;
     try {
-      await client.query('SELECT pg_advisory_lock_shared(hashtext($1))', [datasetLockKey(dataset.schema)]);
       // Both sides' indexes are built on a clean table with fresh statistics (indexes built over broken HOT chains
       // would be invisible to the transaction that built them).
-      await client.query('VACUUM (ANALYZE, INDEX_CLEANUP ON) executions');
-      await client.query('CHECKPOINT').catch(() => undefined);
+      await prepareDatasetSession(client, dataset.schema);
       const statements = await probeStatements(client);
       const pools = await loadParamPools(client, dataset);
       const picker = (i: number) => createParamPicker(pools, i);

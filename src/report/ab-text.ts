@@ -2,6 +2,7 @@
 // Both lead with the answer (the gate's decision and why), then every gated form side by side.
 import { describeAbMethod, type AbDocument } from '../ab/document.ts';
 import type { AbFormVerdict } from '../ab/judge-form.ts';
+import { textTable } from './console.ts';
 import { markdownCell as cell } from './markdown.ts';
 
 const ms = (n: number) => (n < 1 ? n.toFixed(3) : n < 10 ? n.toFixed(2) : n.toFixed(1));
@@ -46,16 +47,12 @@ export function renderAbConsole(doc: AbDocument): string {
     return [`${v.scenarioId} (${v.form})${v.sqlChanged ? ' *' : ''}`, c.plan, c.baseMs, c.headMs, c.ratio, c.verdict];
   });
   const head = ['gated form', 'plan (indexes)', 'base median ms', 'head median ms', 'head/base [interval]', 'verdict'];
-  const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
-  const line = (cells: string[]) => cells.map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!))).join('  ').trimEnd();
   const notGated = doc.forms.filter((v) => !v.gated);
   return [
     `execbench ab: base ${sideLabel(doc.base)} against head ${sideLabel(doc.head)}, ${doc.scale}, interleaved on one server`,
     ...gateLines(doc),
     '',
-    line(head),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map(line),
+    textTable(head, rows, { maxWidth: 60 }),
     ...(rows.some((r) => r[0]!.endsWith(' *')) ? ['* the SQL differs between the sides'] : []),
     ...(notGated.length > 0 ? [`${notGated.length} form(s) not gated (documented forms with a correction): planned on both sides, ${notGated.filter((v) => v.plan.status === 'regressed').length} with a changed plan; see the report.`] : []),
     '',

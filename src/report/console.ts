@@ -9,10 +9,11 @@ function kindOf(v: Pick<Violation, 'kind' | 'half'>): string {
   return v.kind === 'baseline' && v.half ? `baseline-${v.half}` : KIND[v.kind];
 }
 
-/** Renders rows as an aligned text table. */
-export function textTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+/** Renders rows as an aligned text table; a cell wider than maxWidth is cut with '…'. */
+export function textTable(header: string[], rows: string[][], options: { maxWidth?: number } = {}): string {
+  const max = options.maxWidth ?? Infinity;
+  const widths = header.map((h, i) => Math.min(max, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
+  const line = (cells: string[]) => cells.map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 

@@ -3,7 +3,6 @@
 import pg from 'pg';
 import type { HeadlineCheck, ScenarioResult, TableState } from '../results.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
-import { datasetLockKey } from '../seed/dataset.ts';
 import type { DatasetInfo } from '../seed/types.ts';
 import { judgeHeadlines } from './headline.ts';
 import { checkCleanupWithoutTableLocks } from './lock-check.ts';
@@ -13,7 +12,7 @@ import { ensureStatementsExtension, probeStatements, type StatementsProbe } from
 import type { Clock, ClientProtocol } from '../results.ts';
 import { thresholdFor } from './thresholds.ts';
 import { calibrateForm } from './calibrate.ts';
-import { connectToDataset } from './session.ts';
+import { connectToDataset, prepareDatasetSession } from './session.ts';
 import { formatInterval } from '../gate/latency-verdict.ts';
 import { isGatedForm, KIND_ORDER, type ParamPicker, type ScenarioDefinition } from '../scenario/define.ts';
 import { translateExpectedIndexes, type IndexMap, type IndexMapEntry } from '../target/index-map.ts';
@@ -87,18 +86,7 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
   let statements: StatementsProbe = { available: false, why: 'not probed' };
   let tableState: TableState | undefined;
   try {
-    // Statistics fresh, and the table clean: rolled-back writes of an earlier run (upserts, cleanup
-    // batches, the audit's write cost) leave dead heap tuples and index entries until VACUUM, which
-    // would add buffers to the next run's reads and make two runs of unchanged code differ.
-    // INDEX_CLEANUP ON: with only a few dead tuples VACUUM would otherwise skip the indexes (PG 14+).
-    if (!nested && !table) {
-      // Held until this client ends: another execbench process waits before rebuilding this dataset.
-      await client.query('SELECT pg_advisory_lock_shared(hashtext($1))', [datasetLockKey(dataset.schema)]);
-      await client.query('VACUUM (ANALYZE, INDEX_CLEANUP ON) executions');
-      // Flush what VACUUM dirtied now, rather than have the background writer do it during the first
-      // scenarios. Needs superuser or pg_checkpoint on a user's server: without it, carry on.
-      await client.query('CHECKPOINT').catch(() => undefined);
-    }
+    if (!nested && !table) await prepareDatasetSession(client, dataset.schema);
     if (options.createStatementsExtension && !nested && !table) await ensureStatementsExtension(client);
     statements = table?.plansOnly ? { available: false, why: '--plans-only: nothing is executed, nothing timed' } : await probeStatements(client);
     const loaded = table?.pools ?? await loadParamPools(client, dataset);

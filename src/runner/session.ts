@@ -1,6 +1,7 @@
 // The session settings of every execbench connection to a dataset. pgbench, where execbench runs it beside its own
 // clock, gets the same ones: a statement_timeout arms and disarms a timer around every statement on the server.
 import pg from 'pg';
+import { datasetLockKey } from '../seed/dataset.ts';
 import { timedSocket } from './sampler.ts';
 
 /** A hung query must not hang the run: nothing execbench measures should take a minute. */
@@ -25,4 +26,19 @@ export async function connectToDataset(connectionString: string, schema: string)
     throw error;
   }
   return client;
+}
+
+/**
+ * Before a dataset is measured on `client`: its shared advisory lock (held until the client ends: another execbench
+ * process waits before rebuilding it), then statistics fresh and the table clean. Rolled-back writes of an earlier run
+ * (upserts, cleanup batches, the audit's write cost) leave dead heap tuples and index entries until VACUUM, which would
+ * add buffers to the next run's reads and make two runs of unchanged code differ; INDEX_CLEANUP ON, as with only a few
+ * dead tuples VACUUM would otherwise skip the indexes (PG 14+). Then a CHECKPOINT flushes what VACUUM dirtied now,
+ * rather than the background writer during the first measurements (it needs superuser or pg_checkpoint on a user's
+ * server: without it, carry on).
+ */
+export async function prepareDatasetSession(client: pg.ClientBase, schema: string): Promise<void> {
+  await client.query('SELECT pg_advisory_lock_shared(hashtext($1))', [datasetLockKey(schema)]);
+  await client.query('VACUUM (ANALYZE, INDEX_CLEANUP ON) executions');
+  await client.query('CHECKPOINT').catch(() => undefined);
 }

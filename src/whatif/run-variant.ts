@@ -10,9 +10,8 @@ import type { ScenarioResult } from '../results.ts';
 import { describeAccess } from '../runner/contract.ts';
 import { createParamPicker, loadParamPools } from '../runner/params.ts';
 import { runScenariosAtScale } from '../runner/run-scenarios.ts';
-import { connectToDataset } from '../runner/session.ts';
+import { connectToDataset, prepareDatasetSession } from '../runner/session.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
-import { datasetLockKey } from '../seed/dataset.ts';
 import type { DatasetInfo } from '../seed/types.ts';
 import { bootstrapShift } from '../runner/statistics.ts';
 import { ablationRow, RATIO_CONFIDENCE } from './ablation.ts';
@@ -74,9 +73,7 @@ export async function runVariant(options: VariantRunOptions): Promise<{ run: Var
   let mark = performance.now();
   const phase = (name: string) => { const now = performance.now(); phasesMs[name] = Math.round(now - mark); mark = now; };
   try {
-    await client.query('SELECT pg_advisory_lock_shared(hashtext($1))', [datasetLockKey(dataset.schema)]);
-    await client.query('VACUUM (ANALYZE, INDEX_CLEANUP ON) executions');
-    await client.query('CHECKPOINT').catch(() => undefined);
+    await prepareDatasetSession(client, dataset.schema);
     await client.query('BEGIN');
     try {
       await applyVariant(client, variant);
