@@ -98,7 +98,9 @@ export async function readIndexes(client: AuditClient, schema: string, table: st
               AS enforces_constraint,
             pg_get_expr(i.indpred, i.indrelid) AS predicate,
             pg_get_indexdef(i.indexrelid) AS definition,
-            pg_relation_size(i.indexrelid) AS size_bytes,
+            CASE WHEN ic.relkind = 'I'  -- a partitioned index has no storage: its partitions' indexes do
+                 THEN (SELECT coalesce(sum(pg_relation_size(t.relid)), 0) FROM pg_partition_tree(i.indexrelid) t)
+                 ELSE pg_relation_size(i.indexrelid) END AS size_bytes,
             ic.relpages::int AS relpages, ic.reltuples::float8 AS reltuples, ic.reloptions,
             s.idx_scan,
             (SELECT json_agg(json_build_object(

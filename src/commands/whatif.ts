@@ -9,7 +9,7 @@ import { withDatabase } from '../db/with-database.ts';
 import { ensureStatementsExtension } from '../runner/server-clock.ts';
 import { decideExit, type FailOn } from '../gate/verdict.ts';
 import { RESULTS_SCHEMA_VERSION, type RunResults, type ScenarioResult } from '../results.ts';
-import { renderAblation, renderCrossovers, renderGeneric, renderGroups, renderVariantComparison } from '../report/whatif-text.ts';
+import { renderAblation, renderCrossovers, renderGeneric, renderGroups, renderLayout, renderVariantComparison } from '../report/whatif-text.ts';
 import { checkReportTargets, writeReports } from '../report/write-reports.ts';
 import { deriveFindings } from '../runner/findings.ts';
 import { loadScenarios, selectScenarios } from '../scenario/load.ts';
@@ -108,7 +108,8 @@ export async function runWhatifCommand(options: WhatifOptions): Promise<number> 
   const outDir = options.outDir ?? path.join(PROJECT_ROOT, 'reports', runId);
   const written = await writeReports(results, outDir);
   const out = options.json ? process.stderr : process.stdout;
-  out.write(`\n${renderVariantComparison(report)}\n\n${renderAblation(report)}\n\n${renderGeneric(report)}\n\n${renderCrossovers(report)}\n\n${renderGroups(report)}\n\n`);
+  const layout = renderLayout(report);
+  out.write(`\n${renderVariantComparison(report)}\n\n${layout ? `${layout}\n\n` : ''}${renderAblation(report)}\n\n${renderGeneric(report)}\n\n${renderCrossovers(report)}\n\n${renderGroups(report)}\n\n`);
   out.write(`Reports: ${written.map((p) => path.relative(process.cwd(), p) || p).join(', ')}\n`);
   out.write(`Run time ${(timings.totalMs / 1000).toFixed(1)} s for ${variants.length} variant(s) x ${options.scales.length} scale(s) x ${scenarios.length} scenarios.\n`);
   for (const line of outcome.closing) out.write(`${line}\n`);

@@ -32,6 +32,7 @@ interface PlanNode {
   'Rows Removed by Filter'?: number;
   'Rows Removed by Index Recheck'?: number;
   'Heap Fetches'?: number;
+  'Subplans Removed'?: number;
   'Shared Hit Blocks'?: number;
   'Shared Read Blocks'?: number;
   'Shared Dirtied Blocks'?: number;
@@ -98,11 +99,15 @@ export function analyzePlan(explainJson: unknown, options: { estimated?: boolean
 
   const shapeLines: string[] = [];
   const relations: string[] = [];
+  const scanLoops: Record<string, number> = {};
+  let subplansRemoved = 0;
   walk(root, [], undefined, (node, path, heapRelation) => {
     const type = node['Node Type'];
     facts.nodeTypes.push(type);
     const relationName = node['Relation Name'];
     if (relationName !== undefined && !relations.includes(relationName)) relations.push(relationName);
+    if (relationName !== undefined && TABLE_SCANS.has(type)) scanLoops[relationName] = Math.max(scanLoops[relationName] ?? 0, loopsOf(node));
+    subplansRemoved += num(node['Subplans Removed']);
     shapeLines.push('  '.repeat(path.length - 1) + shapeLine(node));
     facts.rowsRemovedByFilter += removedRows(node);
     if (TABLE_SCANS.has(type)) {
@@ -144,6 +149,8 @@ export function analyzePlan(explainJson: unknown, options: { estimated?: boolean
   });
   facts.shape = shapeLines.join('\n');
   facts.relations = relations;
+  facts.scanLoops = scanLoops;
+  if (subplansRemoved > 0) facts.subplansRemoved = subplansRemoved;
   return facts;
 }
 

@@ -10,6 +10,8 @@ export interface IndexUse {
   index: string;
   relation?: string;
   access: IndexAccess;
+  /** On a partitioned table: the partition's own index, when `index` names the partitioned index it belongs to. */
+  partitionIndex?: string;
   /** Index Scan / Index Only Scan direction as EXPLAIN prints it. */
   direction?: 'Forward' | 'Backward' | 'NoMovement';
   indexCond?: string;
@@ -26,13 +28,23 @@ export interface PlanFacts {
   /** A stable signature of the plan's shape: node types with relation/index names, indented by depth. */
   shape: string;
   indexes: IndexUse[];
-  seqScans: { relation: string; rowsRemovedByFilter: number; path: string[] }[];
+  /** partition: on a partitioned table, the partition read (relation then names the table). */
+  seqScans: { relation: string; rowsRemovedByFilter: number; path: string[]; partition?: string }[];
   tidScans: { relation: string }[];
   /**
    * Every relation a plan node names ('Relation Name': scans, ModifyTable), deduplicated in plan order. Optional:
    * absent in plans analysed before it was recorded (readsOnlyCatalog then reads the scans above).
    */
   relations?: string[];
+  /** Per scanned relation, its table scan's loops (0: "never executed"). Optional: absent in older results. */
+  scanLoops?: Record<string, number>;
+  /** Sum of Append/MergeAppend "Subplans Removed": partitions pruned at executor start (generic plans, stable functions). */
+  subplansRemoved?: number;
+  /**
+   * On a partitioned table (resolvePartitions): its partitions, those left in the plan after plan-time pruning, those
+   * removed at executor start, and those actually scanned (loops > 0).
+   */
+  partitions?: { total: number; inPlan: number; removedAtStart: number; executed: number; scanned: string[] };
   sorts: { sortKey: string[]; method?: string; spaceKb?: number; spaceType?: string }[];
   /** Sum of the root node's shared buffers (the root's counters include its children). */
   buffers: { sharedHit: number; sharedRead: number; sharedDirtied: number; sharedWritten: number; tempRead: number; tempWritten: number };

@@ -29,7 +29,8 @@ export function renderVariantComparison(report: WhatifReport): string {
         const row = run?.rows.find((x) => x.scenarioId === id && x.form === form);
         if (!row) return ['-', '-', '-'];
         const verdict = row.status === 'failed' ? (row.usesIndex ? 'FAIL time' : row.reason.includes('syntax') || row.access === '-' ? 'FAIL sql' : 'FAIL plan') : row.status;
-        return [verdict, formatJudged(row.judged), shortAccess(row.access).slice(0, 48)];
+        const parts = row.partitions ? `${row.partitions.executed}/${row.partitions.total}p ` : '';
+        return [verdict, formatJudged(row.judged), (parts + shortAccess(row.access)).slice(0, 48)];
       })];
     });
     out.push(`What-if at ${scale} (judged latency: client p95 ms, [interval] when judged with one):`);
@@ -112,4 +113,19 @@ export function renderGroups(report: WhatifReport): string {
   }
   for (const c of report.covering) lines.push(`Covering index rule (>30%) at ${c.scale} on '${c.variant}': ${c.verdict}. ${c.detail}`);
   return lines.join('\n');
+}
+
+/** A table variant's layout: its partitions, then what the layout changes (layoutFindings), one paragraph each. */
+export function renderLayout(report: WhatifReport): string {
+  const out: string[] = [];
+  for (const run of report.runs.filter((r) => r.layout)) {
+    const layout = run.layout!;
+    const built = layout.reused ? 'reused' : `built in ${(Object.values(layout.buildMs).reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s (${Object.entries(layout.buildMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')})`;
+    out.push(`Partitioned layout '${run.variant}' at ${run.scale}: schema ${layout.schema}, ${built}; "3/5p" in the table above: partitions read / partitions`);
+    out.push(textTable(['partition', 'from', 'to', 'rows', 'size'], layout.partitions.map((p) => [p.name, p.from ?? 'DEFAULT', p.to ?? '', p.rows.toLocaleString('en-US'), formatBytes(p.bytes)])));
+    for (const f of (report.layoutFindings ?? []).filter((x) => x.scale === run.scale && x.id.includes(`:${run.variant}:`))) {
+      out.push(`- [${f.severity}] ${f.title}\n  ${f.detail}${f.fix ? `\n  fix: ${f.fix}` : ''}`);
+    }
+  }
+  return out.join('\n');
 }

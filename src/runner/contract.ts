@@ -24,9 +24,10 @@ export function checkPlanContract(facts: PlanFacts, contract: PlanContract): Vio
     const scans = facts.seqScans.filter((s) => s.relation === relation);
     if (scans.length > 0) {
       const removed = scans.reduce((n, s) => n + s.rowsRemovedByFilter, 0);
+      const partitions = scans.flatMap((s) => (s.partition ? [s.partition] : []));
       violations.push({
         kind: 'seq-scan',
-        message: `Seq Scan on ${relation} (${removed.toLocaleString('en-US')} rows removed by filter)`,
+        message: `Seq Scan on ${relation}${partitions.length > 0 ? ` (partition${partitions.length > 1 ? 's' : ''} ${partitions.join(', ')})` : ''} (${removed.toLocaleString('en-US')} rows removed by filter)`,
       });
     }
   }
@@ -47,7 +48,7 @@ export function checkPlanContract(facts: PlanFacts, contract: PlanContract): Vio
 export function describeAccess(facts: PlanFacts): string {
   const parts = [
     ...facts.indexes.map((u) => `${u.access}${u.direction === 'Backward' ? ' Backward' : ''} using ${u.index}`),
-    ...facts.seqScans.map((s) => `Seq Scan on ${s.relation}`),
+    ...facts.seqScans.map((s) => `Seq Scan on ${s.partition ?? s.relation}`),
     ...facts.tidScans.map((t) => `Tid Scan on ${t.relation}`),
   ];
   return parts.length > 0 ? [...new Set(parts)].join('; ') : 'no index';

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { describePgError } from '../errors.ts';
 import { judgeLatency, nextLookSamples, VERDICT_RULE } from '../gate/latency-verdict.ts';
 import { analyzePlan } from '../plan/analyze.ts';
+import { partitionMapFor, resolvePartitions } from '../plan/partitions.ts';
 import { explain } from '../plan/explain.ts';
 import type { PlanFacts } from '../plan/types.ts';
 import type { Clock, ClientProtocol, FormLatency, LatencyVerdict, Outcome, ScenarioResult, Violation } from '../results.ts';
@@ -105,7 +106,7 @@ export async function measureForm(input: MeasureInput): Promise<ScenarioResult> 
       estimateJson = await explain(input.client, form.sql, firstParams, { timing: false, analyze: false });
     });
     if (error) return done({ status: 'failed', violations: [sqlError(error)] });
-    const plan = analyzePlan(estimateJson, { estimated: true });
+    const plan = resolvePartitions(analyzePlan(estimateJson, { estimated: true }), await partitionMapFor(input.client));
     const violations = checkPlanContract(plan, scenario.expect);
     return done(violations.length === 0 ? { status: 'passed' } : { status: 'failed', violations }, { plan, planJson: estimateJson });
   }
@@ -123,7 +124,7 @@ export async function measureForm(input: MeasureInput): Promise<ScenarioResult> 
   await guarded(input.client, write, nested, async () => {
     timingOffJson = await explain(input.client, form.sql, firstParams, { timing: false });
   });
-  const plan = analyzePlan(planJson);
+  const plan = resolvePartitions(analyzePlan(planJson), await partitionMapFor(input.client));
   const violations: Violation[] = checkPlanContract(plan, scenario.expect);
 
   let measured: { latency: FormLatency; verdict?: LatencyVerdict };

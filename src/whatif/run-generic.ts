@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { describePgError } from '../errors.ts';
 import { analyzePlan } from '../plan/analyze.ts';
+import { partitionMapFor, resolvePartitions } from '../plan/partitions.ts';
 import type { ScenarioResult } from '../results.ts';
 import { checkPlanContract, describeAccess } from '../runner/contract.ts';
 import { createParamPicker, type ParamPools } from '../runner/params.ts';
@@ -47,7 +48,7 @@ export async function runGenericPlans(
         const plan = async (mode: 'custom' | 'generic') => {
           await client.query(`SET LOCAL plan_cache_mode = force_${mode}_plan`);
           const { rows: out } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE ${STATEMENT}(${args(0)})`);
-          return analyzePlan(out[0]?.['QUERY PLAN']);
+          return resolvePartitions(analyzePlan(out[0]?.['QUERY PLAN']), await partitionMapFor(client));
         };
         const custom = await plan('custom');
         const generic = await plan('generic');
@@ -80,6 +81,7 @@ export async function runGenericPlans(
           latencyRatio: shift ? { estimate: shift.estimateRatio, ciLow: shift.ciLow, ciHigh: shift.ciHigh, confidence: RATIO_CONFIDENCE } : null,
           customMedianMs: median(custom_), genericMedianMs: median(generic_), samples: Math.min(custom_.length, generic_.length),
           ...(why ? { why } : {}),
+          ...(custom.partitions && generic.partitions ? { partitions: { custom: custom.partitions, generic: generic.partitions } } : {}),
         });
       } catch (error) {
         rows.push({ ...base, customAccess: '-', genericAccess: '-', customContractHolds: false, genericContractHolds: false, latencyRatio: null, customMedianMs: null, genericMedianMs: null, samples: 0, error: describePgError(error) });

@@ -16,6 +16,8 @@ import type { DatasetInfo } from '../seed/types.ts';
 import { bootstrapShift } from '../runner/statistics.ts';
 import { ablationRow, RATIO_CONFIDENCE } from './ablation.ts';
 import { applyVariant } from './apply-variant.ts';
+import { ensureTableVariant } from './table-variant.ts';
+import { probeLayout, type LayoutProbe } from './layout-probe.ts';
 import { findCrossovers } from './crossover.ts';
 import { pairedDropSamples, scenariosNeedingIndex, withIndexDropped } from './drop-index.ts';
 import { COVERING_INDEX, COVERING_SCENARIO } from './summarize.ts';
@@ -60,6 +62,7 @@ export function formRow(r: ScenarioResult): VariantFormRow {
     access: r.plan ? describeAccess(r.plan) : '-',
     indexes: r.plan ? [...new Set(r.plan.indexes.map((u) => u.index))] : [],
     sharedBlocks: r.plan ? r.plan.buffers.sharedHit + r.plan.buffers.sharedRead : null,
+    ...(r.plan?.partitions ? { partitions: r.plan.partitions } : {}),
     usesIndex: r.plan !== undefined && contractOk && (r.expectedIndexes.length === 0 ? r.plan.seqScans.every((s) => s.relation !== 'executions') : true),
   };
 }
@@ -68,7 +71,11 @@ export async function runVariant(options: VariantRunOptions): Promise<{ run: Var
   const t0 = performance.now();
   const { dataset, variant, log } = options;
   const scale = dataset.request.scale.label;
+  // A table variant is measured on its partitioned copy (built once, committed, vacuumed); index variants on the dataset.
+  const copy = variant.mode === 'table' ? await ensureTableVariant(options.connectionString, dataset, variant, log) : undefined;
   const client = await connectToDataset(options.connectionString, dataset.schema);
+  // The copy's executions first; the dataset's functions and materialized view second.
+  if (copy) await client.query(`SET search_path TO ${pg.escapeIdentifier(copy.schema)}, ${pg.escapeIdentifier(dataset.schema)}`);
   const phasesMs: Record<string, number> = {};
   let mark = performance.now();
   const phase = (name: string) => { const now = performance.now(); phasesMs[name] = Math.round(now - mark); mark = now; };
@@ -76,12 +83,19 @@ export async function runVariant(options: VariantRunOptions): Promise<{ run: Var
     await prepareDatasetSession(client, dataset.schema);
     await client.query('BEGIN');
     try {
-      await applyVariant(client, variant);
-      // Every index freshly built, so sizes compare index sets, not the bloat earlier rolled-back writes (an
-      // earlier variant's write cost, run's audit) left in the committed dataset; rolled back with the rest.
-      await client.query('REINDEX TABLE executions');
-      const catalog = await readIndexes(client, dataset.schema, 'executions');
+      if (!copy) {
+        await applyVariant(client, variant);
+        // Every index freshly built, so sizes compare index sets, not the bloat earlier rolled-back writes (an
+        // earlier variant's write cost, run's audit) left in the committed dataset; rolled back with the rest.
+        // (A partitioned table cannot be reindexed in a transaction; its copy was built once and only vacuumed since.)
+        await client.query('REINDEX TABLE executions');
+      }
+      const catalog = await readIndexes(client, copy?.schema ?? dataset.schema, 'executions');
       phase('apply');
+      let probe: { probe?: LayoutProbe; probeError?: string } = {};
+      if (copy) {
+        probe = await probeLayout(client, copy.partitionColumn).then((p) => ({ probe: p }), (error: unknown) => ({ probeError: describePgError(error) }));
+      }
       const indexes: VariantIndex[] = catalog.map((c) => ({ name: c.row.name, definition: c.row.definition, sizeBytes: c.sizeBytes, isPrimary: c.row.isPrimary }));
       log(`[${scale}/${variant.name}] ${indexes.length} indexes, ${(indexes.reduce((s, i) => s + i.sizeBytes, 0) / 2 ** 20).toFixed(1)} MiB; scenarios`);
       const { results } = await runScenariosAtScale({
@@ -151,7 +165,7 @@ export async function runVariant(options: VariantRunOptions): Promise<{ run: Var
       if (options.parts.writeCost) {
         log(`[${scale}/${variant.name}] write cost`);
         try {
-          writeCost = await measureVariantWriteCost(client, dataset.schema, indexes, options.writeRows ?? 10_000, options.writeRepetitions ?? 5);
+          writeCost = await measureVariantWriteCost(client, copy?.schema ?? dataset.schema, indexes, options.writeRows ?? 10_000, options.writeRepetitions ?? 5);
         } catch (error) {
           writeCostError = `Write cost not measured: ${describePgError(error)}`;
         }
@@ -161,6 +175,7 @@ export async function runVariant(options: VariantRunOptions): Promise<{ run: Var
       const run: VariantRun = {
         variant: variant.name, scale, indexes, totalIndexBytes: indexes.reduce((s, i) => s + i.sizeBytes, 0),
         writeCost, ...(writeCostError ? { writeCostError } : {}),
+        ...(copy ? { layout: { schema: copy.schema, partitionColumn: copy.partitionColumn, every: copy.every, partitions: copy.partitions, reused: copy.reused, buildMs: copy.phasesMs, ...probe } } : {}),
         rows: results.map(formRow), ablation, generic, ...(coveringPaired ? { coveringPaired } : {}), ladders, crossovers: ladders.flatMap(findCrossovers),
         durationMs: Math.round(performance.now() - t0), phasesMs,
       };

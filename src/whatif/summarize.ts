@@ -1,5 +1,6 @@
 // Pure: the what-if runs -> findings about generic plans, what the comparison variant fixes and saves, the
 // covering-index verdict, and the grouped findings.
+import { layoutFindings } from './layout-findings.ts';
 import type { Finding, ScenarioResult } from '../results.ts';
 import { judgeCovering } from './ablation.ts';
 import { groupFindings } from './finding-groups.ts';
@@ -98,18 +99,20 @@ export function summarizeWhatif(input: SummarizeInput): { report: WhatifReport; 
     const other = input.measured.find((m) => m.run.variant === variant.name && m.run.scale === ref.run.scale);
     return other ? [variantFixes(ref, other)] : [];
   }));
+  const layout = layoutFindings(runs, reference?.name ?? '');
   const covering = runs.map((run) => judgeCovering(run.variant, run.scale, COVERING_INDEX, COVERING_SCENARIO, run.coveringPaired, run.coveringPaired?.plans ?? ''));
   return {
     report: {
-      variants: input.variants, runs, groups, ungroupedFindings: findings.length, covering, fixes,
+      variants: input.variants, runs, groups, ungroupedFindings: findings.length, covering, fixes, layoutFindings: layout,
       method: [
         'Variants are applied to the same seeded rows inside one transaction per variant and scale (DROP/CREATE INDEX), measured, and rolled back: the cached dataset is never changed, so its fingerprint stays honest.',
         'Each scenario runs as `run` does (documented SQL verbatim, then its correction), with savepoints instead of transactions.',
         'Ablation: each index is dropped in a savepoint, the scenarios that used or expect it run again, and the savepoint is rolled back. Latency ratios are without/with, on the client samples, by a moving-block bootstrap (p95 from 100 samples on both sides, else the median), 95% interval.',
         'Generic plans: each read form is PREPAREd with its status literals bound as parameters and EXECUTEd under plan_cache_mode = force_custom_plan and force_generic_plan, alternating; the ratio is generic/custom of the median.',
+        ...(runs.some((r) => r.layout) ? ['A table variant (partitioned) is measured on a partitioned copy of the same rows in a schema of its own, built once, vacuumed and analyzed, and reused while the dataset and the variant are unchanged; its scenarios run in a rolled-back transaction like the others. Plans are read in the table\'s terms (each partition index as the partitioned index it belongs to) with the partitions each plan touched.'] : []),
         'Crossovers: each read form is EXPLAINed (no execution) for every tenant of the dataset, smallest to largest; the rungs on both sides of a change of plan are measured with EXPLAIN ANALYZE.',
       ],
     },
-    findings: [...input.referenceFindings, ...generic],
+    findings: [...input.referenceFindings, ...generic, ...layout],
   };
 }

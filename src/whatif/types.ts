@@ -1,10 +1,13 @@
 // The what-if document: schema variants side by side, what each index is worth, generic plans and plan
 // crossovers. Plain JSON data, carried in RunResults.whatif and rendered by src/report/whatif-section.ts.
+import type { PlanFacts } from '../plan/types.ts';
+import type { LayoutProbe } from './layout-probe.ts';
 import type { Finding, ScenarioResult } from '../results.ts';
 
 /** One statement of a variant file: a CREATE INDEX or DROP INDEX, with the sentence that justifies it. */
 export interface VariantStatement {
-  kind: 'create' | 'drop';
+  /** table: a table variant's CREATE TABLE executions (its `index` is 'executions'). */
+  kind: 'create' | 'drop' | 'table';
   /** The index the statement creates or drops. */
   index: string;
   sql: string;
@@ -15,10 +18,17 @@ export interface VariantStatement {
   line: number;
 }
 
-/** A schema variant: SQL files under schema/variants/<name>/, applied on top of (extend) or instead of (replace) schema/'s indexes. */
+/** extend/replace: indexes on top of or instead of schema/'s, on the dataset's rows; table: a partitioned copy of them. */
+export type VariantMode = 'extend' | 'replace' | 'table';
+/** How a table variant cuts the dataset's range of its partition column. */
+export type PartitionEvery = 'month' | 'quarter';
+
+/** A schema variant: SQL files under schema/variants/<name>/, applied on top of (extend) or instead of (replace) schema/'s indexes, or (table) a table of its own. */
 export interface SchemaVariant {
   name: string;
-  mode: 'extend' | 'replace';
+  mode: VariantMode;
+  /** A table variant's partition key and interval. */
+  partition?: { column: string; every: PartitionEvery };
   /** The files, relative to the project root, in apply order. */
   files: string[];
   statements: VariantStatement[];
@@ -70,6 +80,8 @@ export interface VariantFormRow {
   sharedBlocks: number | null;
   /** true when an expected index was used (or none is expected) and no Seq Scan on executions was needed. */
   usesIndex: boolean;
+  /** On a partitioned table: the partitions the plan touched (see PlanFacts.partitions). */
+  partitions?: NonNullable<PlanFacts['partitions']>;
 }
 
 /** What dropping one index (in a rolled-back savepoint) did to the scenarios that used or expect it. */
@@ -121,6 +133,8 @@ export interface GenericPlanRow {
   samples: number;
   /** Why the generic plan differs, when it does (e.g. a partial index whose predicate names a literal). */
   why?: string;
+  /** On a partitioned table: the partitions each plan touched (a generic plan prunes at executor start, if at all). */
+  partitions?: { custom: NonNullable<PlanFacts['partitions']>; generic: NonNullable<PlanFacts['partitions']> };
   error?: string;
 }
 
@@ -189,6 +203,33 @@ export interface VariantRun {
   coveringPaired?: { withMs: number[]; withoutMs: number[]; plans: string };
   /** Wall-clock of each phase (apply + REINDEX, scenarios, generic, crossover, ablation, writeCost), ms. */
   phasesMs: Record<string, number>;
+  /** A table variant's layout: the partitioned copy it was measured on. */
+  layout?: VariantLayout;
+}
+
+/** One partition of a table variant, as built. */
+export interface PartitionInfo {
+  name: string;
+  /** Inclusive lower and exclusive upper bound (ISO dates); null for the DEFAULT partition. */
+  from: string | null;
+  to: string | null;
+  /** From the partition's statistics (reltuples) after ANALYZE. */
+  rows: number;
+  bytes: number;
+}
+
+/** The partitioned copy a table variant was measured on. */
+export interface VariantLayout {
+  schema: string;
+  partitionColumn: string;
+  every: PartitionEvery;
+  partitions: PartitionInfo[];
+  /** true when an earlier run's copy was reused; buildMs is then empty. */
+  reused: boolean;
+  buildMs: Record<string, number>;
+  /** What no plan shows: keys, never-started rows, idempotency (absent when the probe failed: probeError). */
+  probe?: LayoutProbe;
+  probeError?: string;
 }
 
 /** The covering index rule of the spec ("Benchmark shows significant improvement (>30%)"), judged by ablation. */
@@ -207,6 +248,8 @@ export interface CoveringVerdict {
 export interface WhatifReport {
   variants: SchemaVariant[];
   runs: VariantRun[];
+  /** What a table variant's layout changes (layout-findings.ts); absent in older documents. */
+  layoutFindings?: Finding[];
   groups: FindingGroup[];
   /** Number of ungrouped findings of the reference variant (the run's list). */
   ungroupedFindings: number;
