@@ -1,8 +1,7 @@
-// `npm run bench:scale`: the spec's "Scaling Beyond 1M" advice, measured. Today one mode: `refresh [scales]`, the
-// daily-stats materialized view's REFRESH at each scale (plain, and CONCURRENTLY with the document's index and with the
-// smallest fix), with a dashboard read sent while each runs; saved stamped to reports/bench-scale/refresh.json.
-// `figures` writes docs/scale-measured.md from what is saved. The suite on a partitioned layout, retention by
-// partition and the cold cache are not built yet (see the issue's note).
+// `npm run bench:scale`: the spec's "Scaling Beyond 1M" advice, measured, one mode at a time, each saved stamped under
+// reports/bench-scale/: `refresh` (the daily-stats view's REFRESH, plain and CONCURRENTLY, with a dashboard read sent
+// meanwhile), `retention` (a month removed by batched DELETE and by dropping its partition), `cache` (cold against warm,
+// partial against full indexes). `figures` writes docs/scale-measured.md from what is saved.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../commands/run.ts';
@@ -21,6 +20,7 @@ import { parseScale } from '../seed/scale.ts';
 import { benchRequest, exitOnHelp, runScript } from './common.ts';
 import { loadFigure, saveFigure, stampLine } from './load-figures.ts';
 import { cacheMode, renderCacheFigures, writeCachePage } from './scale-cache.ts';
+import { GROWTH_CHART, judgeSavedRuns, loadGrowthFigure, measureGrowth, renderGrowthFigures, writeGrowthChart } from './scale-growth.ts';
 
 const DIR = path.join(PROJECT_ROOT, 'reports', 'bench-scale');
 const PAGE = path.join(PROJECT_ROOT, 'docs', 'scale-measured.md');
@@ -30,6 +30,8 @@ exitOnHelp(`
 npm run bench:scale -- refresh [scales]
 npm run bench:scale -- retention [scales]
 npm run bench:scale -- cache [scales]
+npm run bench:scale -- growth [scales] [whatif-results.json]
+npm run bench:scale -- growth-from <results.json,...> [whatif-results.json]
 npm run bench:scale -- figures
 
 refresh   the daily-stats materialized view's REFRESH at each scale (default 100k,1m; 5m and 10m seed first, about
@@ -44,6 +46,10 @@ cache     the spec's "smaller index = better cache hit rate": each partial index
           start (shared buffers and the OS page cache emptied of the table and the index; no root, no restart) and warm,
           on the embedded server restarted with shared_buffers 16MB (default 100k,1m: about a minute once seeded). Every
           index variant lives in a transaction that is rolled back. How and why: docs/cache.md.
+growth    the suite at each scale (default 1m,5m,10m; about 15-20 minutes warm) by execbench run's code path, then each
+          scenario's growth and one finding per piece of the spec's large-tenant advice; partitioning needs the
+          results.json of \`execbench whatif --variant recommended,partitioned --scale ... --no-ablation --no-crossover\`
+growth-from  the same judgement from results.json files already written by \`execbench run --out\`
 figures   write docs/scale-measured.md from the results saved under reports/bench-scale/
 
 Example: npm run bench:scale -- refresh 100k,1m,5m
@@ -111,19 +117,52 @@ export function renderScaleFigures(): string {
     lines.push(`| ${scale} | ${f.rows.toLocaleString('en-US')} | ${ms(f.plain.refreshMs)} (${f.plain.lockMode ?? '—'}) | ${ms(f.plain.readDuringMs)} / ${ms(f.plain.readAloneMs)} | ${'error' in f.concurrentWithSpecIndex ? 'fails: needs a unique index' : 'runs'} | ${fix ? `${ms(fix.refreshMs)} (${fix.lockMode ?? '—'})` : `fails: ${'error' in f.concurrentWithFix ? f.concurrentWithFix.error : ''}`} | ${fix ? `${ms(fix.readDuringMs)} / ${ms(fix.readAloneMs)}` : '—'} |`);
   }
   lines.push('', ...saved.result.scales.flatMap((x) => [`${x.scale}:`, ...x.words.map((w) => `- ${w}`)]));
+  lines.push('', ...renderRetentionFigures());
   return `${lines.join('\n')}\n`;
+}
+
+/** The retention section: one month removed each way, per scale. */
+function renderRetentionFigures(): string[] {
+  const lines = ['## Retention: batched DELETE against dropping a partition (`retention`)', ''];
+  const saved = loadFigure<RetentionResult>('retention', DIR);
+  if (!saved) return [...lines, 'Not measured yet: `npm run bench:scale -- retention 1m`.'];
+  lines.push(stampLine(saved.stamp), '');
+  const mb = (b: number) => (b / 2 ** 20).toFixed(1);
+  const t = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
+  lines.push('| scale | method | month | rows | time | WAL MB | lock on executions (held) | dead tuples left | heap MB before → after | INSERT p50 / max ms meanwhile (alone) |', '|---|---|---|---|---|---|---|---|---|---|');
+  for (const { scale, facts } of saved.result.scales) {
+    for (const r of facts.runs) {
+      lines.push(`| ${scale} | ${r.method} | ${r.month} | ${r.rowsRemoved.toLocaleString('en-US')} | ${t(r.ms)} | ${mb(r.walBytes)} | ${r.strongestLock ?? '—'} (${t(r.lockHeldMs)}) | ${r.deadTuplesAfter.toLocaleString('en-US')} | ${mb(r.heapBytesBefore)} → ${mb(r.heapBytesAfter)} | ${r.ingest ? `${r.ingest.p50Ms.toFixed(2)} / ${r.ingest.maxMs.toFixed(1)} (${r.ingest.aloneP50Ms.toFixed(2)} / ${r.ingest.aloneMaxMs.toFixed(1)})` : '—'} |`);
+    }
+  }
+  lines.push('', ...saved.result.scales.flatMap((x) => [`${x.scale}:`, ...x.words.map((w) => `- ${w}`)]));
+  return lines;
 }
 
 await runScript(async () => {
   const [mode, scales] = process.argv.slice(2);
   if (mode === 'figures') {
-    writeFileSync(PAGE, `${renderScaleFigures()}\n${renderCacheFigures()}`);
+    const growth = loadGrowthFigure();
+    const chart = (await writeGrowthChart(growth)) ? path.basename(GROWTH_CHART) : undefined;
+    writeFileSync(PAGE, `${renderScaleFigures()}\n${renderCacheFigures()}\n${renderGrowthFigures(growth, chart)}`);
     process.stdout.write(`Wrote ${PAGE} and ${writeCachePage()}\n`);
+    return EXIT.ok;
+  }
+  if (mode === 'growth') {
+    const variantsFile = process.argv[4];
+    const { exitCode, saved } = await measureGrowth({ scales: (scales ?? '1m,5m,10m').split(',').map((x) => x.trim()).filter(Boolean), ...(variantsFile ? { variantsFile } : {}) });
+    process.stdout.write(`Saved: ${saved}\n`);
+    // The 1M+ table's figures failing at 5m or 10m are findings here, not a failure of the measurement.
+    return exitCode === EXIT.gate ? EXIT.ok : exitCode;
+  }
+  if (mode === 'growth-from') {
+    const { saved } = await judgeSavedRuns((scales ?? '').split(',').map((x) => x.trim()).filter(Boolean), process.argv[4]);
+    process.stdout.write(`Saved: ${saved}\n`);
     return EXIT.ok;
   }
   if (mode === 'refresh') return refresh((scales ?? '100k,1m').split(',').map((x) => x.trim()).filter(Boolean));
   if (mode === 'cache') return cacheMode((scales ?? '100k,1m').split(',').map((x) => x.trim()).filter(Boolean));
   if (mode === 'retention') return retention((scales ?? '1m').split(',').map((x) => x.trim()).filter(Boolean));
-  log(`bench:scale: unknown mode '${mode ?? ''}': use refresh, retention or cache [scales], or figures (npm run bench:scale -- --help).`);
+  log(`bench:scale: unknown mode '${mode ?? ''}': use refresh, retention, cache or growth [scales], growth-from <files>, or figures (npm run bench:scale -- --help).`);
   return EXIT.usage;
 });

@@ -36,13 +36,23 @@ export async function renderWhatifSection(report: WhatifReport): Promise<string>
       return `<tr data-scenario="${h(id)}" data-form="${h(form)}"><td>${code(id)} <span class="muted">${h(form)}</span></td>${runs.map((run) => {
         const row = run?.rows.find((x) => x.scenarioId === id && x.form === form);
         if (!row) return '<td>–</td><td>–</td><td>–</td>';
-        return `<td data-variant="${h(run!.variant)}" data-status="${h(row.status)}" data-uses-index="${row.usesIndex}"><span class="badge ${h(row.status)}">${h(row.status)}</span>${row.reason ? `<div class="reason small">${h(row.reason.slice(0, 140))}</div>` : ''}</td><td class="num">${h(formatJudged(row.judged))}</td><td class="small">${h(row.access)}${row.sharedBlocks !== null ? `<div class="muted">${row.sharedBlocks.toLocaleString('en-US')} buffers</div>` : ''}</td>`;
+        return `<td data-variant="${h(run!.variant)}" data-status="${h(row.status)}" data-uses-index="${row.usesIndex}"><span class="badge ${h(row.status)}">${h(row.status)}</span>${row.reason ? `<div class="reason small">${h(row.reason.slice(0, 140))}</div>` : ''}</td><td class="num">${h(formatJudged(row.judged))}</td><td class="small">${h(row.access)}${row.sharedBlocks !== null ? `<div class="muted">${row.sharedBlocks.toLocaleString('en-US')} buffers</div>` : ''}${row.partitions ? `<div class="muted" data-partitions="${row.partitions.executed}/${row.partitions.total}">${row.partitions.executed} of ${row.partitions.total} partitions read${row.partitions.removedAtStart ? `, ${row.partitions.removedAtStart} pruned at executor start` : ''}</div>` : ''}</td>`;
       }).join('')}</tr>`;
     }).join('');
     const sizes = runs.filter((r) => r).map((r) => `<tr><td>${h(r!.variant)}</td><td class="num">${r!.indexes.length}</td><td class="num">${h(formatBytes(r!.totalIndexBytes))}</td><td class="num">${r!.writeCost ? `${h(formatMs(r!.writeCost.allIndexesMedianMs))} / ${h(formatMs(r!.writeCost.primaryKeyOnlyMedianMs))} ms` : h(r!.writeCostError ?? '–')}</td><td class="num">${r!.writeCost ? `${r!.writeCost.ratio.toFixed(2)}x [${r!.writeCost.ratioInterval.low.toFixed(2)}–${r!.writeCost.ratioInterval.high.toFixed(2)}]` : '–'}</td><td class="small">${r!.indexes.map((i) => `${h(i.name)} ${h(formatBytes(i.sizeBytes))}`).join(' · ')}</td></tr>`).join('');
     return `<h3>At ${h(scale)}</h3>
 <div class="table-wrap"><table class="whatif-side-by-side" data-scale="${h(scale)}"><thead><tr><th>Scenario</th>${variants.map((v) => `<th>${h(v)}</th><th class="num">judged p95 ms</th><th>plan</th>`).join('')}</tr></thead><tbody>${body}</tbody></table></div>
 <table class="whatif-sizes"><thead><tr><th>Variant</th><th class="num">Indexes</th><th class="num">Index size</th><th class="num">Write: all / pk only</th><th class="num">Ratio</th><th>Each index</th></tr></thead><tbody>${sizes}</tbody></table>`;
+  }).join('');
+
+  const layout = report.runs.filter((r) => r.layout).map((run) => {
+    const l = run.layout!;
+    const findings = (report.layoutFindings ?? []).filter((f) => f.scale === run.scale && f.id.includes(`:${run.variant}:`));
+    return `<h2 id="whatif-layout-${h(run.variant)}-${h(run.scale)}">Partitioned layout '${h(run.variant)}' at ${h(run.scale)}</h2>
+<p>${l.partitions.length} partitions of <code>executions</code> by ${h(l.every)} of <code>${h(l.partitionColumn)}</code>, in schema <code>${h(l.schema)}</code> (${l.reused ? 'reused' : `built in ${h(formatMs(Object.values(l.buildMs).reduce((a, b) => a + b, 0)))} ms`}).</p>
+<table class="whatif-partitions"><thead><tr><th>Partition</th><th>From</th><th>To</th><th class="num">Rows</th><th class="num">Size</th></tr></thead><tbody>${
+  l.partitions.map((p) => `<tr><td>${code(p.name)}</td><td>${h(p.from ?? 'DEFAULT')}</td><td>${h(p.to ?? '')}</td><td class="num">${p.rows.toLocaleString('en-US')}</td><td class="num">${h(formatBytes(p.bytes))}</td></tr>`).join('')}</tbody></table>
+${findings.map((f) => `<article class="finding ${h(f.severity)}" data-finding="${h(f.id)}"><header><span class="badge ${h(f.severity)}">${h(f.severity)}</span> <h3>${h(f.title)}</h3></header><p>${h(f.detail)}</p>${f.fix ? `<p class="fix"><strong>Fix:</strong> ${h(f.fix)}</p>` : ''}</article>`).join('')}`;
   }).join('');
 
   const ablation = report.runs.map((run) => `<h3>'${h(run.variant)}' at ${h(run.scale)}</h3><div class="table-wrap"><table class="whatif-ablation" data-variant="${h(run.variant)}" data-scale="${h(run.scale)}"><thead><tr><th>Index</th><th class="num">Size</th><th class="num">Write share</th><th>Without it</th></tr></thead><tbody>${
@@ -70,6 +80,7 @@ ${changes}
 <ul class="whatif-fixes">${fixes}</ul>
 ${await figure('whatif-variants', 'Documented SQL on each variant', 'Judged p95 of each documented query per variant; faded bars broke their plan contract (Seq Scan or wrong index); a missing bar is SQL that does not run.', buildVariantChart(report))}
 ${sideBySide}
+${layout}
 <h2 id="whatif-ablation">What each index buys, what it costs</h2>
 <p class="lead">Each index dropped in turn in a rolled-back savepoint; the scenarios that used or expect it re-run. Ratios are without / with (95% bootstrap interval).</p>
 ${await figure('whatif-ablation', 'What each index buys, what it costs', 'x: the index size; y: the worst slowdown of a scenario without it; point size: its share of the write cost; red: no scenario needs it.', buildAblationChart(report))}
