@@ -189,6 +189,8 @@ async function main(): Promise<number> {
         .option('schema', { type: 'string', describe: 'the schema holding your table (with --table name, or alone for <schema>.executions) [default: public]', group: 'Your table:' })
         .option('allow-writes', { type: 'boolean', default: false, describe: 'with --table: also run the write scenarios, each in a transaction that is rolled back (never DDL)', group: 'Your table:' })
         .option('plans-only', { type: 'boolean', default: false, describe: 'with --table: EXPLAIN without ANALYZE, parameters from pg_stats: no scenario statement is executed (for production)', group: 'Your table:' })
+        .option('engine', { choices: ['postgres', 'clickhouse'] as const, default: 'postgres' as const, describe: 'clickhouse: the spec\'s Option 3, the analytics on a ClickHouse copy of the same rows, checked against PostgreSQL\'s answers (docs/clickhouse.md)', group: 'Option 3:' })
+        .option('clickhouse-url', { type: 'string', describe: 'with --engine clickhouse: a ClickHouse server\'s HTTP URL (two, comma-separated: the shards of a cluster); absent: the embedded engine (chdb, installed on demand)', group: 'Option 3:' })
         .example('$0 run', 'both scales, every scenario (what `npm run bench` does)')
         .example('$0 run --scale 100k --scenario "status-*"', 'the status-filtered scenarios at 100k only')
         .example('$0 run --scale 20000 --time-budget 300ms --json > results.json', 'a quick run, results as JSON')
@@ -199,10 +201,11 @@ async function main(): Promise<number> {
         .example('$0 run --pg-major 14', 'on PostgreSQL 14, the version the spec measured')
         .example('$0 run --pg-major 14,17,18 --scale 100k', 'the suite on three majors, verdicts side by side, differences called out')
         .example('$0 run --provider container --image localpg:15', 'in a container of a locally built image (nothing is pulled when it is present)')
+        .example('$0 run --engine clickhouse --scale 100k', 'Option 3: the analytics on embedded ClickHouse beside PostgreSQL (needs npm run chdb:install)')
         .epilog(EXIT_CODES),
       async (argv) => {
         const failOn = failOnList(argv['fail-on']);
-        refuseEmptyChoices(argv, ['clock', 'protocol', 'index-build']);
+        refuseEmptyChoices(argv, ['clock', 'protocol', 'index-build', 'engine']);
         const scales = scaleList(argv.scale);
         const seed = numberFlag('seed', argv.seed, { integer: true, min: 0, example: '42' })!;
         const majors = pgMajors(argv['pg-major']);
@@ -239,6 +242,12 @@ async function main(): Promise<number> {
           provider,
         };
         const tableMode = argv.table !== undefined || argv.schema !== undefined;
+        if (argv['clickhouse-url'] !== undefined && argv.engine !== 'clickhouse') throw new UsageError('--clickhouse-url applies to --engine clickhouse: add --engine clickhouse, or drop --clickhouse-url.');
+        if (argv.engine === 'clickhouse') {
+          const { runClickHouseOption } = await import('./commands/run-clickhouse-cli.ts');
+          exitCode = await runClickHouseOption(argv, runOptions, ARGS, tableMode);
+          return;
+        }
         if (!tableMode && (argv['allow-writes'] || argv['plans-only'])) {
           throw new UsageError(`--${argv['allow-writes'] ? 'allow-writes' : 'plans-only'} applies to your own table: add --table schema.name (without it execbench seeds and judges its own rows).`);
         }
