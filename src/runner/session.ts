@@ -39,6 +39,22 @@ export async function connectToDataset(connectionString: string, schema: string)
  */
 export async function prepareDatasetSession(client: pg.ClientBase, schema: string): Promise<void> {
   await client.query('SELECT pg_advisory_lock_shared(hashtext($1))', [datasetLockKey(schema)]);
-  await client.query('VACUUM (ANALYZE, INDEX_CLEANUP ON) executions');
-  await client.query('CHECKPOINT').catch(() => undefined);
+  await withoutStatementTimeout(client, async () => {
+    await client.query('VACUUM (ANALYZE, INDEX_CLEANUP ON) executions');
+    await client.query('CHECKPOINT').catch(() => undefined);
+  });
+}
+
+/**
+ * Maintenance that grows with the table (VACUUM, REINDEX, a variant's CREATE INDEX: minutes at 10M rows) is not a
+ * measured statement: the session's statement timeout is lifted for it and put back after (also inside a transaction,
+ * where SET is undone only by a rollback).
+ */
+export async function withoutStatementTimeout<T>(client: pg.ClientBase, body: () => Promise<T>): Promise<T> {
+  await client.query('SET statement_timeout = 0');
+  try {
+    return await body();
+  } finally {
+    await client.query(`SET statement_timeout = ${STATEMENT_TIMEOUT_MS}`).catch(() => undefined);
+  }
 }

@@ -10,7 +10,7 @@ import type { ScenarioResult } from '../results.ts';
 import { describeAccess } from '../runner/contract.ts';
 import { createParamPicker, loadParamPools } from '../runner/params.ts';
 import { runScenariosAtScale } from '../runner/run-scenarios.ts';
-import { connectToDataset, prepareDatasetSession } from '../runner/session.ts';
+import { connectToDataset, prepareDatasetSession, withoutStatementTimeout } from '../runner/session.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { DatasetInfo } from '../seed/types.ts';
 import { bootstrapShift } from '../runner/statistics.ts';
@@ -84,11 +84,13 @@ export async function runVariant(options: VariantRunOptions): Promise<{ run: Var
     await client.query('BEGIN');
     try {
       if (!copy) {
-        await applyVariant(client, variant);
-        // Every index freshly built, so sizes compare index sets, not the bloat earlier rolled-back writes (an
-        // earlier variant's write cost, run's audit) left in the committed dataset; rolled back with the rest.
-        // (A partitioned table cannot be reindexed in a transaction; its copy was built once and only vacuumed since.)
-        await client.query('REINDEX TABLE executions');
+        await withoutStatementTimeout(client, async () => {
+          await applyVariant(client, variant);
+          // Every index freshly built, so sizes compare index sets, not the bloat earlier rolled-back writes (an
+          // earlier variant's write cost, run's audit) left in the committed dataset; rolled back with the rest.
+          // (A partitioned table cannot be reindexed in a transaction; its copy was built once and only vacuumed since.)
+          await client.query('REINDEX TABLE executions');
+        });
       }
       const catalog = await readIndexes(client, copy?.schema ?? dataset.schema, 'executions');
       phase('apply');
