@@ -5,7 +5,7 @@ import { runBenchCommand } from './commands/run.ts';
 import { resolveProviderOptions } from './config.ts';
 import { EXIT, ExecbenchError, UsageError } from './errors.ts';
 import { checkWritableDir, refuseEmpty } from './paths.ts';
-import { parseScale } from './seed/scale.ts';
+import { parseScale, parseScales } from './seed/scale.ts';
 import { AB_TIME_RULE } from './ab/judge-time.ts';
 import { givenList, list, numberFlag, parseBudget, parseDuration } from './cli-args.ts';
 import { ALL_FAIL_ON, COMPARE_FAIL_ON, DEFAULT_FAIL_ON, type FailOn } from './gate/verdict.ts';
@@ -113,7 +113,7 @@ function failOnList(raw: unknown, allowed: readonly string[] = ALL_FAIL_ON): str
 
 /** --scale: the named default when absent; a scale given twice (100k,100000) runs once. */
 function scaleList(raw: unknown) {
-  const scales = (givenList('scale', raw, '100k, 1m, 5m, 10m or a positive integer (comma-separated)') ?? ['100k', '1m']).map(parseScale);
+  const scales = parseScales(givenList('scale', raw, '100k, 1m, 5m, 10m or a positive integer (comma-separated)') ?? ['100k', '1m']);
   return scales.filter((scale, i) => scales.findIndex((other) => other.focusRows === scale.focusRows) === i);
 }
 

@@ -3,7 +3,6 @@
 import type { AuditReport } from './audit/types.ts';
 import type { PlanFacts } from './plan/types.ts';
 import type { IndexMap } from './target/index-map.ts';
-import type { WhatifReport } from './whatif/types.ts';
 
 /** 2: two clocks per threshold, latency verdicts with intervals (schema 1 documents are upgraded on read). */
 export const RESULTS_SCHEMA_VERSION = 2;
@@ -177,7 +176,10 @@ export interface HeadlineCheck {
   measured: string;
   passed: boolean;
   detail: string;
-  /** Parts of the promise that were not measured (skipped or failed before timing), when there are any. */
+  /**
+   * The queries the promise needs that were not timed here (not selected, skipped, errored): present, the check is
+   * not judged ("not judged: needs ..."), neither held nor failed, and `passed` is false only for older readers.
+   */
   unmeasured?: string[];
 }
 
@@ -295,6 +297,6 @@ export interface RunResults {
   timings: Record<string, number>;
   /** Present when the run judged a user's own table (run --table) instead of execbench's seeded datasets. */
   target?: TableTarget;
-  /** Present for `execbench whatif`: schema variants side by side, ablation, generic plans, crossovers (src/whatif). */
-  whatif?: WhatifReport;
+  // whatif?: WhatifReport, present for `execbench whatif`, is declared in results-whatif.ts: the what-if types build
+  // on this file's (Finding, ScenarioResult), so naming them here would make the two files a circle.
 }

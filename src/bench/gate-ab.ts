@@ -30,10 +30,12 @@ import { createProgress } from '../seed/progress.ts';
 import { parseScale } from '../seed/scale.ts';
 import type { ScaleSpec } from '../seed/types.ts';
 import { benchRequest } from './common.ts';
-import { loadFigure, saveFigure, stampLine, type SavedFigure } from './load-figures.ts';
+import { commitFigureInputs, figuresInputsDir, loadFigure, saveFigure, stampLine, type SavedFigure } from './load-figures.ts';
 
 export const GATE_FIGURES_DIR = path.join(PROJECT_ROOT, 'reports', 'bench-gate');
 export const GATE_FIGURES_PAGE = path.join(PROJECT_ROOT, 'docs', 'gate-measured.md');
+/** The page's inputs as committed: what it is rendered from (load-figures.ts says why). */
+export const GATE_FIGURES_INPUTS = figuresInputsDir('gate-measured');
 const TARGET_FORM = { scenarioId: 'paginated-listing', form: 'corrected' } as const;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -227,8 +229,8 @@ export async function abSensitivity(runs: number, scale: ScaleSpec): Promise<num
 }
 
 /** docs/gate-measured.md from the saved results (a mode never run says so). */
-export function renderGateFigures(read: <T>(mode: string) => SavedFigure<T> | undefined = (mode) => loadFigure(mode, GATE_FIGURES_DIR)): string {
-  const parts = ['# The A/B gate, measured', '', 'Written by `npm run bench:gate -- figures` from the results `npm run bench:gate -- ab-aa` and `-- ab-sensitivity` saved under reports/bench-gate/. Re-run those and this command; do not edit the figures by hand.', ''];
+export function renderGateFigures(read: <T>(mode: string) => SavedFigure<T> | undefined = (mode) => loadFigure(mode, GATE_FIGURES_INPUTS)): string {
+  const parts = ['# The A/B gate, measured', '', 'Written by `npm run bench:gate -- figures` from the results `npm run bench:gate -- ab-aa` and `-- ab-sensitivity` saved under reports/bench-gate/ (kept in docs/data/gate-measured/). Re-run those and this command; do not edit the figures by hand.', ''];
   const aa = read<AaResult>('ab-aa');
   parts.push('## False alarms on unchanged code (`ab-aa`)', '');
   if (!aa) parts.push('Not measured yet.', '');
@@ -258,6 +260,7 @@ export function renderGateFigures(read: <T>(mode: string) => SavedFigure<T> | un
 }
 
 export function writeGateFigures(): string {
+  commitFigureInputs(GATE_FIGURES_DIR, GATE_FIGURES_INPUTS);
   writeFileSync(GATE_FIGURES_PAGE, renderGateFigures());
   return GATE_FIGURES_PAGE;
 }

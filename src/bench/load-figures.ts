@@ -2,13 +2,35 @@
 // prints) to reports/bench-load/<mode>.json, stamped with the date, the machine and the commit; `npm run bench:load --
 // figures` turns the saved documents into docs/load-measured.md. One current figure per claim: a mode run again
 // replaces its document, and the page is written again from what is saved, never typed by hand.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gitCommit, gitDirty, PROJECT_ROOT } from '../commands/run.ts';
 
 export const FIGURES_DIR = path.join(PROJECT_ROOT, 'reports', 'bench-load');
 export const FIGURES_PAGE = path.join(PROJECT_ROOT, 'docs', 'load-measured.md');
+/** This page's inputs as committed (reports/ is not): what the page is rendered from, and what its test re-renders. */
+export const FIGURES_INPUTS = figuresInputsDir('load-measured');
+
+/**
+ * docs/data/<page>/: the saved documents a figures page (docs/<page>.md) is written from. The benches save to
+ * reports/ (git-ignored); a figures mode first copies what they saved here, then renders the page from this folder
+ * only, so the page and its inputs are committed together and test/unit/figures-pages.test.ts can re-render it.
+ */
+export function figuresInputsDir(page: string): string {
+  return path.join(PROJECT_ROOT, 'docs', 'data', page);
+}
+
+/**
+ * Copies every saved document (*.json) of \`from\` into \`to\`, replacing one of the same name and keeping the others:
+ * a mode run again replaces its figure, a mode not run here keeps its committed one. Returns the names copied.
+ */
+export function commitFigureInputs(from: string, to: string): string[] {
+  mkdirSync(to, { recursive: true });
+  const names = existsSync(from) ? readdirSync(from).filter((f) => f.endsWith('.json')).sort() : [];
+  for (const name of names) copyFileSync(path.join(from, name), path.join(to, name));
+  return names;
+}
 
 /** Where and on what a figure was measured. */
 export interface Stamp {
@@ -80,12 +102,12 @@ export function stampLine(s: Stamp): string {
 }
 
 /** The page, from what is saved; modes never run say so. */
-export function renderLoadFigures(read: <T>(mode: string) => SavedFigure<T> | undefined = loadFigure): string {
+export function renderLoadFigures(read: <T>(mode: string) => SavedFigure<T> | undefined = (mode) => loadFigure(mode, FIGURES_INPUTS)): string {
   const out: string[] = [
     '# execbench load: measured here',
     '',
     'Written by `npm run bench:load -- figures` from the result documents the bench:load modes saved under',
-    '`reports/bench-load/`; each section is stamped with when, on what and on which code it was measured. The machine',
+    '`reports/bench-load/` (kept in `docs/data/load-measured/`); each section is stamped with when, on what and on which code it was measured. The machine',
     'runs the generator and the server on the same cores, and is shared: read ratios measured side by side, not',
     'absolute times. How the figures are obtained: [load.md](load.md).',
     '',
@@ -156,8 +178,9 @@ export function renderLoadFigures(read: <T>(mode: string) => SavedFigure<T> | un
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-/** Writes docs/load-measured.md from the saved documents; returns its path. */
+/** Commits what the modes saved to docs/data/load-measured/, then writes docs/load-measured.md from there; returns its path. */
 export function writeLoadFigures(): string {
+  commitFigureInputs(FIGURES_DIR, FIGURES_INPUTS);
   writeFileSync(FIGURES_PAGE, renderLoadFigures());
   return FIGURES_PAGE;
 }

@@ -4,9 +4,9 @@
 // Usage: tsx src/bench/seed-throughput.ts [scale]   (scale defaults to 1m; provider flags via env:
 // DATABASE_URL, EXECBENCH_PROVIDER, ... as for execbench itself). Exit 0 when both targets hold, 1 otherwise.
 // The last stdout line is one JSON object with every figure.
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import path, { join } from 'node:path';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -20,12 +20,10 @@ import { createProgress } from '../seed/progress.ts';
 import { parseScale } from '../seed/scale.ts';
 import { readSchemaPlan, applySchemaFile } from '../seed/schema-files.ts';
 import type { DatasetRequest } from '../seed/types.ts';
-import { PROJECT_ROOT } from '../commands/run.ts';
 import { exitOnHelp, runScript } from './common.ts';
-import { saveFigure, type SavedFigure } from './load-figures.ts';
+import { saveFigure } from './load-figures.ts';
+import { SEED_FIGURES_DIR, writeSeedFigures } from './seed-figures.ts';
 
-const SEED_FIGURES_DIR = path.join(PROJECT_ROOT, 'reports', 'bench-seed');
-const SEED_FIGURES_PAGE = path.join(PROJECT_ROOT, 'docs', 'seed-measured.md');
 
 const RATIO_TARGET = 0.9;
 const RSS_TARGET_MB = 300;
@@ -52,8 +50,7 @@ Example: npm run bench:seed -- 10m
 
 async function main(): Promise<number> {
   if (process.argv[2] === 'figures') {
-    writeFileSync(SEED_FIGURES_PAGE, renderSeedFigures());
-    out(`Wrote ${SEED_FIGURES_PAGE} from ${SEED_FIGURES_DIR}`);
+    out(`Wrote ${writeSeedFigures()} from ${SEED_FIGURES_DIR}`);
     return EXIT.ok;
   }
   const scale = parseScale(process.argv[2] ?? '1m');
@@ -196,24 +193,3 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 await runScript(main);
-
-
-interface SeedDoc { scale: string; rows: number; ratio: number; ratioTarget: number; totalSeedMs: number; phasesMs: Record<string, number>; peakRssMb: number; rssTargetMb: number; timeTargetMs?: number; seeder: { copyMs: number }; ceiling: { copyMs: number }; passed: boolean }
-
-/** docs/seed-measured.md from every saved scale, smallest first. */
-export function renderSeedFigures(): string {
-  const saved = existsSync(SEED_FIGURES_DIR)
-    ? readdirSync(SEED_FIGURES_DIR).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(path.join(SEED_FIGURES_DIR, f), 'utf8')) as SavedFigure<SeedDoc>)
-    : [];
-  saved.sort((a, b) => a.result.rows - b.result.rows);
-  const lines = [
-    '# Seeding, measured (`npm run bench:seed`)', '',
-    'Written by `npm run bench:seed -- figures` from the results each `npm run bench:seed -- <scale>` saved under reports/bench-seed/. Targets: the seeder\'s COPY at least 0.90 of the ceiling (the same bytes replayed through the same COPY path), peak RSS at most 300 MB, and at 10m the whole seed (generate and COPY, index builds, ANALYZE) within 6 minutes.', '',
-    '| scale | rows | seeder / ceiling COPY | ratio | seed total | phases | peak RSS | targets | measured |', '|---|---|---|---|---|---|---|---|---|',
-  ];
-  for (const { stamp: st, result: r } of saved) {
-    lines.push(`| ${r.scale} | ${r.rows.toLocaleString('en-US')} | ${(r.seeder.copyMs / 1000).toFixed(1)} s / ${(r.ceiling.copyMs / 1000).toFixed(1)} s | ${r.ratio.toFixed(3)} | ${(r.totalSeedMs / 1000).toFixed(0)} s${r.timeTargetMs ? ` (target ${r.timeTargetMs / 1000} s)` : ''} | ${Object.entries(r.phasesMs).map(([p, ms]) => `${p} ${(ms / 1000).toFixed(1)} s`).join(', ')} | ${r.peakRssMb} MB | ${r.passed ? 'met' : 'not met'} | ${st.measuredAt.slice(0, 16).replace('T', ' ')} UTC, ${st.machine.cpus} × ${st.machine.model}, ${st.postgres ?? ''}, commit ${st.commit?.slice(0, 10) ?? '?'}${st.uncommitted ? '+' : ''} |`);
-  }
-  if (saved.length === 0) lines.push('| — | not measured yet | | | | | | | |');
-  return `${lines.join('\n')}\n`;
-}

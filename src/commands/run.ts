@@ -25,7 +25,7 @@ import { decideExit, type FailOn } from '../gate/verdict.ts';
 import { comparisonCounts, renderComparisonTable, renderTableStates } from './compare.ts';
 import { RESULTS_SCHEMA_VERSION, type BaselineGap, type ClientProtocol, type Clock, type DatasetSummary, type EnvironmentInfo, type RunResults, type TableState } from '../results.ts';
 import { describeServerClock, type StatementsProbe } from '../runner/server-clock.ts';
-import { renderFindings, renderHeadline, renderResultsTable, renderTeamQueries, renderWarnings } from '../report/console.ts';
+import { renderFindings, renderHeadline, renderResultsTable, renderTeamQueries, renderBudgetLine, renderWarnings } from '../report/console.ts';
 import { checkReportTargets, writeReports } from '../report/write-reports.ts';
 import { checkReadableFile } from '../paths.ts';
 import { deriveFindings, headlineFindings, qualifyUnusedIndexFindings } from '../runner/findings.ts';
@@ -219,7 +219,7 @@ export async function runBenchCommand(options: RunOptions): Promise<number> {
     timings,
   };
   results.findings = [...qualifyUnusedIndexFindings(results.findings, results.scenarios, scenarios.length, loaded.length), ...document.findings];
-  return reportAndDecide(results, { ...options, baseline, budget: budgetLine(results, scenarios), closing: [...document.lines, ...outcome.closing] });
+  return reportAndDecide(results, { ...options, baseline, budget: renderBudgetLine(results, scenarios.length), closing: [...document.lines, ...outcome.closing] });
 }
 
 /** What every run ends with: the baseline applied, reports written, the tables printed, the gate decided. */
@@ -319,15 +319,6 @@ function gateLine(results: RunResults, decision: { exitCode: number; reasons: st
     return `Gate: PASSED (exit 0): ${gated.length} gated forms judged.${findingsNote}${ignored}${warn}`;
   }
   return `Gate: FAILED (exit ${decision.exitCode}):\n${decision.reasons.map((r) => `  - ${r}`).join('\n')}\n${findingsNote.trim()}`;
-}
-
-/** Run time against execbench's own budget (issue target, set for 2-core machines: 4 min cold, 2 min warm). */
-function budgetLine(results: RunResults, scenarios: LoadedScenario[]): string {
-  const seconds = (results.timings.totalMs ?? 0) / 1000;
-  const reused = results.datasets.every((d) => d.reused);
-  const limit = reused ? 120 : 240;
-  return `Run time ${seconds.toFixed(1)} s for ${scenarios.length} scenarios x ${results.datasets.length} scale(s) ` +
-    `(${reused ? 'warm: datasets reused' : 'cold: datasets seeded'}); execbench's own budget for a default run on a 2-core machine is ${limit} s ${reused ? 'warm' : 'cold'}: ${seconds <= limit ? 'within' : 'OVER'}.`;
 }
 
 /** One sentence on how the client clock times a query. */

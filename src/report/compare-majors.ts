@@ -1,6 +1,7 @@
 // Pure: the results of one suite on several Postgres majors -> verdicts side by side, and where a plan,
 // an index, a verdict, a finding or a headline promise differs between majors, said in words.
 import type { RunResults, ScenarioResult } from '../results.ts';
+import { isJudged } from '../runner/headline.ts';
 import { textTable } from './console.ts';
 import { markdownCell } from './markdown.ts';
 
@@ -77,7 +78,8 @@ export function compareMajors(runs: RunResults[]): MajorComparison {
     return {
       id, scale,
       passedOn: verdicts.filter((v) => v.check?.passed === true).map((v) => v.major),
-      failedOn: verdicts.filter((v) => v.check?.passed === false).map((v) => v.major),
+      // A promise not judged on a major (a query it needs did not run there) neither holds nor fails there.
+      failedOn: verdicts.filter((v) => v.check?.passed === false && isJudged(v.check)).map((v) => v.major),
     };
   }).filter((h) => h.passedOn.length > 0 && h.failedOn.length > 0);
 

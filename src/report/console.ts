@@ -2,20 +2,28 @@
 import { formatInterval, minSamplesToPass } from '../gate/latency-verdict.ts';
 import type { RunResults, ScenarioResult, Violation } from '../results.ts';
 import { describeAccess } from '../runner/contract.ts';
-import { formLabel, isTeamResult, teamQueryFile, warningLines } from './format.ts';
+import { isJudged } from '../runner/headline.ts';
+import { correctedSentence, documentVerdict, formatRange } from './document-verdict.ts';
+import { countsForGate, formLabel, isTeamResult, teamQueryFile, warningLines } from './format.ts';
 
 /** A violation's short name; a baseline regression names its half (baseline-plan, baseline-time). */
 function kindOf(v: Pick<Violation, 'kind' | 'half'>): string {
   return v.kind === 'baseline' && v.half ? `baseline-${v.half}` : KIND[v.kind];
 }
 
-/** Renders rows as an aligned text table; a cell wider than maxWidth is cut with '…'. */
-export function textTable(header: string[], rows: string[][], options: { maxWidth?: number } = {}): string {
+/**
+ * Renders rows as an aligned text table; a cell wider than maxWidth is cut with '…'. With lastRunsOn, the last column
+ * is never cut (it has nothing to its right to push) and its rule under the header stops at RULE_MAX.
+ */
+export function textTable(header: string[], rows: string[][], options: { maxWidth?: number; lastRunsOn?: boolean } = {}): string {
   const max = options.maxWidth ?? Infinity;
-  const widths = header.map((h, i) => Math.min(max, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
+  const last = header.length - 1;
+  const widths = header.map((h, i) => Math.min(options.lastRunsOn && i === last ? Infinity : max, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
   const line = (cells: string[]) => cells.map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  const rule = widths.map((w, i) => '-'.repeat(options.lastRunsOn && i === last ? Math.max(header[i]!.length, Math.min(w, RULE_MAX)) : w)).join('  ');
+  return [line(header), rule, ...rows.map(line)].join('\n');
 }
+const RULE_MAX = 50;
 
 /** Short names for violation kinds, so a failing row fits the table (the legend spells them out). */
 const KIND: Record<Violation['kind'], string> = {
@@ -46,14 +54,6 @@ function clockCell(r: ScenarioResult): string {
 /** A limit as the spec writes it: 10, 2.5, 0.5. */
 const limit = (n: number) => String(Math.round(n * 1000) / 1000);
 
-/**
- * The table's target width. The verdict columns alone take ~150 characters (a p95 with its interval is 20), so the
- * access column (last but one) gives way, down to ACCESS_MIN, where an index name is still recognisable; the legend
- * below stays within 130.
- */
-const TABLE_WIDTH = 160;
-const ACCESS_MIN = 28;
-
 /** The scenario x scale x form table, and a legend saying what the clocks, intervals and marks mean. */
 export function renderResultsTable(results: RunResults): string {
   const strict = results.options.strictSpec;
@@ -71,15 +71,12 @@ export function renderResultsTable(results: RunResults): string {
       r.threshold ? `${limit(r.threshold.p95Ms)}${isTeamResult(r) ? ' yours' : r.threshold.derived ? '*' : ''}` : '-',
       ms(r.latency?.client.p50Ms),
       ms(r.latency?.server.p50Ms),
-      r.plan ? describeAccess(r.plan).replace(/ using /g, ' ') : '-',
       r.plan ? String(r.plan.buffers.sharedHit + r.plan.buffers.sharedRead) : '-',
+      // Last and never cut: the index a query used is what the column is for, and a long name only runs on.
+      r.plan ? describeAccess(r.plan).replace(/ using /g, ' ') : '-',
     ];
   });
-  const header = ['scenario', 'scale', 'form', 'verdict', 'clock', 'p95 [interval] ms', 'n', 'limit ms', 'client p50', 'server p50', 'access', 'buffers'];
-  const ACCESS = header.indexOf('access');
-  const others = header.reduce((sum, h, i) => (i === ACCESS ? sum : sum + Math.max(h.length, ...cells.map((c) => c[i]!.length)) + 2), 0);
-  const accessWidth = Math.max(ACCESS_MIN, TABLE_WIDTH - others);
-  for (const row of cells) row[ACCESS] = ellipsis(row[ACCESS]!, accessWidth);
+  const header = ['scenario', 'scale', 'form', 'verdict', 'clock', 'p95 [interval] ms', 'n', 'limit ms', 'client p50', 'server p50', 'buffers', 'access'];
   const server = results.environment.serverClock;
   const client = results.environment.clientClock;
   const serverHow = server
@@ -87,19 +84,23 @@ export function renderResultsTable(results: RunResults): string {
     : 'pg_stat_statements executor time, or EXPLAIN (ANALYZE, TIMING OFF) where it is missing';
   const bulk = results.scenarios.some((r) => r.latency?.serverMethod === 'explain-timing-off') && server?.method === 'pg_stat_statements';
   const protocol = client?.protocol ?? results.options.protocol;
-  const inconclusive = results.scenarios.filter((r) => r.latencyVerdict?.status === 'inconclusive').length;
+  // Counted as the gate line counts them (the forms the gate judges), the others said apart.
+  const inconclusiveForms = results.scenarios.filter((r) => r.latencyVerdict?.status === 'inconclusive');
+  const inconclusive = inconclusiveForms.filter((r) => countsForGate(r, strict)).length;
+  const inconclusiveElsewhere = inconclusiveForms.length - inconclusive;
   const calibration = renderCalibrationTable(results);
-  return `${textTable(header, cells)}\n\n${[
+  return `${textTable(header, cells, { lastRunsOn: true })}\n\n${[
     '  verdict: pass | FAIL: what broke (index = expected index not used, seqscan, p95 = latency verdict FAILED) | ERROR | skip |',
     '  inconclusive: the p95 interval contains the limit, or lacks the bound that would decide; a warning, not a failure',
-    `  (--fail-on inconclusive makes it fatal)${inconclusive ? `: ${inconclusive} here` : ''}. p95? after FAIL: the contract failed, the latency is inconclusive.`,
+    `  (--fail-on inconclusive makes it fatal)${inconclusive ? `: ${inconclusive} here` : ''}${inconclusiveElsewhere ? `${inconclusive ? ',' : ':'} ${inconclusiveElsewhere} more on forms the gate does not judge (†)` : ''}.`,
+    '  p95? after FAIL: the contract failed, the latency is inconclusive.',
     `  clock: what the limit judges. server = ${serverHow};`,
     ...(bulk ? [`  server° = EXPLAIN (ANALYZE, TIMING OFF) beside each execution: results over 1,000 rows (executor time would count sending);`] : []),
     `  client = wire round trip of the plain query${protocol ? ` (${protocol} statement)` : ''}, socket write to last byte, row decoding excluded.`,
     '  p95 [interval]: the judged clock\'s p95 and its distribution-free order-statistic interval, 98.75% per look (95% overall);',
     `  — = too few samples for that bound (an upper bound needs ${minSamplesToPass()}). n: samples of the judged clock. limit: the spec's p95 (ms);`,
     '  * = derived by execbench where the spec gives none for this scale (the HTML report and junit.xml say how). client/server p50:',
-    '  medians of both clocks (ms). access: the plan\'s scans; buffers: shared blocks hit+read of one EXPLAIN ANALYZE execution.',
+    '  medians of both clocks (ms). buffers: shared blocks hit+read of one EXPLAIN ANALYZE execution; access: the plan\'s scans.',
     ...(results.baseline ? ['  baseline-plan / baseline-time: regressed against --baseline in that half of its gate (plan: index, plan shape, buffers,',
       '  rows; time: median, p95); --fail-on plan or time gates one half, baseline both.'] : []),
     '  †: not gated, the SQL exactly as the spec prints it; where it needed a correction, the corrected form is what the gate judges',
@@ -160,10 +161,6 @@ export function renderCalibrationTable(results: RunResults): string {
   ].join('\n');
 }
 
-function ellipsis(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
 export function renderFindings(results: RunResults): string {
   const ours = results.findings.filter((f) => f.about === 'table');
   const documentFindings = results.findings.filter((f) => f.about !== 'table');
@@ -182,11 +179,28 @@ function findingLines(findings: RunResults['findings']): string[] {
       : `- [${f.severity}] ${f.title} (${f.spec}${f.scale ? `; ${f.scale}` : ''})\n    ${f.detail}${f.fix ? `\n    fix: ${f.fix.replace(/\s*\n\s*/g, ' ')}` : ''}`);
 }
 
+/**
+ * The document's verdict, then its headline promises: how many of its statements fail as written and why, whether
+ * its intent holds once corrected, and each promise checked. (A run on a user's table has no document verdict.)
+ */
 export function renderHeadline(results: RunResults): string {
-  if (results.headline.length === 0) return '';
-  return 'Headline promises of the spec (a failure is listed as a spec finding too; the gate judges scenarios):\n' + results.headline
-    .map((h) => `- [${h.passed ? 'pass' : 'FAIL'}] ${h.scale} ${h.claim}: ${h.measured}\n    ${h.detail}`)
+  const verdict = results.target ? '' : renderDocumentVerdict(results);
+  if (results.headline.length === 0) return verdict;
+  const promises = 'Headline promises of the spec (a failure is listed as a spec finding too; the gate judges scenarios):\n' + results.headline
+    .map((h) => `- [${h.passed ? 'pass' : isJudged(h) ? 'FAIL' : 'not judged'}] ${h.scale} ${h.claim}: ${h.measured}\n    ${h.detail}`)
     .join('\n');
+  return verdict ? `${verdict}\n\n${promises}` : promises;
+}
+
+/** The document's verdict in a few lines: each cause with the statements it names, then the corrected forms' word. */
+export function renderDocumentVerdict(results: RunResults): string {
+  const v = documentVerdict(results);
+  if (v.statements === 0) return '';
+  const lead = v.failingCount === 0
+    ? `The document's verdict: ${v.statements === 1 ? 'the 1 statement judged here holds' : `all ${v.statements} of its statements judged here hold`} as written.`
+    : `The document's verdict: ${v.failingCount} of its ${v.statements} statements fail as written (measured at ${v.scales.join(' and ')}):`;
+  const groups = v.groups.map((g) => wrap(`- ${g.scenarioIds.length} ${g.summary}${g.latencyRangeMs ? `, ${formatRange(g.latencyRangeMs)} at p95` : ''}: ${g.scenarioIds.join(', ')}`, 128, '    '));
+  return [lead, ...groups, wrap(correctedSentence(v), 128, '  ')].join('\n');
 }
 
 /**
@@ -215,4 +229,18 @@ export function renderTeamQueries(results: RunResults): string {
 export function renderWarnings(results: RunResults): string {
   const lines = warningLines(results.scenarios.filter((r) => !isTeamResult(r)));
   return lines.length === 0 ? '' : `Warnings (${lines.length}):\n${lines.map((l) => `- ${l}`).join('\n')}`;
+}
+
+/**
+ * Run time against execbench's own budget for a default run on a 2-core machine (120 s warm, 240 s cold). Over it is
+ * a fact about execbench's speed, said as one: nothing about the document or the gate, which the gate line decides.
+ */
+export function renderBudgetLine(results: RunResults, scenarioCount: number): string {
+  const seconds = (results.timings.totalMs ?? 0) / 1000;
+  const warm = results.datasets.every((d) => d.reused);
+  const limit = warm ? 120 : 240;
+  const what = `Run time ${seconds.toFixed(1)} s for ${scenarioCount} scenarios x ${results.datasets.length} scale(s) (${warm ? 'warm: datasets reused' : 'cold: datasets seeded'})`;
+  return seconds <= limit
+    ? `${what}, within execbench's own ${limit} s target for a default ${warm ? 'warm' : 'cold'} run on 2 cores.`
+    : `${what}, ${(seconds - limit).toFixed(1)} s past execbench's own ${limit} s target for a default ${warm ? 'warm' : 'cold'} run on 2 cores (a note on execbench's speed, not a verdict: the gate line decides).`;
 }

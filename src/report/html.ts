@@ -1,32 +1,29 @@
 // One self-contained HTML page: inline CSS, charts as inline SVG, no script, no network. Opens from disk.
-import type { AuditReport } from '../audit/types.ts';
-import type { DatasetSummary, EnvironmentInfo, Finding, HeadlineCheck, RunResults, ScenarioResult } from '../results.ts';
+// Sections of their own: html-audit.ts, html-environment.ts, html-plan-tree.ts, whatif-section.ts; the stylesheet is
+// html-css.ts and the small pieces (escaping, badges) html-parts.ts.
+import type { EnvironmentInfo, Finding, HeadlineCheck, RunResults, ScenarioResult } from '../results.ts';
 import { buildCharts, scaleOrder, type ChartDefinition } from './charts.ts';
 import {
-  baselineView, type BaselineView, confidenceLevels, countInconclusive, formatTableState, countOutcomes, countsForGate, describeClocks, displayStatus, FINDING_TITLE, formatBytes, formatCount, formatDuration,
-  formatLatencyVerdict, formatLimit, formatMs, formatThreshold, formatTimings, INCONCLUSIVE_NOTE, isTeamResult, MANY_ROWS, orderResults, outcomeReason, shortFingerprint,
+  baselineView, type BaselineView, confidenceLevels, countInconclusive, countOutcomes, countsForGate, describeClocks, displayStatus, FINDING_TITLE, formatCount,
+  formatLatencyVerdict, formatLimit, formatMs, formatThreshold, INCONCLUSIVE_NOTE, isTeamResult, MANY_ROWS, orderResults, outcomeReason,
   teamQueryFile, usedIndexes, verdictStatusLabel, breakdownParts,
 } from './format.ts';
 import { formatInterval } from '../gate/latency-verdict.ts';
 import { renderChartSvg } from './render.ts';
 import { renderWhatifSection } from './whatif-section.ts';
+import { renderAudit } from './html-audit.ts';
+import { REPORT_CSS } from './html-css.ts';
+import { renderEnvironment } from './html-environment.ts';
+import { anchor, badge, escapeHtml, ident, truncate } from './html-parts.ts';
+import { renderPlanTree } from './html-plan-tree.ts';
+import { isJudged } from '../runner/headline.ts';
+import { correctedSentence, documentVerdict, formatRange, type DocumentVerdict } from './document-verdict.ts';
 
-/** Escapes text for HTML element content and double-quoted attributes. */
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+// Other pages (ab-html.ts, tests) import these from here.
+export { escapeHtml } from './html-parts.ts';
+export { renderPlanTree } from './html-plan-tree.ts';
 
 const h = escapeHtml;
-
-/** A safe fragment id from any string. */
-function anchor(prefix: string, id: string): string {
-  return `${prefix}-${id.toLowerCase().replace(/[^a-z0-9_-]+/g, '-')}`;
-}
 
 /** Renders the whole report. Async only because chart SVGs are rendered by vega. */
 export async function renderHtmlReport(results: RunResults): Promise<string> {
@@ -49,7 +46,7 @@ export async function renderHtmlReport(results: RunResults): Promise<string> {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light">
 <title>${h(title)}</title>
-<style>${CSS}</style>
+<style>${REPORT_CSS}</style>
 </head>
 <body>
 <header class="top">
@@ -57,9 +54,11 @@ export async function renderHtmlReport(results: RunResults): Promise<string> {
     <h1>execbench <span class="muted">report</span></h1>
     <p class="run-line">Run <code>${h(results.runId)}</code> · ${h(results.startedAt)} → ${h(results.finishedAt)} · scales ${h(scales.join(', '))}${results.environment.gitCommit ? ` · commit <code>${h(results.environment.gitCommit.slice(0, 12))}</code>` : ''}</p>
     ${results.target ? `<p class="target" id="target">${h(results.target.statement)}</p>` : ''}
+    ${results.target ? '' : renderDocumentVerdict(documentVerdict(results))}
+    <p class="gate-label">The gate${results.target ? '' : ' (the corrected forms; its exit code is what CI sees)'}:</p>
     <p class="overall ${verdict}" id="overall-verdict">${verdict === 'pass' ? 'All gated scenarios passed' : 'The gate fails'}:
       ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped (gated forms${strict ? ' and, with --strict-spec, every documented form' : ''}) · ${documentFindingCount} spec finding${documentFindingCount === 1 ? '' : 's'}${results.target ? ` · ${results.findings.length - documentFindingCount} about your table` : ''}${inconclusive ? ` · <span title="${h(INCONCLUSIVE_NOTE)}">${inconclusive} inconclusive latency verdict${inconclusive === 1 ? '' : 's'} (warning${inconclusive === 1 ? '' : 's'})</span>` : ''}</p>
-    <nav><a href="#verdicts">Verdicts</a>${results.scenarios.some(isTeamResult) ? '<a href="#your-queries">Your queries</a>' : ''}${baseline ? '<a href="#baseline">Baseline</a>' : ''}<a href="#findings">Spec findings</a><a href="#headline">Headline checks</a><a href="#charts">Charts</a><a href="#scenarios">Scenarios</a>${results.audit?.length ? '<a href="#audit">Index audit</a>' : ''}${whatif ? '<a href="#whatif">What-if</a>' : ''}<a href="#environment">Environment</a></nav>
+    <nav><a href="#document-verdict">The document's verdict</a><a href="#verdicts">Verdicts</a>${results.scenarios.some(isTeamResult) ? '<a href="#your-queries">Your queries</a>' : ''}${baseline ? '<a href="#baseline">Baseline</a>' : ''}<a href="#findings">Spec findings</a><a href="#headline">Headline checks</a><a href="#charts">Charts</a><a href="#scenarios">Scenarios</a>${results.audit?.length ? '<a href="#audit">Index audit</a>' : ''}${whatif ? '<a href="#whatif">What-if</a>' : ''}<a href="#environment">Environment</a></nav>
   </div>
 </header>
 <main class="wrap">
@@ -81,6 +80,24 @@ ${renderEnvironment(results.environment, results.datasets, results)}
 `;
 }
 
+/**
+ * The first thing the page says: how many of the document's statements fail as written and why (a line per cause,
+ * each naming its statements), then whether its intent holds once corrected. The gate's banner follows it.
+ */
+function renderDocumentVerdict(v: DocumentVerdict): string {
+  const link = (id: string) => `<a href="#${anchor('scenario', id)}"><code>${h(id)}</code></a>`;
+  const lead = v.failingCount === 0
+    ? `<strong>${v.statements === 1 ? 'The 1 statement of the document judged here holds' : `All ${v.statements} of the document's statements judged here hold`} as written</strong>${v.scales.length ? ` at ${h(v.scales.join(' and '))}` : ''}.`
+    : `<strong>${v.failingCount} of the document's ${v.statements} statements fail as written</strong>${v.scales.length ? ` (measured at ${h(v.scales.join(' and '))})` : ''}:`;
+  const groups = v.groups.map((g) => `<li data-cause="${h(g.cause)}"><strong>${g.scenarioIds.length} ${h(g.summary)}</strong>${g.latencyRangeMs ? `, ${h(formatRange(g.latencyRangeMs))} at p95` : ''}: ${g.scenarioIds.map(link).join(' ')}</li>`);
+  return `<section id="document-verdict" class="answer">
+<h2>The document's verdict</h2>
+<p class="answer-lead">${lead}</p>
+${groups.length ? `<ul class="answer-causes">${groups.join('')}</ul>` : ''}
+<p class="answer-corrected">${h(correctedSentence(v))} <a href="#findings">Each finding, with its fix</a>.</p>
+</section>`;
+}
+
 interface RenderedChart extends ChartDefinition {
   svg?: string;
   error?: string;
@@ -98,21 +115,12 @@ async function renderCharts(charts: ChartDefinition[]): Promise<RenderedChart[]>
   return out;
 }
 
-function badge(status: string, text = status, title = ''): string {
-  return `<span class="badge ${h(status)}"${title ? ` title="${h(title)}"` : ''}>${h(text)}</span>`;
-}
-
 /** The badge of a scenario result: FINDING (with its tooltip) for a failed form the gate does not judge. */
 function resultBadge(r: ScenarioResult, strict: boolean): string {
   const status = displayStatus(r, strict);
   if (status === 'finding') return badge('spec-finding', 'finding', FINDING_TITLE);
   if (status === 'inconclusive') return badge('inconclusive', 'inconclusive', `latency verdict ${INCONCLUSIVE_NOTE}`);
   return badge(status, status, countsForGate(r, strict) ? '' : 'documented form, not gated');
-}
-
-/** An identifier that may wrap after its underscores, never inside a word. */
-function ident(name: string, cls = ''): string {
-  return `<code class="ident${cls ? ` ${cls}` : ''}">${h(name).replace(/_/g, '_<wbr>')}</code>`;
 }
 
 /** The index the plan used, checked against the expected ones; the expectation is spelled out when it was missed. */
@@ -126,10 +134,6 @@ function indexCell(r: ScenarioResult, used: string[], expectedHit: boolean): str
   if (expectedHit) return `${used.map((name) => ident(name, r.expectedIndexes.includes(name) ? 'idx-ok' : 'idx-other')).join(' ')} <span class="ok-mark" title="an expected index was used">✓</span>`;
   const shown = used.length ? used.map((name) => ident(name, 'idx-other')).join(' ') : '<span class="idx-none">no index</span>';
   return `${shown} <span class="warn-mark" title="none of the expected indexes was used">✗</span>${expected}`;
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** One row per scenario and scale: the gated form's verdict and numbers, and how the documented form fared beside it. */
@@ -249,7 +253,7 @@ function renderTableSection(target: NonNullable<RunResults['target']>, findings:
   return `<section id="your-table">
 <h2>Your table <code>${h(target.table)}</code></h2>
 <p class="lead">${h(target.statement)} Parameters: ${h(target.parameters)}.</p>
-<table><thead><tr><th>Document's index</th><th>Yours</th><th>Match</th><th>How</th></tr></thead><tbody>${[...rows, ...extra].join('')}</tbody></table>
+<div class="table-scroll"><table><thead><tr><th>Document's index</th><th>Yours</th><th>Match</th><th>How</th></tr></thead><tbody>${[...rows, ...extra].join('')}</tbody></table></div>
 ${target.missingColumns.length ? `<p>Columns of the document's table yours lacks: ${target.missingColumns.map((c) => `<code>${h(c)}</code>`).join(', ')}.</p>` : ''}
 ${items.length ? `<ul class="audit-findings">${items.join('')}</ul>` : ''}
 </section>`;
@@ -257,11 +261,11 @@ ${items.length ? `<ul class="audit-findings">${items.join('')}</ul>` : ''}
 
 function renderHeadline(checks: HeadlineCheck[]): string {
   if (checks.length === 0) return `<section id="headline"><h2>Headline checks</h2><p class="lead">No headline checks in this run.</p></section>`;
-  const rows = checks.map((c) => `<tr><td>${h(c.claim)}</td><td>${h(c.scale)}</td><td class="num">${h(c.measured)}</td><td>${badge(c.passed ? 'passed' : 'failed')}</td><td class="muted">${h(c.detail)}</td></tr>`);
+  const rows = checks.map((c) => `<tr data-headline="${h(c.id)}"><td>${h(c.claim)}</td><td>${h(c.scale)}</td><td class="num">${h(c.measured)}</td><td>${c.passed ? badge('passed') : isJudged(c) ? badge('failed') : badge('skipped', 'not judged', 'a query this promise needs did not run')}</td><td class="muted">${h(c.detail)}</td></tr>`);
   return `<section id="headline">
 <h2>Headline checks</h2>
 <p class="lead">The spec's overview promises, measured.</p>
-<table><thead><tr><th>Claim</th><th>Scale</th><th class="num">Measured</th><th>Verdict</th><th>How</th></tr></thead><tbody>${rows.join('')}</tbody></table>
+<div class="table-scroll"><table class="headline"><thead><tr><th>Claim</th><th>Scale</th><th class="num">Measured</th><th>Verdict</th><th>How</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>
 </section>`;
 }
 
@@ -375,313 +379,3 @@ function renderBreakdown(b: NonNullable<ScenarioResult['latency']>['breakdown'])
 <div class="bar" role="img" aria-label="${h(label)}">${bar}</div></div>`;
 }
 
-type PlanNode = Record<string, unknown> & { Plans?: unknown };
-
-/** The plan as a nested list; the expected index is highlighted green, other indexes amber, seq scans red. */
-export function renderPlanTree(planJson: unknown, expectedIndexes: string[]): string {
-  const top = Array.isArray(planJson) ? planJson[0] : planJson;
-  const root = (top as { Plan?: unknown } | undefined)?.Plan;
-  if (!root || typeof root !== 'object') return '<p class="muted">No plan tree in the EXPLAIN output.</p>';
-  return `<div class="plan"><ul class="tree">${renderPlanNode(root as PlanNode, expectedIndexes)}</ul></div>`;
-}
-
-function renderPlanNode(node: PlanNode, expected: string[]): string {
-  const type = String(node['Node Type'] ?? '?');
-  const index = typeof node['Index Name'] === 'string' ? node['Index Name'] : undefined;
-  const arbiters = Array.isArray(node['Conflict Arbiter Indexes']) ? (node['Conflict Arbiter Indexes'] as unknown[]).map(String) : [];
-  const indexClass = (name: string) => (expected.includes(name) ? 'idx-ok' : 'idx-other');
-  let cls = 'node';
-  if (type === 'Seq Scan') cls += ' seq';
-  if (index || arbiters.length) cls += expected.includes(index ?? '') || arbiters.some((a) => expected.includes(a)) ? ' hit' : ' miss';
-  const label = [`<span class="type">${h(type)}</span>`];
-  if (node['Strategy'] && type === 'Aggregate') label.push(`<span class="muted">${h(node['Strategy'])}</span>`);
-  if (node['Operation'] && type === 'ModifyTable') label.push(`<span class="muted">${h(node['Operation'])}</span>`);
-  if (node['Scan Direction'] && node['Scan Direction'] !== 'Forward') label.push(`<span class="muted">${h(node['Scan Direction'])}</span>`);
-  if (index) label.push(`using <code class="${indexClass(index)}">${h(index)}</code>`);
-  if (node['Relation Name']) label.push(`on <code>${h(node['Relation Name'])}</code>`);
-  if (arbiters.length) label.push(`arbiter ${arbiters.map((a) => `<code class="${indexClass(a)}">${h(a)}</code>`).join(', ')}`);
-  const num = (key: string) => (typeof node[key] === 'number' ? (node[key] as number) : undefined);
-  const stats: string[] = [];
-  if (num('Actual Rows') !== undefined) stats.push(`rows ${formatCount(num('Actual Rows'))}${(num('Actual Loops') ?? 1) !== 1 ? ` × ${formatCount(num('Actual Loops'))} loops` : ''}`);
-  if (num('Actual Total Time') !== undefined) stats.push(`${formatMs(num('Actual Total Time'))} ms`);
-  if (num('Shared Hit Blocks') !== undefined) stats.push(`buffers ${formatCount(num('Shared Hit Blocks'))} hit / ${formatCount(num('Shared Read Blocks') ?? 0)} read`);
-  const conditions: string[] = [];
-  for (const key of ['Index Cond', 'Recheck Cond', 'Filter', 'Join Filter', 'Hash Cond', 'Conflict Resolution']) {
-    if (node[key] !== undefined) conditions.push(`<div class="cond"><span class="label">${h(key)}</span> <code>${h(node[key])}</code></div>`);
-  }
-  for (const key of ['Rows Removed by Filter', 'Rows Removed by Index Recheck', 'Conflicting Tuples', 'Tuples Inserted']) {
-    if (num(key)) conditions.push(`<div class="cond"><span class="label">${h(key)}</span> ${h(formatCount(num(key)))}</div>`);
-  }
-  if (Array.isArray(node['Sort Key'])) {
-    conditions.push(`<div class="cond"><span class="label">Sort Key</span> <code>${h((node['Sort Key'] as unknown[]).join(', '))}</code>${node['Sort Method'] ? ` · ${h(node['Sort Method'])}` : ''}${num('Sort Space Used') !== undefined ? ` · ${h(num('Sort Space Used'))} kB ${h(node['Sort Space Type'] ?? '')}` : ''}</div>`);
-  }
-  const children = Array.isArray(node.Plans) ? (node.Plans as PlanNode[]) : [];
-  return `<li class="${cls}"><div class="label-line">${label.join(' ')} <span class="stats">${h(stats.join(' · '))}</span></div>${conditions.join('')}${
-    children.length ? `<ul>${children.map((child) => renderPlanNode(child, expected)).join('')}</ul>` : ''
-  }</li>`;
-}
-
-/** The audit section: a purpose-built view of src/audit's AuditReport; anything else is rendered generically. */
-function renderAudit(audit: unknown[]): string {
-  const blocks = audit.map((entry, i) => {
-    if (isAuditReport(entry)) return renderAuditReport(entry);
-    const scale = isPlainObject(entry) && typeof entry.scale === 'string' ? entry.scale : `#${i + 1}`;
-    return `<div class="audit-entry" data-scale="${h(scale)}"><h3>Scale ${h(scale)}</h3>${renderGeneric(entry, 0)}</div>`;
-  });
-  return `<section id="audit"><h2>Index audit</h2><p class="lead">What the spec's "Maintenance &amp; Monitoring" section asks for, measured on the run's datasets.</p>${blocks.join('\n')}</section>`;
-}
-
-function isAuditReport(entry: unknown): entry is AuditReport {
-  return isPlainObject(entry) && typeof entry.scale === 'string' && Array.isArray(entry.indexes) && isPlainObject(entry.tableSize)
-    && isPlainObject(entry.bloat) && isPlainObject(entry.scans) && Array.isArray(entry.findings) && Array.isArray(entry.duplicates);
-}
-
-function percent(ratio: number | null | undefined): string {
-  return ratio === null || ratio === undefined || !Number.isFinite(ratio) ? '–' : `${(ratio * 100).toFixed(ratio < 0.01 ? 2 : 1)}%`;
-}
-
-function renderAuditReport(a: AuditReport): string {
-  const order = { error: 0, warning: 1, info: 2 } as const;
-  const item = (f: AuditReport['findings'][number]) => `<li>${badge(f.severity)} <strong>${h(f.title)}</strong>
-<div class="small">${h(f.evidence)}</div><div class="small muted">${h(f.specSection)}: ${h(f.specSays)}</div>${f.fix ? `<div class="small"><strong>Fix:</strong> ${h(f.fix)}</div>` : ''}</li>`;
-  const sorted = [...a.findings].sort((x, y) => order[x.severity] - order[y.severity]);
-  const serious = sorted.filter((f) => f.severity !== 'info').map(item);
-  const info = sorted.filter((f) => f.severity === 'info').map(item);
-  const findings = `${serious.length ? `<ul class="audit-findings">${serious.join('')}</ul>` : ''}${info.length ? `<details class="audit-info"><summary>${info.length} informational audit finding${info.length === 1 ? '' : 's'}</summary><ul class="audit-findings info">${info.join('')}</ul></details>` : ''}`;
-  const rows = [...a.indexes].sort((x, y) => y.sizeBytes - x.sizeBytes).map((i) => {
-    const flags: string[] = [];
-    if (i.isPrimary) flags.push('primary key');
-    else if (i.isUnique) flags.push('unique');
-    if (i.isPartial) flags.push('partial');
-    const scans = i.scansDuringRun === null ? `<span class="muted">${h(formatCount(i.scansTotal))} total</span>` : h(formatCount(i.scansDuringRun));
-    return `<tr data-index="${h(i.name)}">
-<td>${ident(i.name)}${flags.length ? ` <span class="muted small">${h(flags.join(', '))}</span>` : ''}<div class="small muted def">${h(i.definition)}</div></td>
-<td class="num">${h(formatBytes(i.sizeBytes))}</td>
-<td class="num">${h(percent(i.coveredRowShare))}<div class="small muted">${h(formatCount(i.coveredRows))} rows</div></td>
-<td class="num">${scans}${i.unusedDuringRun ? ' <span class="flag">unused</span>' : ''}</td>
-<td class="num">${h(percent(i.bloat.bloatRatio))}${i.bloat.exceedsSpecLimit ? ' <span class="flag">&gt; 30%</span>' : ''}<div class="small muted">${h(i.bloat.method)}</div></td>
-<td>${i.duplicateOf.length ? `duplicate of ${i.duplicateOf.map((n) => ident(n)).join(', ')}` : ''}${i.redundantTo ? `${i.duplicateOf.length ? '<br>' : ''}redundant to ${ident(i.redundantTo)}` : ''}</td>
-</tr>`;
-  });
-  const w = a.writeCost;
-  const writeCost = w
-    ? `<p><strong>Write cost:</strong> inserting ${h(formatCount(w.rows))} rows takes ${h(formatMs(w.allIndexesMedianMs))} ms with every index and ${h(formatMs(w.primaryKeyOnlyMedianMs))} ms with the primary key only: <strong>${h(w.ratio.toFixed(2))}×</strong> <span class="muted">(median of ${h(w.repetitions)}; ${h(w.method)})</span></p>`
-    : `<p class="muted">Write cost not measured${a.writeCostError ? `: ${h(a.writeCostError)}` : ''}.</p>`;
-  return `<div class="audit-entry" data-scale="${h(a.scale)}">
-<h3>Scale ${h(a.scale)} <span class="muted small">schema <code>${h(a.schema)}</code> · ${h(a.takenAt)}</span></h3>
-<p><strong>${h(a.table)}</strong>: ${h(formatCount(a.rows))} rows, heap ${h(formatBytes(a.tableSize.heapBytes))}, TOAST ${h(formatBytes(a.tableSize.toastBytes))}, total ${h(formatBytes(a.tableSize.totalBytes))}.
-${h(a.indexes.length)} indexes take ${h(formatBytes(a.totalIndexBytes))}: <strong>${h(a.indexToHeapRatio.toFixed(2))}×</strong> the heap.</p>
-<p class="small muted">Scans: ${h(a.scans.note)} · Bloat: ${h(a.bloat.method)} (${h(a.bloat.reason)}), limit ${h(percent(a.bloat.limitRatio))}.</p>
-<div class="table-scroll"><table class="audit-indexes"><thead><tr><th>Index</th><th class="num">Size</th><th class="num">Rows covered</th><th class="num">Scans in run</th><th class="num">Bloat</th><th>Duplicate / redundant</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>
-${writeCost}
-${findings}
-</div>`;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function renderScalar(key: string, value: unknown): string {
-  if (typeof value === 'number' && /bytes$/i.test(key)) return `${h(formatBytes(value))} <span class="muted">(${h(formatCount(value))} B)</span>`;
-  if (typeof value === 'number') return h(Number.isInteger(value) ? formatCount(value) : String(Math.round(value * 1000) / 1000));
-  if (typeof value === 'boolean') return value ? '<span class="yes">yes</span>' : 'no';
-  if (value === null || value === undefined) return '–';
-  return h(value);
-}
-
-function renderGeneric(value: unknown, depth: number): string {
-  if (depth > 4) return `<code>${h(JSON.stringify(value))}</code>`;
-  if (Array.isArray(value)) {
-    if (value.length === 0) return '<span class="muted">none</span>';
-    if (value.every(isPlainObject)) {
-      const columns = [...new Set(value.flatMap((row) => Object.keys(row)))];
-      const rows = value.map((row) => `<tr>${columns.map((c) => `<td>${isPlainObject(row[c]) || Array.isArray(row[c]) ? renderInline(row[c]) : renderScalar(c, row[c])}</td>`).join('')}</tr>`);
-      return `<div class="table-scroll"><table class="generic"><thead><tr>${columns.map((c) => `<th>${h(c)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
-    }
-    return value.map((item) => (isPlainObject(item) || Array.isArray(item) ? renderGeneric(item, depth + 1) : `<code>${h(item)}</code>`)).join(' ');
-  }
-  if (isPlainObject(value)) {
-    const items = Object.entries(value).filter(([key]) => !(depth === 0 && key === 'scale'));
-    return `<dl class="generic">${items.map(([key, v]) => `<dt>${h(key)}</dt><dd>${isPlainObject(v) || Array.isArray(v) ? renderGeneric(v, depth + 1) : renderScalar(key, v)}</dd>`).join('')}</dl>`;
-  }
-  return renderScalar('', value);
-}
-
-function renderInline(value: unknown): string {
-  if (Array.isArray(value) && value.every((v) => !isPlainObject(v) && !Array.isArray(v))) return value.map((v) => `<code>${h(v)}</code>`).join(' ');
-  if (isPlainObject(value) && Object.values(value).every((v) => !isPlainObject(v) && !Array.isArray(v))) {
-    return Object.entries(value).map(([k, v]) => `${h(k)}: ${renderScalar(k, v)}`).join('<br>');
-  }
-  return `<code>${h(JSON.stringify(value))}</code>`;
-}
-
-const PLAN_SETTINGS = ['shared_buffers', 'work_mem', 'random_page_cost', 'effective_cache_size', 'jit', 'max_parallel_workers_per_gather', 'max_parallel_workers', 'effective_io_concurrency', 'seq_page_cost'];
-
-function renderEnvironment(env: EnvironmentInfo, datasets: DatasetSummary[], results: RunResults): string {
-  const settings = Object.entries(env.postgres.settings).sort(([a], [b]) => {
-    const ia = PLAN_SETTINGS.indexOf(a);
-    const ib = PLAN_SETTINGS.indexOf(b);
-    return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib) || a.localeCompare(b);
-  });
-  const datasetRows = datasets.map((d) => `<tr><td>${h(d.scale)}</td><td class="nowrap"><code>${h(d.schema)}</code></td><td class="num">${h(d.seed)}</td><td class="nowrap"><code class="fingerprint" title="${h(d.fingerprint)}">${h(shortFingerprint(d.fingerprint))}</code></td><td class="num">${h(formatCount(d.focusRows))}</td><td class="num">${h(formatCount(d.totalRows))}</td><td class="num">${h(d.tenants)}</td><td class="nowrap">${d.anchor ? `<code>${h(d.anchor)}</code>` : '<span class="muted">not recorded</span>'}</td><td>${h(d.indexBuild)}</td><td>${d.reused ? 'reused' : 'built'}</td><td class="muted phases">${Object.entries(d.phasesMs).map(([k, v]) => `<span class="nowrap">${h(k)} ${h(formatDuration(v))}</span>`).join(', ')}</td></tr>`);
-  const states = datasets.flatMap((d) => (d.tableState ? [`${h(d.scale)}: ${h(formatTableState(d.tableState))}`] : []));
-  return `<section id="environment">
-<h2>Environment</h2>
-<div class="env-grid">
-<dl class="kv">
-<dt>Postgres</dt><dd>${h(env.postgres.version)} <span class="muted">(${h(env.postgres.versionNum)})</span></dd>
-<dt>Provider</dt><dd>${h(env.provider.kind)}: ${h(env.provider.reason)}${env.provider.detail ? `<br><span class="muted">${h(env.provider.detail)}</span>` : ''}</dd>
-<dt>CPU</dt><dd>${h(env.machine.cpus)} × ${h(env.machine.cpuModel)}</dd>
-<dt>Memory</dt><dd>${h(formatBytes(env.machine.memoryBytes))}</dd>
-<dt>Platform</dt><dd>${h(env.machine.platform)} · Node ${h(env.machine.node)}</dd>
-<dt>Git commit</dt><dd>${env.gitCommit ? `<code>${h(env.gitCommit)}</code>` : '<span class="muted">unknown</span>'}</dd>
-<dt>execbench</dt><dd>${h(env.execbenchVersion)}</dd>
-<dt>Server clock</dt><dd id="server-clock">${env.serverClock ? `<strong>${h(env.serverClock.method)}</strong><br><span class="muted">${h(env.serverClock.detail)}</span>` : '<span class="muted">not recorded</span>'}</dd>
-<dt>Client clock</dt><dd id="client-clock">${env.clientClock ? `<strong>${h(env.clientClock.protocol)} statement</strong><br><span class="muted">${h(env.clientClock.detail)}</span>` : '<span class="muted">not recorded</span>'}</dd>
-<dt>Options</dt><dd>scales ${h(results.options.scales.join(', '))} · time budget ${h(formatDuration(results.options.timeBudgetMs))} · strict spec ${results.options.strictSpec ? 'on' : 'off'} · clock ${h(results.options.clock ?? 'auto')}${results.options.clock === undefined || results.options.clock === 'auto' ? ' (each threshold its own)' : ' (every threshold)'} · protocol ${h(results.options.protocol ?? env.clientClock?.protocol ?? 'unnamed')}</dd>
-</dl>
-<div>
-<h3>Plan-shaping settings</h3>
-<table class="settings"><tbody>${settings.map(([k, v]) => `<tr><th><code>${h(k)}</code></th><td><code>${h(v)}</code></td></tr>`).join('')}</tbody></table>
-</div>
-</div>
-<h3>Datasets</h3>
-<p class="muted" id="data-now">Synthetic data (docs/data-shape.md)${results.options.dataShape ? `, shape merged from <code>${h(results.options.dataShape)}</code>` : ''}: a query's time windows must be relative to its now (<code>pick.anchor()</code>), not to the real today.</p>
-<div class="table-scroll"><table><thead><tr><th>Scale</th><th>Schema</th><th class="num">Seed</th><th>Fingerprint</th><th class="num">Focus rows</th><th class="num">Total rows</th><th class="num">Tenants</th><th title="the synthetic data's now: the end of its time window, what pick.anchor() returns">Now (<code>pick.anchor()</code>)</th><th>Indexes built</th><th>Dataset</th><th>Phases</th></tr></thead><tbody>${datasetRows.join('')}</tbody></table></div>
-${states.length ? `<p class="muted" id="table-state">Table state of executions, read right before the scenarios (what buffers and rows depend on besides the query): ${states.join('; ')}.</p>` : ''}
-${Object.keys(results.timings).length ? `<p class="muted" id="run-phases">Run phases: ${h(formatTimings(results.timings))}</p>` : ''}
-</section>`;
-}
-
-const CSS = `
-:root{--fg:#1f2328;--muted:#656d76;--line:#d8dee4;--bg:#fff;--soft:#f6f8fa;--pass:#1a7f37;--pass-bg:#dafbe1;--fail:#cf222e;--fail-bg:#ffebe9;--err:#8250df;--err-bg:#fbefff;--skip:#6e7781;--skip-bg:#eaeef2;--warn:#9a6700;--warn-bg:#fff8c5;--accent:#0969da;--find:#0550ae;--find-bg:#ddf4ff}
-*{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%}
-body{margin:0;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg)}
-code,pre{font-family:ui-monospace,SFMono-Regular,"SF Mono",Menlo,Consolas,"Liberation Mono",monospace;font-size:12.5px}
-code{background:var(--soft);border-radius:4px;padding:0 4px;overflow-wrap:anywhere}
-a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}
-.wrap{max-width:1280px;margin:0 auto;padding:0 24px}
-.muted{color:var(--muted)}
-header.top{background:var(--soft);border-bottom:1px solid var(--line);padding:18px 0 0;margin-bottom:8px}
-header.top h1{margin:0;font-size:24px}
-.run-line{margin:4px 0 10px;color:var(--muted)}
-.overall{display:inline-block;margin:0 0 12px;padding:6px 12px;border-radius:6px;font-weight:600}
-.overall.pass{background:var(--pass-bg);color:var(--pass)}.overall.fail{background:var(--fail-bg);color:var(--fail)}
-nav{display:flex;gap:18px;flex-wrap:wrap;padding:8px 0 10px;border-top:1px solid var(--line)}
-nav a{font-weight:500}
-section{margin:28px 0}
-h2{font-size:20px;border-bottom:1px solid var(--line);padding-bottom:6px;margin:0 0 12px}
-h3{font-size:16px;margin:18px 0 8px}
-h4{font-size:14px;margin:14px 0 6px}
-h5{font-size:13px;margin:0 0 6px}
-.lead{color:var(--muted);margin:0 0 12px;max-width:900px}
-.count{display:inline-block;min-width:22px;padding:0 7px;border-radius:11px;background:var(--fail-bg);color:var(--fail);font-size:13px;text-align:center;vertical-align:middle}
-table{border-collapse:collapse;width:100%;margin:6px 0 12px}
-th,td{text-align:left;vertical-align:top;padding:5px 8px;border-bottom:1px solid var(--line)}
-thead th{background:var(--soft);font-weight:600;font-size:12.5px;white-space:nowrap;position:sticky;top:0}
-.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.table-scroll{overflow-x:auto}
-table.verdicts td{font-size:13px}
-table.verdicts tr.group th{background:#fff;border-top:2px solid var(--line);padding-top:10px;font-size:13.5px;font-weight:600}
-table.verdicts tr.group th code{font-weight:400}
-table.verdicts thead th{white-space:normal}
-table.verdicts td.verdict{min-width:180px}
-table.verdicts td.documented{min-width:170px}
-table.verdicts td:last-child{min-width:190px}
-table.verdicts code.ident{word-break:normal}
-.small{font-size:11px}
-code.ident{overflow-wrap:normal;white-space:normal}
-td.nowrap,td.nowrap code,span.nowrap{white-space:nowrap;overflow-wrap:normal}
-td.over strong{color:var(--fail)}
-.reason{font-size:12px;color:var(--muted);max-width:420px;overflow-wrap:break-word}
-p.reason{max-width:none;margin:0 0 6px}
-.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;text-transform:uppercase;letter-spacing:.02em}
-.badge.passed{background:var(--pass-bg);color:var(--pass)}.badge.failed,.badge.error{background:var(--fail-bg);color:var(--fail)}
-.badge.errored{background:var(--err-bg);color:var(--err)}.badge.skipped,.badge.info{background:var(--skip-bg);color:var(--skip)}
-.badge.warning{background:var(--warn-bg);color:var(--warn)}
-.badge.spec-finding{background:var(--find-bg);color:var(--find)}
-.badge.inconclusive{background:var(--warn-bg);color:var(--warn)}
-.badge.team{background:var(--find-bg);color:var(--find);text-transform:none}
-p.run-warning{margin:2px 0 6px;font-size:12.5px;color:var(--warn)}
-td.p95 .ci{color:var(--muted);white-space:nowrap}td.lv-failed strong{color:var(--fail)}
-.lv{font-size:11px;font-weight:600}.lv.passed{color:var(--pass)}.lv.failed{color:var(--fail)}.lv.inconclusive{color:var(--warn)}
-td.limit .clock{color:var(--muted)}
-p.latency-verdict{margin:2px 0 6px}p.latency-verdict.lv-failed{color:var(--fail)}p.latency-verdict.lv-inconclusive{color:var(--warn)}
-.breakdown{margin:4px 0 8px;font-size:13px}.breakdown .bar{display:flex;height:10px;max-width:420px;border-radius:3px;overflow:hidden;background:var(--soft);margin-top:3px}
-.seg.server,.key.server{background:#4c78a8}.seg.send,.key.send{background:#72b7b2}.seg.wire,.key.wire{background:#f58518}.seg.decode,.key.decode{background:#54a24b}
-.run .facts .label,.latency-verdict .label,.breakdown .label{display:inline;margin-right:4px}
-.key{display:inline-block;width:9px;height:9px;border-radius:2px;margin-right:3px;vertical-align:baseline}
-.tag{display:inline-block;font-size:11px;padding:0 6px;border:1px solid var(--accent);color:var(--accent);border-radius:8px;vertical-align:1px}
-code.idx-ok{background:var(--pass-bg);color:var(--pass);font-weight:600}
-code.idx-other{background:var(--warn-bg);color:var(--warn);font-weight:600}
-code.alt{opacity:.75}
-.idx-none{color:var(--fail);font-weight:600}
-.warn-mark{color:var(--fail);font-weight:700}
-.ok-mark{color:var(--pass);font-weight:700}
-.expected{font-size:12px;margin-top:2px}
-.findings{display:grid;gap:12px}
-.finding{border:1px solid var(--line);border-left:5px solid var(--skip);border-radius:6px;padding:10px 14px;background:#fff}
-.finding.error{border-left-color:var(--fail)}.finding.warning{border-left-color:#d4a72c}
-.finding header{display:flex;gap:10px;align-items:baseline}
-.finding h3{margin:0;font-size:15px}
-.where{margin:2px 0 8px;color:var(--muted);font-size:13px}
-.label{display:block;font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);font-weight:600}
-.evidence p,.fix p{margin:2px 0 8px;overflow-wrap:anywhere}
-.fix{background:var(--pass-bg);border-radius:4px;padding:6px 10px}
-.fix .label{color:var(--pass)}
-figure.chart{margin:0 0 22px;padding:12px 14px;border:1px solid var(--line);border-radius:6px}
-figure.chart figcaption h3{margin:0}
-figure.chart figcaption p{margin:2px 0 8px;color:var(--muted)}
-figure.chart .svg{overflow-x:auto}
-figure.chart svg{max-width:100%;height:auto;display:block}
-.chart-error{color:var(--fail)}
-section.scenario{border:1px solid var(--line);border-radius:6px;padding:4px 16px 14px;margin:0 0 18px}
-section.scenario > h3 code{font-weight:400;font-size:12px}
-ul.thresholds{margin:0 0 6px;padding-left:18px;font-size:13px}
-.form{border-top:1px dashed var(--line);margin-top:10px}
-.note{margin:4px 0;font-size:13px;max-width:980px}
-.note.why{background:var(--warn-bg);padding:6px 10px;border-radius:4px}
-pre.sql{background:#0d1117;color:#e6edf3;border-radius:6px;padding:10px 12px;overflow-x:auto;margin:6px 0}
-pre.sql code{background:none;padding:0;color:inherit}
-.params{font-size:12px;margin:4px 0 8px}
-.runs{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:12px}
-.run{border:1px solid var(--line);border-radius:6px;padding:8px 10px;min-width:0}
-.run.failed{border-color:#f5a3a3}.run.spec-finding{border-color:#80ccff}.run.errored{border-color:#d8b9ff}
-.facts{font-size:12px;color:var(--muted);margin:0 0 6px}
-.plan{font-size:12.5px;overflow-x:auto}
-ul.tree,ul.tree ul{list-style:none;margin:0;padding-left:18px}
-ul.tree{padding-left:0}
-ul.tree li{position:relative;margin:3px 0}
-ul.tree ul li::before{content:"";position:absolute;left:-12px;top:0;height:11px;width:9px;border-left:1px solid #afb8c1;border-bottom:1px solid #afb8c1}
-.label-line{padding:2px 6px;border-radius:4px;display:inline-block}
-li.node.hit > .label-line{background:var(--pass-bg);outline:1px solid #8ddb9f}
-li.node.miss > .label-line{background:var(--warn-bg)}
-li.node.seq > .label-line{background:var(--fail-bg);outline:1px solid #f5a3a3}
-.type{font-weight:600}
-.stats{color:var(--muted);font-size:11.5px;margin-left:6px}
-.cond{font-size:11.5px;padding-left:8px}
-.cond .label{display:inline;font-size:10.5px}
-details.raw{margin-top:6px}
-details.raw summary{cursor:pointer;color:var(--accent);font-size:12.5px}
-details.raw pre{max-height:360px;overflow:auto;background:var(--soft);padding:8px;border-radius:4px}
-.env-grid{display:grid;grid-template-columns:minmax(320px,1.2fr) minmax(260px,1fr);gap:24px}
-dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:4px 14px;margin:0}
-dl.kv dt{font-weight:600;color:var(--muted)}dl.kv dd{margin:0}
-table.settings th{font-weight:400;width:50%}
-dl.generic{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:4px 0 10px}
-dl.generic dt{font-weight:600;color:var(--muted)}dl.generic dd{margin:0;min-width:0}
-table.generic td,table.generic th{font-size:12.5px}
-.yes{color:var(--warn);font-weight:600}
-.flag{display:inline-block;font-size:11px;font-weight:600;color:var(--warn);background:var(--warn-bg);border-radius:8px;padding:0 6px}
-ul.audit-findings{list-style:none;padding:0;margin:8px 0 12px;display:grid;gap:8px}
-ul.audit-findings li{border-left:3px solid #d4a72c;padding:2px 10px}
-ul.audit-findings.info li{border-left-color:var(--line)}
-details.audit-info summary{cursor:pointer;color:var(--accent);font-size:13px}
-.audit-entry{margin-bottom:24px}
-.def{max-width:620px;overflow-wrap:break-word}
-footer{padding:20px 24px 40px;font-size:12px}
-@media (max-width:800px){.env-grid{grid-template-columns:1fr}.runs{grid-template-columns:1fr}}
-@media print{nav{display:none}details.raw{display:none}section.scenario{break-inside:avoid}}
-`;

@@ -1,5 +1,6 @@
 // The Markdown summary: verdicts, spec findings and the key numbers, fit for a GitHub Actions job summary.
 import type { RunResults, ScenarioResult } from '../results.ts';
+import { isJudged } from '../runner/headline.ts';
 import { scaleOrder } from './charts.ts';
 import {
   baselineView, countInconclusive, countOutcomes, countsForGate, datasetNow, describeClocks, displayStatus, type DisplayStatus, FINDING_TITLE, confidenceLevels, formatLimit, formatMs,
@@ -153,7 +154,7 @@ export function renderMarkdownSummary(results: RunResults): string {
     lines.push('');
     lines.push('| Claim | Scale | Measured | Verdict |');
     lines.push('|---|---|--:|---|');
-    for (const c of results.headline) lines.push(`| ${markdownCell(c.claim)} | ${markdownCell(c.scale)} | ${markdownCell(c.measured)} | ${c.passed ? '✅ pass' : '❌ fail'} |`);
+    for (const c of results.headline) lines.push(`| ${markdownCell(c.claim)} | ${markdownCell(c.scale)} | ${markdownCell(c.measured)} | ${c.passed ? '✅ pass' : isJudged(c) ? '❌ fail' : '⚪ not judged'} |`);
     lines.push('');
   }
   lines.push('_The HTML report (charts, plans, raw EXPLAIN) is index.html next to this summary._');

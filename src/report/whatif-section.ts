@@ -1,7 +1,7 @@
 // The what-if section of the HTML report: variants side by side, index sizes and write cost, what each index is
 // worth, generic plans, crossovers, and the findings grouped by cause. Hooked into html.ts when results.whatif is set.
 import type { WhatifReport } from '../whatif/types.ts';
-import { escapeHtml as h } from './html.ts';
+import { escapeHtml as h } from './html-parts.ts';
 import { formatBytes, formatMs } from './format.ts';
 import { renderChartSvg } from './render.ts';
 import { buildAblationChart, buildCrossoverChart, buildVariantChart } from './whatif-charts.ts';

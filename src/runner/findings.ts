@@ -2,6 +2,7 @@
 import type { Finding, HeadlineCheck, ScenarioResult } from '../results.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { describeAccess } from './contract.ts';
+import { isJudged } from './headline.ts';
 
 /**
  * One finding per scenario and scale where the documented form fails (SQL that does not run, an
@@ -87,7 +88,8 @@ export function mergeAcrossScales(findings: Finding[]): Finding[] {
 
 /** A headline promise that did not hold at a scale is a finding about the spec, too. */
 export function headlineFindings(checks: HeadlineCheck[]): Finding[] {
-  return mergeAcrossScales(checks.filter((c) => !c.passed).map((c) => ({
+  // A promise not judged (a query it needs did not run) is neither kept nor broken: no finding.
+  return mergeAcrossScales(checks.filter((c) => !c.passed && isJudged(c)).map((c) => ({
     id: `${c.id}@${c.scale}`,
     severity: 'warning' as const,
     spec: c.claim.split(':')[0] ?? c.claim,

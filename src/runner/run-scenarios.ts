@@ -2,7 +2,7 @@
 // and judged, the headline promises checked.
 import pg from 'pg';
 import type { HeadlineCheck, ScenarioResult, TableState } from '../results.ts';
-import type { LoadedScenario } from '../scenario/load.ts';
+import { loadScenarios, type LoadedScenario } from '../scenario/load.ts';
 import type { DatasetInfo } from '../seed/types.ts';
 import { judgeHeadlines } from './headline.ts';
 import { checkCleanupWithoutTableLocks } from './lock-check.ts';
@@ -167,11 +167,7 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
     if (!nested && !table) await client.end();
   }
 
-  const groups: Record<string, string[]> = {};
-  for (const { id, definition } of options.scenarios) {
-    for (const g of definition.groups ?? []) (groups[g] ??= []).push(id);
-  }
-  const headline = judgeHeadlines(results, scale, groups, dataset.request.scale.focusRows);
+  const headline = judgeHeadlines(results, scale, await headlineGroups(options.scenarios), dataset.request.scale.focusRows);
   const cleanup = options.scenarios.find((s) => s.id === 'retention-cleanup-batch')?.definition.corrected;
   // The live lock check writes (an uncommitted cleanup batch and concurrent writers): never on a user's table.
   if (cleanup && !nested && !table && pools) {
@@ -191,6 +187,20 @@ export async function runScenariosAtScale(options: RunAtScaleOptions): Promise<S
   }
   return { results, headline, statements, ...(tableState ? { tableState } : {}) };
 }
+
+/**
+ * Which queries each headline promise needs: its group as every built-in scenario file declares it, not only the
+ * selected ones, so a promise is judged on all its queries or said not judged (judgeHeadlines), never on a subset.
+ */
+async function headlineGroups(selected: LoadedScenario[]): Promise<Record<string, string[]>> {
+  builtIn ??= loadScenarios().catch(() => []);
+  const groups: Record<string, string[]> = {};
+  for (const { id, definition } of [...(await builtIn), ...selected]) {
+    for (const g of definition.groups ?? []) if (!(groups[g] ??= []).includes(id)) groups[g]!.push(id);
+  }
+  return groups;
+}
+let builtIn: Promise<LoadedScenario[]> | undefined;
 
 /**
  * A scenario as it runs on the user's table: its SQL names their table, its expected indexes are theirs (the

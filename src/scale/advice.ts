@@ -68,8 +68,8 @@ export function judgeLargeTenantAdvice(input: AdviceInput): Finding[] {
     judgeView(input, large, LARGE_TENANT_ADVICE[3]!),
     judgeTableTime(input, large, LARGE_TENANT_ADVICE[4]!, { scenarioId: 'retention-cleanup-batch', row: 'Retention cleanup', figure: '20-40ms per batch', note: 'Batching prevents long locks' }),
     judgeRetentionLocks(input, large, LARGE_TENANT_ADVICE[5]!),
-    notJudged(LARGE_TENANT_ADVICE[6]!, 'Partitioning: "faster retention cleanup (drop old partitions instead of DELETE)" is not judged here',
-      'The claim compares removing a month by DETACH/DROP PARTITION with batched DELETEs on the same rows; query times across scales measure neither: it needs the retention comparison on both layouts (issue 23, item 4). The batched DELETE alone is the retention-time finding.'),
+    notJudged(LARGE_TENANT_ADVICE[6]!, 'Partitioning: "faster retention cleanup (drop old partitions instead of DELETE)" is judged by the retention comparison, not by query times',
+      'The claim compares removing a month by DETACH/DROP PARTITION with batched DELETEs on the same rows; query times across scales measure neither. `npm run bench:scale -- retention` removes one month both ways on scratch copies (time, WAL, locks, dead tuples, ingestion meanwhile): see the retention section of this page. The batched DELETE per batch alone is the retention-time finding.'),
     notJudged(LARGE_TENANT_ADVICE[7]!, 'Partitioning: "better vacuum performance" is not judged here',
       'execbench times no VACUUM, on either layout; the run only VACUUM ANALYZEs each dataset once before measuring.'),
     judgeViewSpeedup(input, large, LARGE_TENANT_ADVICE[8]!),
@@ -434,7 +434,7 @@ function judgeTimeSeries(input: AdviceInput, piece: AdvicePiece): Finding {
   return {
     ...base(piece, 'sparkline-7d'), severity: 'info',
     title: failed.length + untimed.length > 0
-      ? `Time-series database for 10M+: at ${list(big.map((s) => s.scale))} on PostgreSQL, ${troubled.join('; ')} (a time-series database itself is not measured)`
+      ? `Time-series database for 10M+: at ${list(big.map((s) => s.scale))} on PostgreSQL, ${troubled.join('; ')} (ClickHouse itself is measured by \`npm run bench:analytics\`: docs/clickhouse-measured.md)`
       : `Time-series database for 10M+: not needed at ${list(big.map((s) => s.scale))} here: ${undecided.length > 0 ? `no analytics read breaks its limit on PostgreSQL (${troubled.join('; ')})` : 'every analytics read holds its limit on PostgreSQL'}`,
     detail: `${claim} Evidence: ${reads.map((r) => `${r.id} ${describePoint(r.point)}`).join('; ')}.${view.length > 0 ? ` The daily-stats view's read: ${view.map(describePoint).join('; ')}.` : ''}`,
     scale: (failed.length + untimed.length > 0 ? [...failed, ...untimed].map((r) => r.point.scale) : big.map((s) => s.scale)).filter((s, i, all) => all.indexOf(s) === i).join(', '),

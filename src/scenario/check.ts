@@ -9,8 +9,7 @@ import { ScenarioError } from '../errors.ts';
 import { editDistance } from '../did-you-mean.ts';
 import { createParamPicker, dryParamPools } from '../runner/params.ts';
 import { DATASET_SHAPE } from '../seed/config.ts';
-import type { ParamPicker } from './define.ts';
-import type { LoadedScenario } from './load.ts';
+import type { LoadedScenario, ParamPicker } from './define.ts';
 
 /** A misuse of the picker, found by the dry picker. */
 class PickerMisuse extends Error {}

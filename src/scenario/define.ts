@@ -95,6 +95,16 @@ export interface ScenarioDefinition {
   groups?: ('observability-page' | 'paginated')[];
 }
 
+/** A scenario with its id (the file name without extension), as the loader returns it. */
+export interface LoadedScenario {
+  id: string;
+  /** Absolute path of the module. */
+  file: string;
+  /** The file as messages and reports name it: scenarios/x.ts, or a --queries file relative to the working folder. */
+  label: string;
+  definition: ScenarioDefinition;
+}
+
 /** Identity helper: gives scenario files autocompletion and compile-time checking. */
 export function defineScenario(definition: ScenarioDefinition): ScenarioDefinition {
   return definition;

@@ -7,18 +7,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ScenarioError, UsageError } from '../errors.ts';
 import { checkReadableDir } from '../paths.ts';
 import { checkScenarioParams, lineInStack } from './check.ts';
-import type { ScenarioDefinition } from './define.ts';
+import type { LoadedScenario, ScenarioDefinition } from './define.ts';
 import { isTeamQuery, teamQueryScenario } from './query.ts';
 
-/** A scenario with its id (the file name without extension). */
-export interface LoadedScenario {
-  id: string;
-  /** Absolute path of the module. */
-  file: string;
-  /** The file as messages and reports name it: scenarios/x.ts, or a --queries file relative to the working folder. */
-  label: string;
-  definition: ScenarioDefinition;
-}
+// Declared in define.ts, where check.ts reads it too; re-exported for the modules that load scenarios.
+export type { LoadedScenario } from './define.ts';
 
 export const DEFAULT_SCENARIO_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 

@@ -119,4 +119,64 @@ describe('HTML report in a real browser', () => {
       await rm(profile, { recursive: true, force: true });
     }
   });
+  it('the first screen, at 1280x800 and at 800 px wide, says what the document gets wrong before the gate; nothing is cut off at 800 px; screenshot for the README', { skip }, async () => {
+    // A real default run (the one docs/run-measured.md is written from), so the README's picture is what a user gets.
+    const results: RunResults = JSON.parse(await readFile(path.join(ROOT, 'docs/data/run-measured/run-1.json'), 'utf8'));
+    await mkdir(OUTPUT, { recursive: true });
+    const htmlPath = path.join(OUTPUT, 'first-screen.html');
+    await writeFile(htmlPath, await renderHtmlReport(results));
+    const profile = await mkdtemp(path.join(tmpdir(), 'execbench-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    try {
+      await context.route('**', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
+      const page = await context.newPage();
+      await page.goto(pathToFileURL(htmlPath).href, { waitUntil: 'load' });
+      const firstScreen = () => page.evaluate(() => {
+        // (no named helper functions in here: tsx would wrap them in a __name() the page does not have)
+        const [verdict, lead, gate] = ['#document-verdict', '#document-verdict .answer-lead', '#overall-verdict']
+          .map((selector) => document.querySelector(selector)?.getBoundingClientRect())
+          .map((r) => (r ? { top: r.top, bottom: r.bottom } : null));
+        const height = window.innerHeight;
+        const width = document.documentElement.clientWidth;
+        // Every table, preformatted block and chart either fits the page or sits in a container that scrolls it.
+        const cut = [...document.querySelectorAll('table, pre, figure svg')].filter((el) => {
+          if (el.getBoundingClientRect().right <= width + 1) return false;
+          for (let p = el.parentElement; p; p = p.parentElement) {
+            const overflow = getComputedStyle(p).overflowX;
+            if ((overflow === 'auto' || overflow === 'scroll') && p.getBoundingClientRect().right <= width + 1) return false;
+          }
+          return true;
+        }).map((el) => `${el.tagName.toLowerCase()}.${el.className} in #${el.closest('section')?.id ?? '?'}`);
+        return {
+          height, width, scrollWidth: document.documentElement.scrollWidth, cut,
+          verdict, lead, gate,
+          leadText: document.querySelector('#document-verdict .answer-lead')?.textContent ?? '',
+          causes: [...document.querySelectorAll('#document-verdict li[data-cause]')].map((li) => li.getAttribute('data-cause')),
+        };
+      });
+      const failing = new Set(results.scenarios.filter((r) => r.form === 'documented' && !r.gated && r.outcome.status !== 'passed').map((r) => r.scenarioId)).size;
+
+      const wide = await firstScreen();
+      assert.match(wide.leadText, new RegExp(`^${failing} of the document's \\d+ statements fail as written`));
+      assert.deepEqual(wide.causes, ['does-not-run', 'no-index']);
+      assert.ok(wide.verdict && wide.verdict.bottom <= wide.height, `at 1280x800 the document's verdict ends at ${wide.verdict?.bottom}px`);
+      assert.ok(wide.gate && wide.gate.top > wide.verdict!.bottom && wide.gate.bottom <= wide.height, 'the gate\'s banner follows it, on the first screen');
+      const screenshot = await page.screenshot();
+      const committed = path.join(ROOT, 'docs', 'report-screenshot.png');
+      if (!existsSync(committed) || !(await readFile(committed)).equals(screenshot)) await writeFile(committed, screenshot);
+
+      await page.setViewportSize({ width: 800, height: 800 });
+      const narrow = await firstScreen();
+      assert.ok(narrow.lead && narrow.lead.bottom <= narrow.height, `at 800 px the verdict's lead ends at ${narrow.lead?.bottom}px`);
+      assert.ok(narrow.verdict && narrow.verdict.top < narrow.height / 3, 'the verdict starts in the top third');
+      assert.equal(narrow.scrollWidth, narrow.width, 'the page does not scroll sideways at 800 px');
+      assert.deepEqual(narrow.cut, [], 'cut off at 800 px (not in a scrolling container)');
+    } finally {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    }
+  });
 });

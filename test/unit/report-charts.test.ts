@@ -34,7 +34,7 @@ describe('report chart builders', () => {
     const results = fixture();
     const spec = compiles(buildLatencyChart(results));
     const rows = values(spec);
-    assert.equal(rows.length, gatedWithLatency(results).length);
+    assert.equal(rows.filter((r) => r.shown === 'judged by the gate').length, gatedWithLatency(results).length);
     assert.deepEqual(new Set(rows.map((r) => r.scale)), new Set(['100k', '1m']));
     const sparkline1m = rows.find((r) => r.scenario === 'sparkline-7d' && r.scale === '1m')!;
     const source = results.scenarios.find((s) => s.scenarioId === 'sparkline-7d' && s.scale === '1m')!.latencyVerdict!;
@@ -45,7 +45,7 @@ describe('report chart builders', () => {
     assert.equal(sparkline1m.label, 'sparkline-7d (server)');
     assert.equal(sparkline1m.ciLowMs, source.ciLowMs);
     assert.equal(sparkline1m.ciHighMs, null, 'the fixture\'s sparkline at 1m has no upper bound');
-    assert.equal(rows.find((r) => r.scenario === 'paginated-deep-page' && r.scale === '100k')!.label, 'paginated-deep-page (client)');
+    assert.equal(rows.find((r) => r.scenario === 'paginated-deep-page' && r.scale === '100k')!.label, 'paginated-deep-page (client)', 'no documented form measured: no form word');
     assert.deepEqual(spec.layer.map((l: Json) => l.mark.type), ['bar', 'rule', 'rule', 'tick']);
     assert.equal(spec.layer[0].encoding.x.field, 'p95Ms');
     assert.deepEqual([spec.layer[1].encoding.x.field, spec.layer[1].encoding.x2.field], ['ciLowMs', 'ciHighMs']);
@@ -79,6 +79,23 @@ describe('report chart builders', () => {
     assert.deepEqual(values(compiles(buildBreakdownChart(results))).filter((r) => r.scale === many[0]!.scale).map((r) => r.part), ['server', 'wire', 'decode']);
     for (const s of results.scenarios) if (s.latency) s.latency.breakdown.rows = 999;
     assert.equal(buildBreakdownChart(results), null);
+  });
+
+  it('latency chart: the documented form a correction replaces is drawn just above it, lighter, with its Seq Scan time', () => {
+    const results = fixture();
+    const spec = compiles(buildLatencyChart(results));
+    const rows = values(spec);
+    const documented = results.scenarios.find((s) => s.scenarioId === 'paginated-listing' && s.scale === '1m' && s.form === 'documented')!;
+    assert.ok(documented.outcome.status === 'failed' && documented.outcome.violations.some((v) => v.kind === 'seq-scan'), 'the fixture\'s documented listing is a Seq Scan');
+    const bar = rows.find((r) => r.scenario === 'paginated-listing' && r.scale === '1m' && r.form === 'documented')!;
+    assert.equal(bar.label, 'paginated-listing as documented (server)');
+    assert.equal(bar.shown, 'as documented, not gated');
+    assert.equal(bar.p95Ms, Math.round(documented.latencyVerdict!.estimateMs * 1000) / 1000);
+    const sort: string[] = spec.layer[0].encoding.y.sort;
+    assert.equal(sort.indexOf('paginated-listing as documented (server)') + 1, sort.indexOf('paginated-listing corrected (server)'));
+    assert.deepEqual(spec.layer[0].encoding.opacity.scale.range, [0.9, 0.4]);
+    // A documented form that is itself the gated one (no correction) is not drawn twice.
+    assert.equal(rows.filter((r) => r.scenario === 'recent-failures' && r.scale === '1m').length, 1);
   });
 
   it('latency chart: skipped and errored forms have no bar (they measured nothing)', () => {

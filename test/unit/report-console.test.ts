@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { RunResults } from '../../src/results.ts';
-import { renderResultsTable } from '../../src/report/console.ts';
+import { renderBudgetLine, renderResultsTable } from '../../src/report/console.ts';
 
 const fixture = (): RunResults => JSON.parse(readFileSync(new URL('../fixtures/results/small.json', import.meta.url), 'utf8'));
 
@@ -17,9 +17,9 @@ function parseTable(text: string): { header: string[]; rows: string[][]; legend:
 }
 
 describe('console results table', () => {
-  it('has the verdict columns: verdict, clock, p95 [interval], n, limit, both p50s, access, buffers', () => {
+  it('has the verdict columns: verdict, clock, p95 [interval], n, limit, both p50s, buffers, access (last)', () => {
     const { header, rows } = parseTable(renderResultsTable(fixture()));
-    assert.deepEqual(header, ['scenario', 'scale', 'form', 'verdict', 'clock', 'p95 [interval] ms', 'n', 'limit ms', 'client p50', 'server p50', 'access', 'buffers']);
+    assert.deepEqual(header, ['scenario', 'scale', 'form', 'verdict', 'clock', 'p95 [interval] ms', 'n', 'limit ms', 'client p50', 'server p50', 'buffers', 'access']);
     assert.equal(rows.length, fixture().scenarios.length);
   });
 
@@ -72,13 +72,28 @@ describe('console results table', () => {
     assert.match(other, /\(prepared statement\)/);
   });
 
-  it('gives way in the access column, not in the verdict columns, to stay near its width', () => {
-    const text = renderResultsTable(fixture());
-    const lines = text.split('\n');
-    const tableLines = lines.slice(0, lines.indexOf('', 2));
-    for (const line of tableLines) assert.ok(line.length <= 182, `a ${line.length}-column line`);
-    assert.ok(text.includes('Index Scan idx_executions_'), 'an index name is still recognisable');
-    assert.ok(text.includes('…'), 'long access descriptions are shortened');
+  it('counts inconclusive verdicts as the gate line does; one on a form the gate does not judge is said apart', async () => {
+    const { decideExit, DEFAULT_FAIL_ON } = await import('../../src/gate/verdict.ts');
+    const results = fixture();
+    const documented = results.scenarios.find((r) => !r.gated && r.form === 'documented' && r.latencyVerdict)!;
+    documented.latencyVerdict = { ...documented.latencyVerdict!, status: 'inconclusive' };
+    const gateCount = decideExit(results, undefined, DEFAULT_FAIL_ON).ignored.filter((line) => / inconclusive: /.test(line)).length;
+    const legend = parseTable(renderResultsTable(results)).legend.join('\n');
+    assert.match(legend, new RegExp(`makes it fatal\\): ${gateCount} here, 1 more on forms the gate does not judge \\(†\\)\\.`));
+  });
+
+  it('shows the full name of every index a plan used, in the last column, never cut to idx_executions_t…', () => {
+    const results = fixture();
+    const text = renderResultsTable(results);
+    const { rows } = parseTable(text);
+    const used = [...new Set(results.scenarios.flatMap((r) => r.plan?.indexes.map((i) => i.index) ?? []))];
+    assert.ok(used.some((name) => name.length > 28), 'the fixture has index names longer than the old cut');
+    for (const name of used) assert.ok(rows.some((row) => row.at(-1)!.split(/[ ;]+/).includes(name)), `${name} appears whole`);
+    const tableLines = text.split('\n').slice(0, text.split('\n').indexOf('', 2));
+    assert.ok(!tableLines.some((line) => line.includes('…')), 'no cell is cut');
+    // The verdict columns stay aligned: every row's cells before the access column fit their column.
+    const widthBeforeAccess = tableLines[1]!.lastIndexOf('  ') + 2;
+    for (const line of tableLines.slice(2)) assert.equal(line.slice(widthBeforeAccess - 2, widthBeforeAccess), '  ', line);
   });
 });
 
@@ -100,5 +115,21 @@ describe('console calibration table (run --calibrate)', () => {
     for (const r of results.scenarios) if (r.latency) delete r.latency.calibration;
     assert.equal(renderCalibrationTable(results), '');
     assert.doesNotMatch(renderResultsTable(results), /pgbench beside execbench/);
+  });
+});
+
+describe('console budget line', () => {
+  it('a run past execbench\'s own time target says so as a note on its speed, never as OVER or FAIL', () => {
+    const results = fixture();
+    for (const d of results.datasets) d.reused = true;
+    results.timings.totalMs = 131_200;
+    const over = renderBudgetLine(results, 22);
+    assert.match(over, /^Run time 131\.2 s for 22 scenarios x \d scale\(s\) \(warm: datasets reused\), 11\.2 s past execbench's own 120 s target/);
+    assert.match(over, /not a verdict: the gate line decides/);
+    assert.doesNotMatch(over, /OVER|FAIL/);
+    results.timings.totalMs = 100_000;
+    assert.match(renderBudgetLine(results, 22), /, within execbench's own 120 s target for a default warm run on 2 cores\.$/);
+    results.datasets[0]!.reused = false;
+    assert.match(renderBudgetLine(results, 22), /cold: datasets seeded\), within execbench's own 240 s target/);
   });
 });

@@ -91,6 +91,45 @@ describe('headline checks', () => {
   });
 });
 
+describe('headline promises judged only on every query they need', () => {
+  const page = { 'observability-page': ['recent-failures', 'sparkline-7d', 'covering-percentiles', 'daily-stats-view'] };
+
+  it('--scenario with one of the dashboard\'s queries -> "not judged: needs" the others, not a sum over one query', () => {
+    const alone = [result({ scenarioId: 'recent-failures', gated: true, latency: latency(1, 2) })];
+    const check = judgeHeadlines(alone, '100k', page).find((c) => c.id === 'observability-page-under-2s')!;
+    assert.equal(check.measured, 'not judged: needs sparkline-7d, covering-percentiles, daily-stats-view');
+    assert.deepEqual(check.unmeasured, ['sparkline-7d', 'covering-percentiles', 'daily-stats-view']);
+    assert.match(check.detail, /sparkline-7d did not run \(not selected\)/);
+    assert.doesNotMatch(check.measured, /sum of client p95 of 1 queries/);
+  });
+
+  it('a query of the promise that errored -> not judged, naming it and its error, never counted at 0.0 ms', () => {
+    const results = [
+      ...['recent-failures', 'sparkline-7d', 'covering-percentiles'].map((scenarioId) => result({ scenarioId, gated: true, latency: latency(1, 2) })),
+      result({ scenarioId: 'daily-stats-view', gated: true, outcome: { status: 'errored', error: 'relation "daily_stats" does not exist' } }),
+    ];
+    const check = judgeHeadlines(results, '100k', page).find((c) => c.id === 'observability-page-under-2s')!;
+    assert.equal(check.measured, 'not judged: needs daily-stats-view');
+    assert.match(check.detail, /daily-stats-view errored \(relation "daily_stats" does not exist\)/);
+    assert.doesNotMatch(check.measured, /0\.0 ms/);
+  });
+
+  it('a promise not judged becomes no finding; every query timed -> judged as before', async () => {
+    const { headlineFindings } = await import('../../src/runner/findings.ts');
+    const notJudged = judgeHeadlines([result({ scenarioId: 'paginated-listing', gated: true, latency: latency(1, 900) })], '100k', { paginated: ['paginated-listing', 'paginated-deep-page'] });
+    assert.equal(notJudged[0]!.measured, 'not judged: needs paginated-deep-page');
+    assert.deepEqual(headlineFindings(notJudged), []);
+    const both = judgeHeadlines(['paginated-listing', 'paginated-deep-page'].map((scenarioId) => result({ scenarioId, gated: true, latency: latency(1, 900) })), '100k', { paginated: ['paginated-listing', 'paginated-deep-page'] });
+    assert.equal(both[0]!.passed, false);
+    assert.equal(both[0]!.unmeasured, undefined);
+    assert.equal(headlineFindings(both).length, 1);
+  });
+
+  it('no query of a promise selected -> no check at all (a run of the write scenarios says nothing about the dashboard)', () => {
+    assert.deepEqual(judgeHeadlines([result({ gated: true, latency: latency(1, 2) })], '100k', page), []);
+  });
+});
+
 describe('headline findings', () => {
   it('a broken headline promise becomes one warning naming every scale where it failed', async () => {
     const { headlineFindings } = await import('../../src/runner/findings.ts');

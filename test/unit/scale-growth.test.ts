@@ -299,7 +299,7 @@ describe('judgeLargeTenantAdvice', () => {
 
   it('time-series DB for 10M+: names the analytics reads that break their limits on PostgreSQL at 10m', () => {
     const f = find(findings, 'large-tenant/time-series');
-    assert.equal(f.title, 'Time-series database for 10M+: at 10m on PostgreSQL, sparkline-7d and daily-stats-live-aggregate break their limits (a time-series database itself is not measured)');
+    assert.equal(f.title, 'Time-series database for 10M+: at 10m on PostgreSQL, sparkline-7d and daily-stats-live-aggregate break their limits (ClickHouse itself is measured by `npm run bench:analytics`: docs/clickhouse-measured.md)');
     // An untimed analytics read (its EXPLAIN outlasted the cap) is named as such, never counted as holding.
     const untimed = [doc('r', { '10m': [{ id: 'daily-stats-live-aggregate', form: 'documented', explainMs: 70_000, status: 'failed' }] })];
     const u = find(judgeLargeTenantAdvice({ growth: buildScaleGrowth(untimed), documents: untimed }), 'large-tenant/time-series');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UsageError } from '../../src/errors.ts';
 import { DATASET_SHAPE, validateShape } from '../../src/seed/config.ts';
-import { parseScale } from '../../src/seed/scale.ts';
+import { parseScale, parseScales } from '../../src/seed/scale.ts';
 import { checkDiskSpace } from '../../src/seed/disk-space.ts';
 
 test('parseScale accepts 100k, 1m (any case) and positive integers', () => {
@@ -63,4 +63,16 @@ test('validateShape rejects status shares that leave no room for success', () =>
 test('validateShape rejects an unparseable anchor', () => {
   const shape = { ...DATASET_SHAPE, time: { ...DATASET_SHAPE.time, anchor: 'next tuesday' } };
   assert.throws(() => validateShape(shape), (e: unknown) => e instanceof UsageError && e.message.includes('time.anchor'));
+});
+
+test('a scale written with thousands separators is refused saying so and what to type, not as \'Invalid scale 000\'', () => {
+  assert.throws(() => parseScale('1,000,000'), /Invalid scale '1,000,000': thousands separators are not accepted; write 1000000 or 1m\./);
+  assert.throws(() => parseScale('250_000'), /thousands separators are not accepted; write 250000\./);
+  assert.throws(() => parseScale("5'000'000"), /write 5000000 or 5m/);
+  // What a comma-separated --scale list makes of 1,000,000: its first group is a valid scale, the next is not.
+  assert.throws(() => parseScale('000'), /thousands separators \(--scale takes a comma-separated list, so 1,000,000 reads as 1, 000, 000\)\. Thousands separators are not accepted: write 1000000 or 1m\./);
+  assert.throws(() => parseScales(['1', '000', '000']), /Invalid scale '1,000,000': thousands separators are not accepted; write 1000000 or 1m\./);
+  assert.throws(() => parseScales(['10', '000']), /Invalid scale '10,000': .* write 10000\./);
+  assert.deepEqual(parseScales(['100k', '1m']).map((s) => s.label), ['100k', '1m']);
+  assert.deepEqual(parseScales(['5000', '250']).map((s) => s.label), ['5000', '250'], 'a list of real counts is a list');
 });

@@ -1,0 +1,57 @@
+// Every docs page a bench script writes is re-rendered here from the inputs committed beside it (docs/data/<page>/)
+// and compared with the committed page: a renderer changed without re-running its figures mode, a page edited by
+// hand, or an input replaced without re-rendering, fails here. The fix is to run the page's figures command.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { GATE_FIGURES_INPUTS, renderGateFigures } from '../../src/bench/gate-ab.ts';
+import { FIGURES_INPUTS as LOAD_FIGURES_INPUTS, loadFigure, renderLoadFigures } from '../../src/bench/load-figures.ts';
+import { readRunInputs, renderRunFigures, RUN_FIGURES_INPUTS } from '../../src/bench/run-figures-page.ts';
+import { renderSeedFigures, SEED_FIGURES_INPUTS } from '../../src/bench/seed-figures.ts';
+import { PROJECT_ROOT } from '../../src/commands/run.ts';
+
+const committedPage = (name: string) => readFileSync(path.join(PROJECT_ROOT, 'docs', name), 'utf8');
+const inputs = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+/** The first differing line, so a failure says where, not only that, the page and its inputs part. */
+function assertSamePage(rendered: string, committed: string, command: string): void {
+  if (rendered === committed) return;
+  const a = rendered.split('\n');
+  const b = committed.split('\n');
+  const at = a.findIndex((line, i) => line !== b[i]);
+  assert.fail(`the committed page differs from what its inputs render, first at line ${at + 1}:\n  committed: ${b[at]?.slice(0, 200)}\n  rendered:  ${a[at]?.slice(0, 200)}\nRun \`${command}\` and commit the page with its inputs.`);
+}
+
+describe('figures pages re-rendered from their committed inputs', () => {
+  it('docs/run-measured.md is what bench:figures renders from docs/data/run-measured/', () => {
+    const runs = readRunInputs();
+    assert.ok(runs.length > 0, `no run-<n>.json in ${RUN_FIGURES_INPUTS}`);
+    assertSamePage(renderRunFigures(runs), committedPage('run-measured.md'),
+      'npm run bench:figures -- docs/data/run-measured/run-1.json ... (or the reports/<run>/results.json of new runs)');
+  });
+
+  it('docs/gate-measured.md is what bench:gate figures renders from docs/data/gate-measured/', () => {
+    assert.ok(inputs(GATE_FIGURES_INPUTS).length > 0, `no saved result in ${GATE_FIGURES_INPUTS}`);
+    assertSamePage(renderGateFigures((mode) => loadFigure(mode, GATE_FIGURES_INPUTS)), committedPage('gate-measured.md'), 'npm run bench:gate -- figures');
+  });
+
+  it('docs/load-measured.md is what bench:load figures renders from docs/data/load-measured/', () => {
+    assert.ok(inputs(LOAD_FIGURES_INPUTS).length > 0, `no saved result in ${LOAD_FIGURES_INPUTS}`);
+    assertSamePage(renderLoadFigures((mode) => loadFigure(mode, LOAD_FIGURES_INPUTS)), committedPage('load-measured.md'), 'npm run bench:load -- figures');
+  });
+
+  it('docs/seed-measured.md is what bench:seed figures renders from docs/data/seed-measured/', () => {
+    assert.ok(inputs(SEED_FIGURES_INPUTS).length > 0, `no saved result in ${SEED_FIGURES_INPUTS}`);
+    assertSamePage(renderSeedFigures(SEED_FIGURES_INPUTS), committedPage('seed-measured.md'), 'npm run bench:seed -- figures');
+  });
+
+  it('a figure changed in a committed input changes the rendered page (the comparison can fail)', () => {
+    const runs = readRunInputs();
+    const changed = structuredClone(runs);
+    changed[0]!.results.finishedAt = new Date(Date.parse(changed[0]!.results.finishedAt) + 60_000).toISOString();
+    assert.notEqual(renderRunFigures(changed), renderRunFigures(runs));
+    const seed = renderSeedFigures(SEED_FIGURES_INPUTS);
+    assert.notEqual(seed, renderSeedFigures(path.join(SEED_FIGURES_INPUTS, 'no-such-folder')));
+  });
+});
