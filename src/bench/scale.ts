@@ -144,24 +144,35 @@ function renderRetentionFigures(): string[] {
 /** Where `all` keeps the what-if run (recommended against partitioned) that growth judges partitioning from. */
 const WHATIF_DIR = path.join(DIR, 'whatif');
 
-/** Every mode in turn, then the figures: what the issue calls `npm run bench:scale` (about 1.5 hours here, seeded). */
+/**
+ * Every mode in turn, then the figures: what the issue calls `npm run bench:scale` (about an hour here once 5m and 10m
+ * are seeded). A mode that fails is named and the others still run; the exit code then says so.
+ */
 async function all(): Promise<number> {
-  const step = (name: string) => log(`\nbench:scale: ${name} (${new Date().toISOString().slice(11, 19)} UTC)`);
-  step('the suite on both layouts: execbench whatif --variant recommended,partitioned --scale 1m,5m,10m');
-  // Its gate fails on the partitioned layout's lost keys (findings here, not a failure of the measurement): 0 or 1 is fine.
-  const whatif = spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'cli.ts'), 'whatif', '--yes',
-    '--scale', '1m,5m,10m', '--variant', 'recommended,partitioned', '--no-ablation', '--no-crossover', '--no-write-cost', '--out', WHATIF_DIR],
-  { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (whatif.status !== 0 && whatif.status !== 1) return whatif.status ?? EXIT.harness;
-  step('growth: execbench run at 1m,5m,10m');
-  await measureGrowth({ scales: ['1m', '5m', '10m'], variantsFile: path.join(WHATIF_DIR, 'results.json') });
-  step('retention at 1m');
-  await retention(['1m']);
-  step('refresh at 100k,1m,5m,10m');
-  await refresh(['100k', '1m', '5m', '10m']);
-  step('cache at 100k,1m');
-  await cacheMode(['100k', '1m']);
-  return figures();
+  const failed: string[] = [];
+  const step = async (name: string, body: () => Promise<unknown>) => {
+    log(`\nbench:scale: ${name} (${new Date().toISOString().slice(11, 19)} UTC)`);
+    try {
+      await body();
+    } catch (error) {
+      failed.push(name);
+      log(`bench:scale: ${name} failed: ${(error as Error).message}`);
+    }
+  };
+  await step('the suite on both layouts: execbench whatif --variant recommended,partitioned --scale 1m,5m,10m', async () => {
+    // Its gate fails on the partitioned layout's lost keys (findings here, not a failure of the measurement): 0 or 1 is fine.
+    const whatif = spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'cli.ts'), 'whatif', '--yes',
+      '--scale', '1m,5m,10m', '--variant', 'recommended,partitioned', '--no-ablation', '--no-crossover', '--no-write-cost', '--out', WHATIF_DIR],
+    { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (whatif.status !== 0 && whatif.status !== 1) throw new Error(`execbench whatif exited ${whatif.status ?? whatif.signal}`);
+  });
+  await step('growth: execbench run at 1m,5m,10m', () => measureGrowth({ scales: ['1m', '5m', '10m'], variantsFile: path.join(WHATIF_DIR, 'results.json') }));
+  await step('retention at 1m', () => retention(['1m']));
+  await step('refresh at 100k,1m,5m,10m', () => refresh(['100k', '1m', '5m', '10m']));
+  await step('cache at 100k,1m', () => cacheMode(['100k', '1m']));
+  await figures();
+  if (failed.length > 0) log(`bench:scale: ${failed.length} mode(s) failed: ${failed.join('; ')}; the figures keep their earlier results for them.`);
+  return failed.length > 0 ? EXIT.harness : EXIT.ok;
 }
 
 async function figures(): Promise<number> {
