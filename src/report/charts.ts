@@ -19,11 +19,25 @@ export interface AuditIndexSizes {
   indexes: { name: string; sizeBytes: number }[];
 }
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+/** The Vega-Lite schema and the width every execbench chart shares. */
+export const CHART_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+const SCHEMA = CHART_SCHEMA;
 /** Local font stacks only: the report must render offline, so no web fonts. */
 export const CHART_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
-const WIDTH = 560;
+export const CHART_WIDTH = 560;
+const WIDTH = CHART_WIDTH;
 const SCALE_COLORS = ['#4c78a8', '#f58518', '#54a24b', '#b279a2', '#9d755d'];
+
+/** The house style of a chart's config: fonts, axes, legend and title; each chart family sets where its legend goes. */
+export function chartConfig(legendOrient: 'top' | 'right', titleFontSize = 14) {
+  return {
+    font: CHART_FONT,
+    view: { stroke: null },
+    axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 600, gridColor: '#e6e8eb', domainColor: '#9aa3ad', tickColor: '#9aa3ad', labelColor: '#333' },
+    legend: { labelFontSize: 11, titleFontSize: 12, orient: legendOrient },
+    title: { fontSize: titleFontSize, anchor: 'start' },
+  } as const;
+}
 
 const CONFIG = {
   font: CHART_FONT,

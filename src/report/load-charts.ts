@@ -4,17 +4,11 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { PromiseSearch, TimelineData } from '../load/search-report.ts';
 import type { RunTimeline } from '../load/timeline.ts';
-import { CHART_FONT } from './charts.ts';
+import { CHART_SCHEMA, CHART_WIDTH, chartConfig } from './charts.ts';
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-const WIDTH = 560;
-const CONFIG = {
-  font: CHART_FONT,
-  view: { stroke: null },
-  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 600, gridColor: '#e6e8eb', domainColor: '#9aa3ad', tickColor: '#9aa3ad', labelColor: '#333' },
-  legend: { labelFontSize: 11, titleFontSize: 12, orient: 'top' },
-  title: { fontSize: 13, anchor: 'start' },
-} as const;
+const SCHEMA = CHART_SCHEMA;
+const WIDTH = CHART_WIDTH;
+const CONFIG = chartConfig('top', 13);
 const OUTCOME_COLORS = { domain: ['passed', 'inconclusive', 'failed', 'invalid'], range: ['#54a24b', '#e0a800', '#e45756', '#7f7f7f'] };
 const PERCENTILE_COLORS = { domain: ['p50', 'p95', 'p99'], range: ['#4c78a8', '#e45756', '#b279a2'] };
 const CLASS_COLORS = { domain: ['dashboard', 'pages', 'ingest', 'retention'], range: ['#4c78a8', '#f58518', '#54a24b', '#b279a2'] };

@@ -2,17 +2,11 @@
 // slope reads as its growth order (flat: an index descent; slope 1: a scan of the tenant's rows).
 import type { TopLevelSpec } from 'vega-lite';
 import type { ScaleGrowth } from '../scale/growth.ts';
-import { CHART_FONT } from './charts.ts';
+import { CHART_SCHEMA, CHART_WIDTH, chartConfig } from './charts.ts';
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-const WIDTH = 560;
-const CONFIG = {
-  font: CHART_FONT,
-  view: { stroke: null },
-  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 600, gridColor: '#e6e8eb', domainColor: '#9aa3ad', tickColor: '#9aa3ad', labelColor: '#333' },
-  legend: { labelFontSize: 11, titleFontSize: 12, orient: 'right' },
-  title: { fontSize: 14, anchor: 'start' },
-} as const;
+const SCHEMA = CHART_SCHEMA;
+const WIDTH = CHART_WIDTH;
+const CONFIG = chartConfig('right');
 
 /** One point of the chart: a scenario's gated form at one scale. */
 export interface GrowthChartPoint {
