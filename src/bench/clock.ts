@@ -274,7 +274,7 @@ await runScript(async () => {
   if (misses.length > 0) {
     process.stdout.write(`Not shown within:\n${misses.map((m) => `  ${m}`).join('\n')}\n` +
       `  On a ~0.1 ms round trip 15% is ~15 us: Node's own cost per round trip, and the statements a run sends between two` +
-      `\n  samples (the spacer, the server clock's read), move it by that much (README, "How latency is judged").` +
+      `\n  samples (the spacer, the server clock's read), move it by that much (docs/latency.md, "How latency is judged").` +
       `\n  No default verdict rests on it: the spec's tables judge the server clock, the client-clock limits are 500 ms and` +
       `\n  2 s, and a baseline's client-clock time check needs a slowdown of 20% and 0.5 ms.\n`);
   }
