@@ -1,6 +1,9 @@
 // `execbench clean`: drops the schemas execbench's marker proves are its own (ready or half-loaded), in a server the
 // user runs or in the embedded one; names and leaves everything else (unmarked execbench_* schemas, datasets that
 // objects outside depend on or that another execbench is using). --dry-run drops nothing.
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import type { ProviderOptions } from '../db/provider.ts';
 import { hostPort } from '../db/url.ts';
@@ -34,6 +37,7 @@ export async function runCleanCommand(
         : `database "${database}" of the embedded server (data in ${db.dataDir ?? provider.cacheDir})`;
       const entries = await readDatasetInventory(client);
       out(`execbench clean${options.dryRun ? ' --dry-run' : ''}: ${where}`);
+      cleanClickHouseCopies(options, out);
       if (entries.length === 0) {
         out('No execbench schemas here; nothing to drop.');
         return;
@@ -60,6 +64,24 @@ export async function runCleanCommand(
     }
   });
   return EXIT.ok;
+}
+
+/**
+ * The embedded ClickHouse copies `run --engine clickhouse` keeps in execbench's cache folder (<cache>/chdb): execbench
+ * created that folder, so it is removed with the datasets (listed only with --dry-run).
+ */
+function cleanClickHouseCopies(options: CleanOptions, out: (line: string) => void): void {
+  const dir = path.join(options.provider.cacheDir, 'chdb');
+  if (!existsSync(dir)) return;
+  const du = spawnSync('du', ['-sb', dir], { encoding: 'utf8' });
+  const bytes = du.status === 0 ? Number(du.stdout.split('\t')[0]) : undefined;
+  const size = bytes === undefined ? '' : ` (${formatBytes(bytes)})`;
+  if (options.dryRun) {
+    out(`--dry-run: would remove the embedded ClickHouse copies in ${dir}${size}.`);
+    return;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  out(`Removed the embedded ClickHouse copies in ${dir}${size}.`);
 }
 
 /** clean reaches the server that holds datasets: the URL's, else the embedded one (a container holds none). */

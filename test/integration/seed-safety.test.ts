@@ -4,7 +4,7 @@
 // schema where the server still answers. Real servers: the test server (as the user's) and an embedded one.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -146,7 +146,11 @@ describe('execbench clean', () => {
     await admin.query('CREATE SCHEMA execbench_x; CREATE TABLE execbench_x.notes (t text); INSERT INTO execbench_x.notes VALUES (\'mine\')');
     await admin.query('CREATE TABLE public.keep_me (id int); INSERT INTO public.keep_me VALUES (1), (2)');
 
-    const dry = execbench(['clean', '--database-url', db.connectionString, '--dry-run']);
+    // The embedded ClickHouse copies live in execbench's cache folder: listed by --dry-run, removed by clean.
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'execbench-clean-chdb-'));
+    mkdirSync(path.join(cache, 'chdb', 'store'), { recursive: true });
+    writeFileSync(path.join(cache, 'chdb', 'store', 'part.bin'), Buffer.alloc(4096));
+    const dry = execbench(['clean', '--database-url', db.connectionString, '--dry-run'], { EXECBENCH_CACHE_DIR: cache });
     assert.equal(dry.code, 0, dry.stderr);
     const listed = dry.stdout.trim().split('\n');
     assert.match(listed[0]!, new RegExp(`^execbench clean --dry-run: database "${db.name}" at 127\\.0\\.0\\.1:\\d+ \\(your server\\)$`));
@@ -157,7 +161,11 @@ describe('execbench clean', () => {
     assert.match(listed.at(-1)!, /^--dry-run: would drop 2 schemas, freeing [\d.]+ MB; nothing was dropped\.$/);
     assert.deepEqual(await schemas(), ['execbench_2000', 'execbench_3000', 'execbench_4000', 'execbench_x']);
 
-    const clean = execbench(['clean', '--database-url', db.connectionString]);
+    assert.match(dry.stdout, new RegExp(`^--dry-run: would remove the embedded ClickHouse copies in ${cache}/chdb \\([\\d.]+ kB\\)\\.$`, 'm'));
+    assert.ok(existsSync(path.join(cache, 'chdb')), '--dry-run removes nothing');
+    const clean = execbench(['clean', '--database-url', db.connectionString], { EXECBENCH_CACHE_DIR: cache });
+    assert.match(clean.stdout, /^Removed the embedded ClickHouse copies in .*chdb \([\d.]+ kB\)\.$/m);
+    assert.ok(!existsSync(path.join(cache, 'chdb')));
     assert.equal(clean.code, 0, clean.stderr);
     assert.match(clean.stdout, /^ {2}execbench_2000 +[\d.]+ MB {2}ready {4}dropped$/m);
     assert.match(clean.stdout, /^ {2}execbench_3000 +[\d.]+ MB {2}loading {2}dropped$/m);
