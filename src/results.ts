@@ -75,6 +75,13 @@ export interface LatencyVerdict {
   status: 'passed' | 'failed' | 'inconclusive';
   /** One sentence: the interval against the limit. */
   reason: string;
+  /**
+   * Set on an inconclusive verdict whose "passed" was out of reach from its first look: the samples a pass needs
+   * would cost far more than the per-form cap (--max-form-time), and no sample came near the limit, so sampling
+   * stopped there instead of spending the cap on a verdict it could not decide. A note, not a warning; still fatal
+   * with --fail-on inconclusive.
+   */
+  beyondCap?: { neededSamples: number; sampleMs: number; estimatedMs: number; capMs: number };
 }
 
 export interface FormLatency {

@@ -88,6 +88,37 @@ export function nextLookSamples(verdict: LatencyVerdict, sequential: SequentialR
 }
 
 /**
+ * Margin before a pass counts as out of reach: the samples still needed must cost this many times the time left under
+ * the cap, so a form near the edge (the 1M sparkline: 99 samples of ~0.18 s in a 20 s cap) still buys its samples.
+ */
+export const OUT_OF_REACH_MARGIN = 1.5;
+
+/**
+ * Whether an undecided verdict's "passed" is out of reach under the per-form cap: no upper bound yet, the samples a
+ * pass needs would cost more than OUT_OF_REACH_MARGIN times the time left, and every sample so far is under the limit
+ * (so buying more could not decide "failed" either, short of the query changing mid-run). Returns what a pass would
+ * cost, or undefined when sampling should go on. Pure: measure.ts stops there and says so.
+ */
+export function passOutOfReach(
+  verdict: LatencyVerdict, largestSampleMs: number, sampleMs: number, remainingMs: number, capMs: number,
+  sequential: SequentialRule = VERDICT_RULE,
+): LatencyVerdict['beyondCap'] {
+  if (verdict.status !== 'inconclusive' || verdict.ciHighMs !== null || largestSampleMs >= verdict.limitMs) return undefined;
+  const neededSamples = minSamplesToPass(verdict.statistic, sequential);
+  const estimatedMs = Math.max(0, neededSamples - verdict.samples) * sampleMs;
+  if (estimatedMs <= remainingMs * OUT_OF_REACH_MARGIN) return undefined;
+  return { neededSamples, sampleMs, estimatedMs, capMs };
+}
+
+/** The sentence added to a verdict stopped by passOutOfReach: what a pass costs and the flag that buys it. */
+export function beyondCapReason(beyond: NonNullable<LatencyVerdict['beyondCap']>): string {
+  const suggest = Math.ceil((beyond.estimatedMs * 1.2) / 10_000) * 10;
+  return `a pass needs ${beyond.neededSamples} samples, about ${Math.round(beyond.estimatedMs / 1000)} s more at ${beyond.sampleMs >= 10 ? Math.round(beyond.sampleMs) : fmt(beyond.sampleMs)} ms each, ` +
+    `beyond the ${Math.round(beyond.capMs / 1000)} s cap per form, and no sample came near the limit: sampling stopped here ` +
+    `(--max-form-time ${Math.max(suggest, Math.round(beyond.capMs / 1000) + 10)}s decides it)`;
+}
+
+/**
  * The whole sequential rule on a synchronous sample source (tests and simulations; measure.ts runs the same two
  * functions against a live server): draw `firstLook` samples, judge, buy more while undecided and looks remain.
  */

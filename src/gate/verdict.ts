@@ -96,7 +96,8 @@ export function decideExit(results: RunResults, comparison: RunComparison | unde
       }
     }
     if (result.latencyVerdict?.status === 'inconclusive') {
-      const line = `${where}: inconclusive: ${result.latencyVerdict.reason}`;
+      // Beyond the cap (a pass it could not afford, no sample near the limit): said apart, as a note, by the gate line.
+      const line = `${where}: inconclusive${result.latencyVerdict.beyondCap ? ' beyond the cap' : ''}: ${result.latencyVerdict.reason}`;
       (fatal.has('inconclusive') ? reasons : ignored).push(line);
     }
   }

@@ -4,7 +4,7 @@ import type { RunResults, ScenarioResult, Violation } from '../results.ts';
 import { describeAccess } from '../runner/contract.ts';
 import { isJudged } from '../runner/headline.ts';
 import { correctedSentence, documentVerdict, formatRange } from './document-verdict.ts';
-import { countsForGate, formLabel, isTeamResult, teamQueryFile, warningLines } from './format.ts';
+import { beyondCapAside, countsForGate, formLabel, isTeamResult, teamQueryFile, warningLines } from './format.ts';
 
 /** A violation's short name; a baseline regression names its half (baseline-plan, baseline-time). */
 function kindOf(v: Pick<Violation, 'kind' | 'half'>): string {
@@ -92,7 +92,7 @@ export function renderResultsTable(results: RunResults): string {
   return `${textTable(header, cells, { lastRunsOn: true })}\n\n${[
     '  verdict: pass | FAIL: what broke (index = expected index not used, seqscan, p95 = latency verdict FAILED) | ERROR | skip |',
     '  inconclusive: the p95 interval contains the limit, or lacks the bound that would decide; a warning, not a failure',
-    `  (--fail-on inconclusive makes it fatal)${inconclusive ? `: ${inconclusive} here` : ''}${inconclusiveElsewhere ? `${inconclusive ? ',' : ':'} ${inconclusiveElsewhere} more on forms the gate does not judge (†)` : ''}.`,
+    `  (--fail-on inconclusive makes it fatal)${inconclusive ? `: ${inconclusive} here` : ''}${inconclusiveElsewhere ? `${inconclusive ? ',' : ':'} ${inconclusiveElsewhere} more on forms the gate does not judge (†)` : ''}${beyondCapAside(inconclusiveForms.filter((r) => countsForGate(r, strict)))}.`,
     '  p95? after FAIL: the contract failed, the latency is inconclusive.',
     `  clock: what the limit judges. server = ${serverHow};`,
     ...(bulk ? [`  server° = EXPLAIN (ANALYZE, TIMING OFF) beside each execution: results over 1,000 rows (executor time would count sending);`] : []),

@@ -215,6 +215,17 @@ export function countInconclusive(results: ScenarioResult[]): number {
   return results.filter((r) => r.latencyVerdict?.status === 'inconclusive').length;
 }
 
+/** How many of them were left undecided on purpose: a pass beyond the cap per form, no sample near the limit (a note). */
+export function countBeyondCap(results: ScenarioResult[]): number {
+  return results.filter((r) => r.latencyVerdict?.status === 'inconclusive' && r.latencyVerdict.beyondCap).length;
+}
+
+/** ' (1 of them undecided on purpose: a pass was beyond the cap per form)', or ''. */
+export function beyondCapAside(results: ScenarioResult[]): string {
+  const n = countBeyondCap(results);
+  return n === 0 ? '' : ` (${n} of them undecided on purpose: a pass would cost more than the cap per form, --max-form-time, and no sample came near the limit: a note, not a warning)`;
+}
+
 /**
  * A human label for a run-phase timing key: provisionMs → provision, totalMs → total, seed_100k_ms → seed 100k,
  * scenarios_1m_ms → scenarios 1m. Unknown keys lose a trailing Ms/_ms and have camelCase and underscores spaced.

@@ -4,7 +4,7 @@
 import type { EnvironmentInfo, Finding, HeadlineCheck, RunResults, ScenarioResult } from '../results.ts';
 import { buildCharts, scaleOrder, type ChartDefinition } from './charts.ts';
 import {
-  baselineView, type BaselineView, confidenceLevels, countInconclusive, countOutcomes, countsForGate, describeClocks, displayStatus, FINDING_TITLE, formatCount,
+  baselineView, type BaselineView, confidenceLevels, countBeyondCap, countInconclusive, countOutcomes, countsForGate, describeClocks, displayStatus, FINDING_TITLE, formatCount,
   formatLatencyVerdict, formatLimit, formatMs, formatThreshold, INCONCLUSIVE_NOTE, isTeamResult, MANY_ROWS, orderResults, outcomeReason,
   teamQueryFile, usedIndexes, verdictStatusLabel, breakdownParts,
 } from './format.ts';
@@ -34,6 +34,7 @@ export async function renderHtmlReport(results: RunResults): Promise<string> {
   const gated = ordered.filter((r) => countsForGate(r, strict));
   const counts = countOutcomes(gated);
   const inconclusive = countInconclusive(gated);
+  const beyondCap = countBeyondCap(gated);
   const baseline = baselineView(results);
   const verdict = counts.failed + counts.errored > 0 || (baseline?.failing.length ?? 0) > 0 ? 'fail' : 'pass';
   const title = `execbench report ${results.runId}`;
@@ -57,7 +58,7 @@ export async function renderHtmlReport(results: RunResults): Promise<string> {
     ${results.target ? '' : renderDocumentVerdict(documentVerdict(results))}
     <p class="gate-label">The gate${results.target ? '' : ' (the corrected forms; its exit code is what CI sees)'}:</p>
     <p class="overall ${verdict}" id="overall-verdict">${verdict === 'pass' ? 'All gated scenarios passed' : 'The gate fails'}:
-      ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped (gated forms${strict ? ' and, with --strict-spec, every documented form' : ''}) · ${documentFindingCount} spec finding${documentFindingCount === 1 ? '' : 's'}${results.target ? ` · ${results.findings.length - documentFindingCount} about your table` : ''}${inconclusive ? ` · <span title="${h(INCONCLUSIVE_NOTE)}">${inconclusive} inconclusive latency verdict${inconclusive === 1 ? '' : 's'} (warning${inconclusive === 1 ? '' : 's'})</span>` : ''}</p>
+      ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped (gated forms${strict ? ' and, with --strict-spec, every documented form' : ''}) · ${documentFindingCount} spec finding${documentFindingCount === 1 ? '' : 's'}${results.target ? ` · ${results.findings.length - documentFindingCount} about your table` : ''}${inconclusive ? ` · <span title="${h(INCONCLUSIVE_NOTE)}">${inconclusive} inconclusive latency verdict${inconclusive === 1 ? '' : 's'} (${inconclusive === beyondCap ? `left undecided on purpose: a pass was beyond the cap per form, a note` : `warning${inconclusive - beyondCap === 1 ? '' : 's'}${beyondCap ? `; ${beyondCap} left undecided on purpose, a note` : ''}`})</span>` : ''}</p>
     <nav><a href="#document-verdict">The document's verdict</a><a href="#verdicts">Verdicts</a>${results.scenarios.some(isTeamResult) ? '<a href="#your-queries">Your queries</a>' : ''}${baseline ? '<a href="#baseline">Baseline</a>' : ''}<a href="#findings">Spec findings</a><a href="#headline">Headline checks</a><a href="#charts">Charts</a><a href="#scenarios">Scenarios</a>${results.audit?.length ? '<a href="#audit">Index audit</a>' : ''}${whatif ? '<a href="#whatif">What-if</a>' : ''}<a href="#environment">Environment</a></nav>
   </div>
 </header>

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { describePgError } from '../errors.ts';
-import { judgeLatency, nextLookSamples, VERDICT_RULE } from '../gate/latency-verdict.ts';
+import { beyondCapReason, judgeLatency, nextLookSamples, passOutOfReach, VERDICT_RULE } from '../gate/latency-verdict.ts';
 import { analyzePlan } from '../plan/analyze.ts';
 import { partitionMapFor, resolvePartitions } from '../plan/partitions.ts';
 import { explain } from '../plan/explain.ts';
@@ -184,7 +184,9 @@ async function measureLatency(
   if (!slow) for (let i = 0; i < WARMUP_SAMPLES; i++) await sampleOnce(false);
   const judgedSamples = () => (clock === 'server' ? serverSamples : clientSamples);
   const deadline = started + input.budgetMs;
-  const cap = started + Math.max(input.budgetMs, input.maxFormMs ?? DEFAULT_MAX_FORM_MS);
+  const capMs = Math.max(input.budgetMs, input.maxFormMs ?? DEFAULT_MAX_FORM_MS);
+  const cap = started + capMs;
+  const timedFrom = performance.now();
   const rule = input.threshold && clock ? { limitMs: input.threshold.p95Ms, clock, statistic: 'p95' as const } : undefined;
   // Phase 1: the budget (fast forms; a decided one stops at DECIDED_ENOUGH_SAMPLES), and at least the first look's
   // samples (every form). A slow or already-decided form goes straight to the first look.
@@ -202,10 +204,18 @@ async function measureLatency(
   if (rule && judgedSamples().length > 0) {
     if (!verdict || verdict.samples < judgedSamples().length) verdict = judgeLatency(judgedSamples(), rule, (verdict?.looks ?? 0) + 1);
     for (let target = decided ? undefined : nextLookSamples(verdict); target !== undefined && performance.now() < cap; target = nextLookSamples(verdict)) {
+      // A pass the cap cannot buy, with no sample near the limit: stop rather than spend the cap on an undecidable verdict.
+      const judged = judgedSamples();
+      const now = performance.now();
+      const beyond = passOutOfReach(verdict, judged.reduce((m, x) => Math.max(m, x), 0), (now - timedFrom) / judged.length, cap - now, capMs);
+      if (beyond) {
+        verdict = { ...verdict, beyondCap: beyond, reason: `${verdict.reason}; ${beyondCapReason(beyond)}` };
+        break;
+      }
       while (judgedSamples().length < target && performance.now() < cap) await sampleOnce(true);
       verdict = judgeLatency(judgedSamples(), rule, verdict.looks + 1);
     }
-    if (verdict.status === 'inconclusive' && !decided && performance.now() >= cap && verdict.ciHighMs === null) {
+    if (verdict.status === 'inconclusive' && !verdict.beyondCap && !decided && performance.now() >= cap && verdict.ciHighMs === null) {
       verdict = { ...verdict, reason: `${verdict.reason}; the ${Math.round(Math.max(input.budgetMs, input.maxFormMs ?? DEFAULT_MAX_FORM_MS) / 1000)} s cap per form (--max-form-time) ran out first` };
     }
   }
