@@ -8,6 +8,7 @@ import { decideExit, DEFAULT_FAIL_ON } from '../gate/verdict.ts';
 import { renderMarkdownSummary } from '../report/markdown.ts';
 import type { RunResults } from '../results.ts';
 import { figuresInputsDir } from './load-figures.ts';
+import { writeReadmeExcerpt } from './readme-excerpt.ts';
 
 export const RUN_FIGURES_PAGE = path.join(PROJECT_ROOT, 'docs', 'run-measured.md');
 /** The runs' documents as committed: run-1.json, run-2.json, ... in the page's order. */
@@ -57,6 +58,8 @@ export function writeRunFigures(files: string[]): string {
   rmSync(RUN_FIGURES_INPUTS, { recursive: true, force: true });
   mkdirSync(RUN_FIGURES_INPUTS, { recursive: true });
   for (const [i, results] of trimmed.entries()) writeFileSync(path.join(RUN_FIGURES_INPUTS, `run-${i + 1}.json`), `${JSON.stringify(results)}\n`);
-  writeFileSync(RUN_FIGURES_PAGE, renderRunFigures(readRunInputs()));
+  const runs = readRunInputs();
+  writeFileSync(RUN_FIGURES_PAGE, renderRunFigures(runs));
+  writeReadmeExcerpt(runs[0]!.results);
   return RUN_FIGURES_PAGE;
 }
