@@ -1,8 +1,8 @@
 // npm run bench:analytics [-- 100k,1m]: the spec's Option 3 on every ClickHouse engine reachable here (embedded
 // chdb when installed; the two-shard 18.16 cluster when .ci/clickhouse-cluster can start it), side by side with
-// PostgreSQL live and its materialized view, at each scale. Writes reports/option3-bench/ and
-// docs/clickhouse-measured.md (stamped; never typed by hand). Stops the cluster when it started it.
-import { writeFileSync } from 'node:fs';
+// PostgreSQL live and its materialized view, at each scale. Writes reports/option3-bench/, keeps the results document
+// (stamped) in docs/data/clickhouse-measured/ and renders docs/clickhouse-measured.md from that copy only, so a test
+// can re-render the page from what is committed. Stops the cluster when it started it.
 import path from 'node:path';
 import { resolveProviderOptions } from '../config.ts';
 import { PROJECT_ROOT } from '../commands/run.ts';
@@ -12,7 +12,8 @@ import { chdbUnavailableReason } from '../clickhouse/embedded.ts';
 import { installChdb } from '../clickhouse/install-chdb.ts';
 import { parseScale } from '../seed/scale.ts';
 import { exitOnHelp, runScript } from './common.ts';
-import { stamp, stampLine } from './load-figures.ts';
+import { CLICKHOUSE_FIGURES_INPUTS, writeClickHouseFigures } from './analytics-figures.ts';
+import { saveFigure } from './load-figures.ts';
 
 const USAGE = `
 npm run bench:analytics [-- <scales>]
@@ -24,6 +25,7 @@ Engines: embedded chdb (installed on demand, once, by npm run chdb:install; this
 PostgreSQL: DATABASE_URL when set, else the server execbench starts.
 
   <scales>   comma-separated, default 100k,1m (5m and 10m also work where those datasets exist)
+  figures    only re-render docs/clickhouse-measured.md from docs/data/clickhouse-measured/option3.json
 
 Example: DATABASE_URL=postgres://... npm run bench:analytics -- 100k
 `;
@@ -32,6 +34,10 @@ exitOnHelp(USAGE);
 
 await runScript(async () => {
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (process.argv[2] === 'figures') {
+    log(`bench:analytics: wrote ${path.relative(PROJECT_ROOT, writeClickHouseFigures())}`);
+    return 0;
+  }
   const scales = (process.argv[2] ?? '100k,1m').split(',').map((s) => parseScale(s));
   const provider = resolveProviderOptions({}, process.env, log);
   const skippedEngines: { engine: string; reason: string }[] = [];
@@ -53,10 +59,9 @@ await runScript(async () => {
       { scales, targets: { embedded: !noChdb, servers }, budgetMs: 3000, seed: 20261124, fresh: false, json: false, outDir, provider },
       { skippedEngines },
     );
-    const { renderOption3Markdown } = await import('../report/option3-markdown.ts');
-    const page = path.join(PROJECT_ROOT, 'docs', 'clickhouse-measured.md');
-    writeFileSync(page, `<!-- written by npm run bench:analytics; do not edit by hand -->\n${stampLine(stamp(results.postgres.version))}\n\n${renderOption3Markdown(results).replace(/^# .*\n/, '# Option 3 measured: the analytics on ClickHouse beside PostgreSQL\n')}`);
-    log(`bench:analytics: wrote ${path.relative(PROJECT_ROOT, page)} and ${path.relative(PROJECT_ROOT, outDir)}/`);
+    saveFigure('option3', results, results.postgres.version, CLICKHOUSE_FIGURES_INPUTS);
+    const page = writeClickHouseFigures();
+    log(`bench:analytics: wrote ${path.relative(PROJECT_ROOT, page)} (its input: docs/data/clickhouse-measured/option3.json) and ${path.relative(PROJECT_ROOT, outDir)}/`);
     return exitCode;
   } finally {
     if ('urls' in cluster && cluster.startedHere) await stopLocalCluster(PROJECT_ROOT).catch((e: Error) => log(`bench:analytics: could not stop the cluster: ${e.message}`));
