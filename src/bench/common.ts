@@ -8,7 +8,7 @@ import { RESULTS_SCHEMA_VERSION, type RunResults, type ScenarioResult } from '..
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { DatasetInfo, DatasetRequest, ScaleSpec } from '../seed/types.ts';
 
-/** The seed `execbench run` uses by default (src/cli.ts). */
+/** The seed `execbench run` uses by default (src/cli-common.ts). */
 export const DEFAULT_SEED = 20261124;
 
 /** The dataset `npm run bench` builds for a scale: reusing it keeps benchmark scripts from reseeding. */

@@ -1,3 +1,5 @@
+// One file: the baseline gate's one rule, compareRuns and the per-signal checks it makes (indexes, plan shape, buffers,
+// rows, time), sharing CompareOptions and SignalCheck; split, the one rule would be read across several files.
 // Pure: (baseline run, current run) -> one comparison per scenario x scale x form. Results are values, never exceptions,
 // except the guardrails (BaselineError) and invalid options (UsageError), which refuse a comparison that would be meaningless (BaselineError).
 import type { IndexUse, PlanFacts } from '../plan/types.ts';

@@ -1,3 +1,5 @@
+// One file: making the caches cold without root (the account below) and measuring from there are one procedure; it is
+// over 400 lines by that account and the facts' types, and split, the steps would sit apart from what explains them.
 // The spec's "smaller index = better cache hit rate = faster queries" (Index Design Principles §2; §3's "better cache
 // hit rate, faster queries, less disk I/O") measured where it can be true: from a cold start, where neither Postgres'
 // shared buffers nor the operating system's page cache hold the table's or the index's pages, against warm.

@@ -1,3 +1,5 @@
+// One file: the ten pieces of LARGE_TENANT_ADVICE and their six judges read as one list in the document's order and
+// share the wording helpers at its foot; split by piece, each would import those back and the list sit apart from them.
 // Pure: the spec's advice for large tenants ("1M+ Executions (Large Tenant)" and "Scaling Beyond 1M Executions"),
 // judged piece by piece on runs at several scales: one finding per piece, saying whether it holds here, for which
 // query and from which scale, with the evidence and the fix, worded as the run's own findings are.

@@ -1,3 +1,5 @@
+// One file: the dataset cache's one rule (reuse, rebuild or refuse, under one advisory lock) and its steps (decide,
+// build, clean up an interrupted load, make room) share the connection and naming helpers at its foot.
 // The dataset cache: one Postgres schema per scale (execbench_<label>), marked as execbench's own
 // by a metadata table. Reuse a ready dataset whose fingerprint matches; drop and rebuild a marked one
 // that does not match or never finished loading; refuse to touch an unmarked schema of the same name.
