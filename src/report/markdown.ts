@@ -3,7 +3,7 @@ import type { RunResults, ScenarioResult } from '../results.ts';
 import { isJudged } from '../runner/headline.ts';
 import { scaleOrder } from './charts.ts';
 import {
-  baselineView, countInconclusive, countOutcomes, countsForGate, datasetNow, describeClocks, displayStatus, type DisplayStatus, FINDING_TITLE, confidenceLevels, formatLimit, formatMs,
+  baselineView, countBeyondCap, countInconclusive, countOutcomes, countsForGate, datasetNow, describeClocks, displayStatus, type DisplayStatus, FINDING_TITLE, confidenceLevels, formatLimit, formatMs,
   formatVerdictP95, formLabel, INCONCLUSIVE_NOTE, isTeamResult, orderResults, outcomeReason, teamQueryFile, usedIndexes, verdictStatusLabel, warningLines,
 } from './format.ts';
 
@@ -43,8 +43,9 @@ export function renderMarkdownSummary(results: RunResults): string {
   lines.push(`Run \`${markdownCell(results.runId)}\` · scales ${scales.join(', ')} · Postgres ${markdownCell(results.environment.postgres.version)} (${results.environment.provider.kind}) · ${results.environment.machine.cpus} CPU${results.environment.gitCommit ? ` · commit \`${results.environment.gitCommit.slice(0, 12)}\`` : ''}${now ? ` · synthetic data's now ${markdownCell(now)} (\`pick.anchor()\`)${results.options.dataShape ? `, shape ${code(markdownCell(results.options.dataShape))}` : ''}` : ''}`);
   lines.push('');
   const inconclusive = countInconclusive(ordered.filter((r) => countsForGate(r, strict)));
+  const beyondCap = countBeyondCap(ordered.filter((r) => countsForGate(r, strict)));
   lines.push(`**Gated forms${strict ? ' (with --strict-spec: and every documented form)' : ''}:** ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped. **Spec findings:** ${results.findings.filter((f) => f.about !== 'table').length}.${results.target ? ` **Your table:** ${results.findings.filter((f) => f.about === 'table').length}.` : ''}`
-    + (inconclusive > 0 ? ` **Inconclusive latency verdicts:** ${inconclusive} (${INCONCLUSIVE_NOTE}).` : ''));
+    + (inconclusive > 0 ? ` **Inconclusive latency verdicts:** ${inconclusive} (${INCONCLUSIVE_NOTE}${beyondCap > 0 ? `; ${beyondCap} of them left undecided on purpose: a pass would cost more than the cap per form and no sample came near the limit, a note` : ''}).` : ''));
   lines.push('');
 
   lines.push('### Verdicts');
