@@ -155,8 +155,13 @@ export function renderCacheFigures(read: <T>(mode: string) => SavedFigure<T> | u
 }
 
 /** docs/cache-measured.md: the section under its own title; returns the file written. */
-export function writeCachePage(page: string = CACHE_PAGE): string {
-  const section = renderCacheFigures().replace(/^## A cache smaller than the data \(`cache`\)\n/, '');
-  writeFileSync(page, `# A cache smaller than the data, measured (\`npm run bench:scale -- cache\`)\n\nWritten from reports/bench-scale/cache.json by \`renderCacheFigures\` (src/bench/scale-cache.ts); re-run the mode, never edit by hand.\n${section}`);
+export function writeCachePage(page: string = CACHE_PAGE, read?: <T>(mode: string) => SavedFigure<T> | undefined): string {
+  writeFileSync(page, renderCachePage(read));
   return page;
+}
+
+/** docs/cache-measured.md: the cache section under a page title of its own. */
+export function renderCachePage(read?: <T>(mode: string) => SavedFigure<T> | undefined): string {
+  const section = renderCacheFigures(read).replace(/^## A cache smaller than the data \(`cache`\)\n/, '');
+  return `# A cache smaller than the data, measured (\`npm run bench:scale -- cache\`)\n\nWritten from reports/bench-scale/cache.json (kept in docs/data/scale-measured/) by \`renderCacheFigures\` (src/bench/scale-cache.ts); re-run the mode, never edit by hand.\n${section}`;
 }

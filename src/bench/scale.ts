@@ -19,9 +19,10 @@ import { ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
 import { parseScale } from '../seed/scale.ts';
 import { benchRequest, exitOnHelp, runScript } from './common.ts';
-import { loadFigure, saveFigure, stampLine } from './load-figures.ts';
-import { cacheMode, renderCacheFigures, writeCachePage } from './scale-cache.ts';
-import { GROWTH_CHART, judgeSavedRuns, loadGrowthFigure, measureGrowth, renderGrowthFigures, writeGrowthChart } from './scale-growth.ts';
+import { commitFigureInputs, saveFigure } from './load-figures.ts';
+import { cacheMode, writeCachePage } from './scale-cache.ts';
+import { GROWTH_CHART, judgeSavedRuns, measureGrowth, writeGrowthChart } from './scale-growth.ts';
+import { readScaleInput, renderScalePage, SCALE_FIGURES_INPUTS, type RefreshResult, type RetentionResult } from './scale-figures.ts';
 
 const DIR = path.join(PROJECT_ROOT, 'reports', 'bench-scale');
 const PAGE = path.join(PROJECT_ROOT, 'docs', 'scale-measured.md');
@@ -57,7 +58,6 @@ figures   write docs/scale-measured.md from the results saved under reports/benc
 Example: npm run bench:scale -- refresh 100k,1m,5m
 `);
 
-interface RefreshResult { scales: { scale: string; facts: ViewRefreshFacts; words: string[] }[] }
 
 async function refresh(scales: string[]): Promise<number> {
   const specs = scales.map(parseScale);
@@ -85,7 +85,6 @@ async function refresh(scales: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-interface RetentionResult { scales: { scale: string; facts: RetentionFacts; words: string[] }[] }
 
 async function retention(scales: string[]): Promise<number> {
   const specs = scales.map(parseScale);
@@ -104,41 +103,6 @@ async function retention(scales: string[]): Promise<number> {
   });
   process.stdout.write(`Saved: ${saveFigure('retention', out, postgres, DIR)}\n`);
   return EXIT.ok;
-}
-
-/** docs/scale-measured.md from what is saved. */
-export function renderScaleFigures(): string {
-  const lines = ['# Beyond 1M, measured (`npm run bench:scale`)', '', 'Written by `npm run bench:scale -- figures` from the results saved under reports/bench-scale/; re-run the modes and this command, never edit by hand.', '', '## The daily-stats view\'s refresh (`refresh`)', ''];
-  const saved = loadFigure<RefreshResult>('refresh', DIR);
-  if (!saved) return `${[...lines, 'Not measured yet.'].join('\n')}\n`;
-  lines.push(stampLine(saved.stamp), '');
-  const ms = (n: number) => (n < 10 ? n.toFixed(1) : n.toFixed(0));
-  lines.push('| scale | view rows | REFRESH ms (lock) | read meanwhile / alone ms | CONCURRENTLY, document\'s index | CONCURRENTLY with a unique key, ms (lock) | read meanwhile / alone ms |', '|---|---|---|---|---|---|---|');
-  for (const { scale, facts: f } of saved.result.scales) {
-    const fix = 'run' in f.concurrentWithFix ? f.concurrentWithFix.run : undefined;
-    lines.push(`| ${scale} | ${f.rows.toLocaleString('en-US')} | ${ms(f.plain.refreshMs)} (${f.plain.lockMode ?? '—'}) | ${ms(f.plain.readDuringMs)} / ${ms(f.plain.readAloneMs)} | ${'error' in f.concurrentWithSpecIndex ? 'fails: needs a unique index' : 'runs'} | ${fix ? `${ms(fix.refreshMs)} (${fix.lockMode ?? '—'})` : `fails: ${'error' in f.concurrentWithFix ? f.concurrentWithFix.error : ''}`} | ${fix ? `${ms(fix.readDuringMs)} / ${ms(fix.readAloneMs)}` : '—'} |`);
-  }
-  lines.push('', ...saved.result.scales.flatMap((x) => [`${x.scale}:`, ...x.words.map((w) => `- ${w}`)]));
-  lines.push('', ...renderRetentionFigures());
-  return `${lines.join('\n')}\n`;
-}
-
-/** The retention section: one month removed each way, per scale. */
-function renderRetentionFigures(): string[] {
-  const lines = ['## Retention: batched DELETE against dropping a partition (`retention`)', ''];
-  const saved = loadFigure<RetentionResult>('retention', DIR);
-  if (!saved) return [...lines, 'Not measured yet: `npm run bench:scale -- retention 1m`.'];
-  lines.push(stampLine(saved.stamp), '');
-  const mb = (b: number) => (b / 2 ** 20).toFixed(1);
-  const t = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
-  lines.push('| scale | method | month | rows | time | WAL MB | lock on executions (held) | dead tuples left | heap MB before → after | INSERT p50 / max ms meanwhile (alone) |', '|---|---|---|---|---|---|---|---|---|---|');
-  for (const { scale, facts } of saved.result.scales) {
-    for (const r of facts.runs) {
-      lines.push(`| ${scale} | ${r.method} | ${r.month} | ${r.rowsRemoved.toLocaleString('en-US')} | ${t(r.ms)} | ${mb(r.walBytes)} | ${r.strongestLock ?? '—'} (${t(r.lockHeldMs)}) | ${r.deadTuplesAfter.toLocaleString('en-US')} | ${mb(r.heapBytesBefore)} → ${mb(r.heapBytesAfter)} | ${r.ingest ? `${r.ingest.p50Ms.toFixed(2)} / ${r.ingest.maxMs.toFixed(1)} (${r.ingest.aloneP50Ms.toFixed(2)} / ${r.ingest.aloneMaxMs.toFixed(1)})` : '—'} |`);
-    }
-  }
-  lines.push('', ...saved.result.scales.flatMap((x) => [`${x.scale}:`, ...x.words.map((w) => `- ${w}`)]));
-  return lines;
 }
 
 /** Where `all` keeps the what-if run (recommended against partitioned) that growth judges partitioning from. */
@@ -175,11 +139,13 @@ async function all(): Promise<number> {
   return failed.length > 0 ? EXIT.harness : EXIT.ok;
 }
 
+/** Copies what the modes saved into docs/data/scale-measured/, then writes the pages (and the growth chart) from there only. */
 async function figures(): Promise<number> {
-  const growth = loadGrowthFigure();
-  const chart = (await writeGrowthChart(growth)) ? path.basename(GROWTH_CHART) : undefined;
-  writeFileSync(PAGE, `${renderScaleFigures()}\n${renderCacheFigures()}\n${renderGrowthFigures(growth, chart)}`);
-  process.stdout.write(`Wrote ${PAGE} and ${writeCachePage()}\n`);
+  commitFigureInputs(DIR, SCALE_FIGURES_INPUTS);
+  const read = readScaleInput;
+  const chart = (await writeGrowthChart(read('growth'))) ? path.basename(GROWTH_CHART) : undefined;
+  writeFileSync(PAGE, renderScalePage(read, chart));
+  process.stdout.write(`Wrote ${PAGE} and ${writeCachePage(undefined, read)}\n`);
   return EXIT.ok;
 }
 
