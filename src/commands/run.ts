@@ -319,7 +319,7 @@ export function gateLine(results: RunResults, decision: { exitCode: number; reas
       : '';
     // Not a warning: known from the first look, the same every run on the same machine, and decided by one flag.
     const note = beyondCap.length > 0
-      ? `\n  note: ${beyondCap.length} latency verdict(s) left undecided on purpose: a pass would cost more than the cap per form (--max-form-time) and no sample came near the limit (fatal with --fail-on ...,inconclusive):\n${beyondCap.map((l) => `    - ${l.replace(' inconclusive beyond the cap: ', ': ')}`).join('\n')}`
+      ? `\n  note: ${beyondCap.length} latency verdict(s) left undecided on purpose: a pass would cost more than the cap per form (--max-form-time) and no sample came near the limit (fatal with --fail-on ...,inconclusive):\n${beyondCap.map((l) => `    - ${l.replace(': inconclusive beyond the cap: ', ': ')}`).join('\n')}`
       : '';
     return `Gate: PASSED (exit 0): ${gated.length} gated forms judged.${findingsNote}${ignored}${warn}${note}`;
   }

@@ -88,6 +88,12 @@ export function nextLookSamples(verdict: LatencyVerdict, sequential: SequentialR
 }
 
 /**
+ * Samples per window over which measure.ts times a slow form's sampling before asking passOutOfReach: the rate of the
+ * latest window, never the first samples' (a cold first execution would make a pass look dearer than it is).
+ */
+export const OUT_OF_REACH_WINDOW = 10;
+
+/**
  * Margin before a pass counts as out of reach: the samples still needed must cost this many times the time left under
  * the cap, so a form near the edge (the 1M sparkline: 99 samples of ~0.18 s in a 20 s cap) still buys its samples.
  */
@@ -101,11 +107,11 @@ export const OUT_OF_REACH_MARGIN = 1.5;
  */
 export function passOutOfReach(
   verdict: LatencyVerdict, largestSampleMs: number, sampleMs: number, remainingMs: number, capMs: number,
-  sequential: SequentialRule = VERDICT_RULE,
+  samplesSoFar: number = verdict.samples, sequential: SequentialRule = VERDICT_RULE,
 ): LatencyVerdict['beyondCap'] {
   if (verdict.status !== 'inconclusive' || verdict.ciHighMs !== null || largestSampleMs >= verdict.limitMs) return undefined;
   const neededSamples = minSamplesToPass(verdict.statistic, sequential);
-  const estimatedMs = Math.max(0, neededSamples - verdict.samples) * sampleMs;
+  const estimatedMs = Math.max(0, neededSamples - samplesSoFar) * sampleMs;
   if (estimatedMs <= remainingMs * OUT_OF_REACH_MARGIN) return undefined;
   return { neededSamples, sampleMs, estimatedMs, capMs };
 }

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { describePgError } from '../errors.ts';
-import { beyondCapReason, judgeLatency, nextLookSamples, passOutOfReach, VERDICT_RULE } from '../gate/latency-verdict.ts';
+import { beyondCapReason, judgeLatency, nextLookSamples, OUT_OF_REACH_WINDOW, passOutOfReach, VERDICT_RULE } from '../gate/latency-verdict.ts';
 import { analyzePlan } from '../plan/analyze.ts';
 import { partitionMapFor, resolvePartitions } from '../plan/partitions.ts';
 import { explain } from '../plan/explain.ts';
@@ -186,7 +186,6 @@ async function measureLatency(
   const deadline = started + input.budgetMs;
   const capMs = Math.max(input.budgetMs, input.maxFormMs ?? DEFAULT_MAX_FORM_MS);
   const cap = started + capMs;
-  const timedFrom = performance.now();
   const rule = input.threshold && clock ? { limitMs: input.threshold.p95Ms, clock, statistic: 'p95' as const } : undefined;
   // Phase 1: the budget (fast forms; a decided one stops at DECIDED_ENOUGH_SAMPLES), and at least the first look's
   // samples (every form). A slow or already-decided form goes straight to the first look.
@@ -204,16 +203,26 @@ async function measureLatency(
   if (rule && judgedSamples().length > 0) {
     if (!verdict || verdict.samples < judgedSamples().length) verdict = judgeLatency(judgedSamples(), rule, (verdict?.looks ?? 0) + 1);
     for (let target = decided ? undefined : nextLookSamples(verdict); target !== undefined && performance.now() < cap; target = nextLookSamples(verdict)) {
-      // A pass the cap cannot buy, with no sample near the limit: stop rather than spend the cap on an undecidable verdict.
-      const judged = judgedSamples();
-      const now = performance.now();
-      const beyond = passOutOfReach(verdict, judged.reduce((m, x) => Math.max(m, x), 0), (now - timedFrom) / judged.length, cap - now, capMs);
-      if (beyond) {
+      // A pass the cap cannot buy, with no sample near the limit: stop rather than spend the cap on an undecidable
+      // verdict. Asked after each window of samples, at the latest window's rate (not the first, colder, samples').
+      let beyond: LatencyVerdict['beyondCap'];
+      let windowStart = performance.now();
+      let windowFrom = judgedSamples().length;
+      while (judgedSamples().length < target && performance.now() < cap) {
+        await sampleOnce(true);
+        const judged = judgedSamples();
+        if (judged.length - windowFrom < OUT_OF_REACH_WINDOW) continue;
+        const now = performance.now();
+        beyond = passOutOfReach(verdict, judged.reduce((m, x) => Math.max(m, x), 0), (now - windowStart) / (judged.length - windowFrom), cap - now, capMs, judged.length);
+        if (beyond) break;
+        windowStart = now;
+        windowFrom = judged.length;
+      }
+      verdict = judgeLatency(judgedSamples(), rule, verdict.looks + 1);
+      if (beyond && verdict.status === 'inconclusive') {
         verdict = { ...verdict, beyondCap: beyond, reason: `${verdict.reason}; ${beyondCapReason(beyond)}` };
         break;
       }
-      while (judgedSamples().length < target && performance.now() < cap) await sampleOnce(true);
-      verdict = judgeLatency(judgedSamples(), rule, verdict.looks + 1);
     }
     if (verdict.status === 'inconclusive' && !verdict.beyondCap && !decided && performance.now() >= cap && verdict.ciHighMs === null) {
       verdict = { ...verdict, reason: `${verdict.reason}; the ${Math.round(Math.max(input.budgetMs, input.maxFormMs ?? DEFAULT_MAX_FORM_MS) / 1000)} s cap per form (--max-form-time) ran out first` };
