@@ -8,8 +8,13 @@ import { describe, it } from 'node:test';
 import { GATE_FIGURES_INPUTS, renderGateFigures } from '../../src/bench/gate-ab.ts';
 import { FIGURES_INPUTS as LOAD_FIGURES_INPUTS, loadFigure, renderLoadFigures } from '../../src/bench/load-figures.ts';
 import { readRunInputs, renderRunFigures, RUN_FIGURES_INPUTS } from '../../src/bench/run-figures-page.ts';
+import { README, renderReadmeExcerpt, withExcerpt } from '../../src/bench/readme-excerpt.ts';
 import { renderSeedFigures, SEED_FIGURES_INPUTS } from '../../src/bench/seed-figures.ts';
+import { renderCachePage } from '../../src/bench/scale-cache.ts';
+import { readScaleInput, renderScalePage, SCALE_FIGURES_INPUTS } from '../../src/bench/scale-figures.ts';
 import { PROJECT_ROOT } from '../../src/commands/run.ts';
+import { CLICKHOUSE_FIGURES_INPUTS, renderClickHouseFigures } from '../../src/bench/analytics-figures.ts';
+import { FLAKE_FIGURES_INPUTS, renderFlakeFigures } from '../../src/bench/flake-figures.ts';
 
 const committedPage = (name: string) => readFileSync(path.join(PROJECT_ROOT, 'docs', name), 'utf8');
 const inputs = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.json'));
@@ -29,6 +34,15 @@ describe('figures pages re-rendered from their committed inputs', () => {
     assert.ok(runs.length > 0, `no run-<n>.json in ${RUN_FIGURES_INPUTS}`);
     assertSamePage(renderRunFigures(runs), committedPage('run-measured.md'),
       'npm run bench:figures -- docs/data/run-measured/run-1.json ... (or the reports/<run>/results.json of new runs)');
+  });
+
+  it('the README\'s console excerpt is what bench:figures renders from docs/data/run-measured/run-1.json', () => {
+    const readme = readFileSync(README, 'utf8');
+    const runs = readRunInputs();
+    assertSamePage(withExcerpt(readme, renderReadmeExcerpt(runs[0]!.results)), readme, 'npm run bench:figures -- <the results.json of the runs behind docs/run-measured.md>');
+    const changed = structuredClone(runs[0]!.results);
+    changed.scenarios.find((r) => r.scenarioId === 'paginated-listing' && r.scale === '1m' && r.form === 'corrected')!.latencyVerdict!.estimateMs += 1;
+    assert.notEqual(renderReadmeExcerpt(changed), renderReadmeExcerpt(runs[0]!.results), 'a changed figure changes the excerpt');
   });
 
   it('docs/gate-measured.md is what bench:gate figures renders from docs/data/gate-measured/', () => {
@@ -53,5 +67,22 @@ describe('figures pages re-rendered from their committed inputs', () => {
     assert.notEqual(renderRunFigures(changed), renderRunFigures(runs));
     const seed = renderSeedFigures(SEED_FIGURES_INPUTS);
     assert.notEqual(seed, renderSeedFigures(path.join(SEED_FIGURES_INPUTS, 'no-such-folder')));
+  });
+
+  it('docs/scale-measured.md and docs/cache-measured.md are what bench:scale figures renders from docs/data/scale-measured/', () => {
+    assert.ok(inputs(SCALE_FIGURES_INPUTS).length > 0, `no saved result in ${SCALE_FIGURES_INPUTS}`);
+    const chart = readScaleInput('growth') ? 'scale-growth.svg' : undefined;
+    assertSamePage(renderScalePage(readScaleInput, chart), committedPage('scale-measured.md'), 'npm run bench:scale -- figures');
+    assertSamePage(renderCachePage(readScaleInput), committedPage('cache-measured.md'), 'npm run bench:scale -- figures');
+  });
+
+  it('docs/clickhouse-measured.md is what bench:analytics renders from docs/data/clickhouse-measured/', () => {
+    assert.ok(inputs(CLICKHOUSE_FIGURES_INPUTS).length > 0, `no saved result in ${CLICKHOUSE_FIGURES_INPUTS}`);
+    assertSamePage(renderClickHouseFigures(), committedPage('clickhouse-measured.md'), 'npm run bench:analytics -- figures');
+  });
+
+  it('docs/flake-measured.md is what bench:flake renders from docs/data/flake-measured/', () => {
+    assert.ok(inputs(FLAKE_FIGURES_INPUTS).length > 0, `no saved result in ${FLAKE_FIGURES_INPUTS}`);
+    assertSamePage(renderFlakeFigures(), committedPage('flake-measured.md'), 'npm run bench:flake -- figures');
   });
 });
