@@ -58,19 +58,27 @@ export function commonWarnings(summaries: readonly Pick<RunSummary, 'warnings'>[
 }
 
 
+/** What the runs add up to: the figures both the page's sentence and the script's JSON line report. Pure. */
+export function flakeFacts(summaries: readonly RunSummary[]) {
+  return {
+    failedRuns: summaries.filter((s) => s.exitCode !== 0),
+    inEveryRun: commonWarnings(summaries),
+    overBudget: summaries.filter((s) => s.runSeconds > s.budgetSeconds),
+    widest: summaries.map((s) => s.widest).filter((w) => w !== undefined).sort((a, b) => b.widthPct - a.widthPct)[0],
+    inconclusive: summaries.reduce((n, s) => n + s.inconclusive.length, 0),
+  };
+}
+
 /** The table and the closing sentence, as the script prints them and the page shows them. Pure. */
 export function renderFlakeSummary(result: FlakeResult): { table: string; sentence: string } {
   const { summaries, runs } = result;
-  const failedRuns = summaries.filter((s) => s.exitCode !== 0);
-  const inEveryRun = commonWarnings(summaries);
-  const overBudget = summaries.filter((s) => s.runSeconds > s.budgetSeconds);
-  const widest = summaries.map((s) => s.widest).filter((w) => w !== undefined).sort((a, b) => b.widthPct - a.widthPct)[0];
+  const { failedRuns, inEveryRun, overBudget, widest, inconclusive } = flakeFacts(summaries);
   const table = textTable(['run', 'exit', 'run time s (budget)', 'gated forms', 'failed', 'warnings', 'notes (beyond the cap)', 'widest interval (width / limit)'],
     summaries.map((s) => [String(s.run), String(s.exitCode), `${s.runSeconds.toFixed(0)} (${s.budgetSeconds})`, String(s.gated), s.failedGated.join(', ') || '-',
       s.warnings.join(', ') || '-', s.beyondCap.join(', ') || '-', s.widest ? `${s.widest.form} ${s.widest.interval} (${s.widest.widthPct.toFixed(0)}%)` : '-']));
   const times = summaries.map((s) => s.runSeconds).sort((a, b) => a - b);
   const sentence = `Gate failed in ${failedRuns.length} of ${runs} runs on unchanged code and data (target 0); ` +
-    `${summaries.reduce((n, s) => n + s.inconclusive.length, 0)} inconclusive verdicts in all; ` +
+    `${inconclusive} inconclusive verdicts in all; ` +
     `warnings given by every run: ${inEveryRun.length === 0 ? 'none (target none)' : `${inEveryRun.join(', ')} (target none)`}; ` +
     `${runs - overBudget.length} of ${runs} runs within their budget (${overBudget.length === 0 ? 'target all' : `over: ${overBudget.map((s) => `run ${s.run} ${s.runSeconds.toFixed(0)} s`).join(', ')}`})` +
     `${times.length > 0 ? `; run time ${times[0]!.toFixed(0)}-${times.at(-1)!.toFixed(0)} s, median ${times[Math.floor(times.length / 2)]!.toFixed(0)} s` : ''}` +

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { EXIT } from '../errors.ts';
 import type { RunResults } from '../results.ts';
 import { runScript, exitOnHelp } from './common.ts';
-import { commonWarnings, FLAKE_FIGURES_INPUTS, renderFlakeSummary, summarize, writeFlakeFigures, type FlakeResult, type RunSummary } from './flake-figures.ts';
+import { FLAKE_FIGURES_INPUTS, flakeFacts, renderFlakeSummary, summarize, writeFlakeFigures, type FlakeResult, type RunSummary } from './flake-figures.ts';
 import { saveFigure } from './load-figures.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -68,14 +68,13 @@ await runScript(async () => {
   process.stdout.write(`\n${table}\n\n${sentence}\n`);
   saveFigure('flake', result, postgres, FLAKE_FIGURES_INPUTS);
   process.stderr.write(`bench:flake: wrote ${path.relative(ROOT, writeFlakeFigures())} (its input: docs/data/flake-measured/flake.json)\n`);
-  const failedRuns = summaries.filter((s) => s.exitCode !== 0);
-  const widest = summaries.map((s) => s.widest).filter((w) => w !== undefined).sort((a, b) => b.widthPct - a.widthPct)[0];
+  const { failedRuns, inEveryRun, overBudget, widest, inconclusive } = flakeFacts(summaries);
   process.stdout.write(JSON.stringify({
     runs, failedRuns: failedRuns.length, target: 0,
-    inconclusive: summaries.reduce((n, s) => n + s.inconclusive.length, 0),
+    inconclusive,
     beyondCap: summaries.reduce((n, s) => n + s.beyondCap.length, 0),
-    warningsInEveryRun: commonWarnings(summaries),
-    withinBudget: summaries.filter((s) => s.runSeconds <= s.budgetSeconds).length,
+    warningsInEveryRun: inEveryRun,
+    withinBudget: runs - overBudget.length,
     runSeconds: summaries.map((s) => Math.round(s.runSeconds)),
     widestInterval: widest ?? null,
     medianRunSeconds: [...summaries.map((s) => s.seconds)].sort((a, b) => a - b)[Math.floor(summaries.length / 2)],
