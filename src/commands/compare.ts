@@ -50,6 +50,7 @@ export async function runCompareCommand(options: CompareCommandOptions): Promise
     `Time: bootstrap ${(comparison.options.confidence * 100).toFixed(0)}% CI of current/baseline; fails when clearly slower by more than ${(comparison.options.minEffect * 100).toFixed(0)}%.`);
   for (const reason of decision.reasons) print(`FAIL ${reason}`);
   for (const reason of decision.ignored) print(`note (not gated) ${reason}`);
+  for (const note of decision.notes ?? []) print(`note (left undecided on purpose) ${note}`);
   print(decision.exitCode === EXIT.ok ? 'Gate: passed (exit 0).' : `Gate: failed (exit ${decision.exitCode}).`);
   return decision.exitCode;
 }

@@ -21,7 +21,7 @@ import { BaselineError } from '../errors.ts';
 import { datasetFingerprint } from '../seed/dataset.ts';
 import { readSchemaPlan, seededIndexNames } from '../seed/schema-files.ts';
 import { readResultsFile } from '../gate/results-file.ts';
-import { decideExit, type FailOn } from '../gate/verdict.ts';
+import { decideExit, type ExitDecision, type FailOn } from '../gate/verdict.ts';
 import { comparisonCounts, renderComparisonTable, renderTableStates } from './compare.ts';
 import { RESULTS_SCHEMA_VERSION, type BaselineGap, type ClientProtocol, type Clock, type DatasetSummary, type EnvironmentInfo, type RunResults, type TableState } from '../results.ts';
 import { describeServerClock, type StatementsProbe } from '../runner/server-clock.ts';
@@ -300,7 +300,7 @@ export function applyBaseline(results: RunResults, comparison: RunComparison): v
 }
 
 /** The last word of a run: passed or failed, and why so many FAIL rows can still mean exit 0. */
-export function gateLine(results: RunResults, decision: { exitCode: number; reasons: string[]; ignored: string[] }): string {
+export function gateLine(results: RunResults, decision: ExitDecision): string {
   const gated = results.scenarios.filter((r) => r.gated || (results.options.strictSpec && r.form === 'documented'));
   const failedFindings = results.scenarios.filter((r) => !r.gated && r.outcome.status === 'failed').length;
   const findingsNote = !results.options.strictSpec && failedFindings > 0
@@ -308,8 +308,7 @@ export function gateLine(results: RunResults, decision: { exitCode: number; reas
     : '';
   if (decision.exitCode === EXIT.ok) {
     const inconclusive = decision.ignored.filter((line) => / inconclusive: /.test(line));
-    const beyondCap = decision.ignored.filter((line) => / inconclusive beyond the cap: /.test(line));
-    const others = decision.ignored.length - inconclusive.length - beyondCap.length;
+    const others = decision.ignored.length - inconclusive.length;
     // A half of the baseline left out of --fail-on (e.g. time on a noisy runner) is named, with what it found.
     const halves = decision.ignored.filter((line) => /(^|: )baseline (plan|time): /.test(line));
     const ignored = (others > 0 ? ` ${others} failure(s) outside --fail-on were not counted.` : '') +
@@ -318,8 +317,9 @@ export function gateLine(results: RunResults, decision: { exitCode: number; reas
       ? `\n  warning: ${inconclusive.length} latency verdict(s) inconclusive (the interval still contains the limit, or too few samples for a bound; a warning, fatal with --fail-on ...,inconclusive):\n${inconclusive.map((l) => `    - ${l}`).join('\n')}`
       : '';
     // Not a warning: known from the first look, the same every run on the same machine, and decided by one flag.
-    const note = beyondCap.length > 0
-      ? `\n  note: ${beyondCap.length} latency verdict(s) left undecided on purpose: a pass would cost more than the cap per form (--max-form-time) and no sample came near the limit (fatal with --fail-on ...,inconclusive):\n${beyondCap.map((l) => `    - ${l.replace(': inconclusive beyond the cap: ', ': ')}`).join('\n')}`
+    const notes = decision.notes ?? [];
+    const note = notes.length > 0
+      ? `\n  note: ${notes.length} latency verdict(s) left undecided on purpose: a pass would cost more than the cap per form (--max-form-time) and no sample came near the limit (fatal with --fail-on ...,inconclusive):\n${notes.map((l) => `    - ${l}`).join('\n')}`
       : '';
     return `Gate: PASSED (exit 0): ${gated.length} gated forms judged.${findingsNote}${ignored}${warn}${note}`;
   }

@@ -27,6 +27,11 @@ export interface ExitDecision {
   exitCode: number;
   reasons: string[];
   ignored: string[];
+  /**
+   * Verdicts left undecided on purpose (a pass beyond the cap per form, no sample near the limit), when
+   * inconclusive is not fatal: neither a failure nor a warning, said as a note. Absent when there is none.
+   */
+  notes?: string[];
 }
 
 /** Which --fail-on category a violation kind belongs to. */
@@ -72,6 +77,7 @@ export function decideExit(results: RunResults, comparison: RunComparison | unde
   const fatal = { has: (category: FailOn): boolean => isFatal(category, failOn) };
   const reasons: string[] = [];
   const ignored: string[] = [];
+  const notes: string[] = [];
   const errored: string[] = [];
 
   for (const result of results.scenarios) {
@@ -96,9 +102,11 @@ export function decideExit(results: RunResults, comparison: RunComparison | unde
       }
     }
     if (result.latencyVerdict?.status === 'inconclusive') {
-      // Beyond the cap (a pass it could not afford, no sample near the limit): said apart, as a note, by the gate line.
-      const line = `${where}: inconclusive${result.latencyVerdict.beyondCap ? ' beyond the cap' : ''}: ${result.latencyVerdict.reason}`;
-      (fatal.has('inconclusive') ? reasons : ignored).push(line);
+      // Beyond the cap (a pass it could not afford, no sample near the limit): a note unless inconclusive is fatal.
+      const { beyondCap, reason } = result.latencyVerdict;
+      if (fatal.has('inconclusive')) reasons.push(`${where}: inconclusive${beyondCap ? ' beyond the cap' : ''}: ${reason}`);
+      else if (beyondCap) notes.push(`${where}: ${reason}`);
+      else ignored.push(`${where}: inconclusive: ${reason}`);
     }
   }
   for (const c of comparison?.comparisons ?? []) {
@@ -125,8 +133,9 @@ export function decideExit(results: RunResults, comparison: RunComparison | unde
     (fatal.has('drift') ? reasons : ignored).push(line);
   }
 
-  if (errored.length > 0) return { exitCode: EXIT.harness, reasons: [...errored, ...reasons], ignored };
-  return { exitCode: reasons.length > 0 ? EXIT.gate : EXIT.ok, reasons, ignored };
+  const withNotes = notes.length > 0 ? { notes } : {};
+  if (errored.length > 0) return { exitCode: EXIT.harness, reasons: [...errored, ...reasons], ignored, ...withNotes };
+  return { exitCode: reasons.length > 0 ? EXIT.gate : EXIT.ok, reasons, ignored, ...withNotes };
 }
 
 /** A --spec drift finding that says the document and the scenarios disagree; a statement no scenario runs is not one. */
