@@ -30,8 +30,10 @@ import { ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
 import { parseScale } from '../seed/scale.ts';
 import { benchRequest, median, runScript, exitOnHelp } from './common.ts';
-import { AGREEMENT_RULE, type Agreement, type AgreementStatus, describeMisses, formatAgreement, judgeAgreement, nextAgreementLook, perLookAgreementConfidence } from './agreement.ts';
+import { AGREEMENT_RULE, formatAgreement, judgeAgreement, nextAgreementLook, perLookAgreementConfidence } from './agreement.ts';
 import { applyPlacement, parsePlacement } from './placement.ts';
+import { CLOCK_FIGURES_DIR, type ClockResult, type ClockRow, clockMisses, countAgreement, writeClockFigures } from './clock-figures.ts';
+import { saveFigure } from './load-figures.ts';
 
 /** The queries the issue names: corrected pagination, recent failures, single lookup, status-filtered, sparkline. */
 const QUERIES = ['paginated-listing', 'recent-failures', 'single-execution-lookup', 'status-filtered-success', 'sparkline-7d'];
@@ -55,23 +57,12 @@ const JUDGED: ReadonlySet<string> = new Set(['unnamed', 'prepared', 'extended', 
 const SMALL_ROWS = 50;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-interface Row {
-  scale: string; query: string; rows: number; rounds: number; perRound: number; blockMediansMs: Record<string, number[]>;
-  execbench: Record<ClientProtocol, number>; pgbench: Record<'extended' | 'prepared', number>; nodePgDefault: number;
-  /** Node's floor: the same bytes on a bare socket (bareSocket); execbench over it, and it over pgbench (paired ratios). */
-  bareSocket: Record<ClientProtocol, number>; overFloor: Record<ClientProtocol, number>; floorVsPgbench: Record<ClientProtocol, number>;
-  /** Whether execbench's timed executions followed a spacer, as in a run (runner/form-sampler.ts). */
-  spacers: boolean;
-  /** The median paired ratio with its interval (per-look confidence) and status, per protocol. */
-  agreement: Record<ClientProtocol, Agreement>;
-  /** The default protocol against its pgbench twin (unnamed vs -M extended), and prepared vs -M prepared. */
-  target: AgreementStatus | 'n/a'; targetPrepared: AgreementStatus | 'n/a';
-  /** How much slower the round trip is with pg_stat_statements tracking than without (its own overhead), %. */
-  statementsOverheadPct?: number;
-}
+/** A row as measured: the saved ClockRow plus each method's per-round block medians (printed in the JSON line, not saved). */
+type Row = ClockRow & { blockMediansMs: Record<string, number[]> };
 
 exitOnHelp(`
 npm run bench:clock [-- scales [queries [free|same|split]]]
+npm run bench:clock -- figures
 
 execbench's client clock against pgbench (-M extended and -M prepared, one client) on the same server and queries,
 interleaved in rounds; each ratio with its interval, judged within / outside / undecided against x0.85-x1.15.
@@ -82,11 +73,17 @@ Needs pgbench on the PATH (Debian/Ubuntu: apt-get install postgresql-client). La
   queries   comma-separated, default paginated-listing,recent-failures,single-execution-lookup,
             status-filtered-success,sparkline-7d
   placement free (default: the scheduler's), same (client and server on one CPU), split (on two); embedded only
+  figures   write docs/clock-measured.md from the results saved under reports/bench-clock/ (one per placement)
 
 Example: npm run bench:clock -- 100k single-execution-lookup,recent-failures split
 `);
 
 await runScript(async () => {
+  if (process.argv[2] === 'figures') {
+    process.stdout.write(`Wrote ${writeClockFigures()}\n`);
+    return 0;
+  }
+  const startedAt = Date.now();
   const pgbenchVersion = await findPgbench();
   if (!pgbenchVersion) {
     process.stderr.write(`bench:clock: ${PGBENCH_HINT}\n`);
@@ -106,7 +103,9 @@ await runScript(async () => {
   }
   const scenarios = (await loadScenarios()).filter((s) => (only ?? QUERIES).includes(s.id));
   const rows: Row[] = [];
+  let serverVersion: string | undefined;
   await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
+    serverVersion = db.serverVersion;
     log(`bench:clock: ${db.kind} Postgres ${db.serverVersion}; ${pgbenchVersion}; ${FIRST_LOOK} rounds (up to ${LAST_LOOK} while a small query's agreement is undecided), each method a block of ~${ROUND_MS} ms (20 to 100 executions) per round`);
     for (const scale of scales) {
       const dataset = await ensureDataset(db, benchRequest(scale), createProgress(`seed ${scale.label}`));
@@ -254,23 +253,14 @@ await runScript(async () => {
     `\n  the ratio in brackets is execbench over it: execbench's own cost). node-pg default: await client.query() with rows` +
     `\n  decoded into objects (first ${FIRST_LOOK} rounds). pg_stat_statements cost: the timed query alone in a loop with the extension` +
     `\n  tracking vs not tracking this session (its own overhead on the statement). Target: queries of at most ${SMALL_ROWS} rows.\n\n`);
-  const count = (key: 'target' | 'targetPrepared') => {
-    const judged = rows.filter((r) => r[key] !== 'n/a');
-    const of = (status: AgreementStatus) => judged.filter((r) => r[key] === status).length;
-    return { small: judged.length, within: of('within'), outside: of('outside'), undecided: of('undecided') };
-  };
-  const unnamed = count('target');
-  const prepared = count('targetPrepared');
-  const line = (c: ReturnType<typeof count>) => `${c.within} of ${c.small} within, ${c.outside} outside, ${c.undecided} undecided`;
+  const unnamed = countAgreement(rows, 'target');
+  const prepared = countAgreement(rows, 'targetPrepared');
+  const line = (c: typeof unnamed) => `${c.within} of ${c.small} within, ${c.outside} outside, ${c.undecided} undecided`;
   process.stdout.write(`Within 15% of pgbench (x${(1 - TOLERANCE).toFixed(2)}-x${(1 + TOLERANCE).toFixed(2)}, whole interval) on queries of at most ${SMALL_ROWS} rows: unnamed (execbench's default) ${line(unnamed)}; prepared ${line(prepared)}.\n`);
   // The target is met when every small query is shown within on the default protocol (the exit code says the same).
   const met = unnamed.within === unnamed.small;
   process.stdout.write(`Target (every small query within on execbench's default protocol, unnamed vs -M extended): ${met ? 'met' : 'not met'}.\n`);
-  const small = rows.filter((r) => r.target !== 'n/a');
-  const misses = describeMisses([
-    ...small.map((r) => ({ label: `${r.scale} ${r.query} unnamed`, agreement: r.agreement.unnamed, execbenchMs: r.execbench.unnamed, pgbenchMs: r.pgbench.extended })),
-    ...small.map((r) => ({ label: `${r.scale} ${r.query} prepared`, agreement: r.agreement.prepared, execbenchMs: r.execbench.prepared, pgbenchMs: r.pgbench.prepared })),
-  ]);
+  const misses = clockMisses(rows);
   if (misses.length > 0) {
     process.stdout.write(`Not shown within:\n${misses.map((m) => `  ${m}`).join('\n')}\n` +
       `  On a ~0.1 ms round trip 15% is ~15 us: Node's own cost per round trip, and the statements a run sends between two` +
@@ -278,6 +268,13 @@ await runScript(async () => {
       `\n  No default verdict rests on it: the spec's tables judge the server clock, the client-clock limits are 500 ms and` +
       `\n  2 s, and a baseline's client-clock time check needs a slowdown of 20% and 0.5 ms.\n`);
   }
+  // Saved without the per-round block medians (the JSON line keeps them): the page reads the medians and the ratios.
+  const result: ClockResult = {
+    pgbench: pgbenchVersion, placement, tolerance: TOLERANCE, smallRows: SMALL_ROWS, rule: { ...AGREEMENT_RULE, perLook: AGREEMENT_CONFIDENCE },
+    scales: scales.map((s) => s.label), queries: scenarios.map((s) => s.id), totalMs: Date.now() - startedAt, unnamed, prepared, targetMet: met,
+    rows: rows.map(({ blockMediansMs: _, ...row }) => row),
+  };
+  log(`bench:clock: saved ${saveFigure(`clock-${placement}`, result, serverVersion, CLOCK_FIGURES_DIR)} (npm run bench:clock -- figures writes docs/clock-measured.md)`);
   process.stdout.write(JSON.stringify({ pgbench: pgbenchVersion, placement, tolerance: TOLERANCE, rule: { ...AGREEMENT_RULE, perLook: AGREEMENT_CONFIDENCE }, unnamed, prepared, rows }) + '\n');
   return met ? 0 : 1;
 });
