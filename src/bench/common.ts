@@ -1,6 +1,8 @@
 // What the benchmark scripts share: the default dataset request (the same one `npm run bench` seeds, so the
 // cache is reused) and a top-level that turns a failure into one line and an exit code.
+import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EXIT, ExecbenchError, UsageError } from '../errors.ts';
 import { datasetSummary, environmentInfo } from '../commands/run.ts';
 import type { Database } from '../db/provider.ts';
@@ -61,4 +63,26 @@ export function benchResults(
     environment: environmentInfo(db, settings), datasets: [datasetSummary(dataset)],
     scenarios: results, findings: [], headline: [], timings: {},
   };
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * One `execbench <args>` as a child process, as a user runs it: its exit code and the last line it wrote to stderr
+ * (execbench's one-line error, where it failed). Its stdout is dropped; its stderr (progress) is passed through
+ * unless `quiet` (then only with EXECBENCH_DEBUG).
+ */
+export function runExecbench(args: string[], options: { quiet?: boolean } = {}): Promise<{ code: number; lastLine: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args], {
+      cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let tail = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      if (!options.quiet || process.env.EXECBENCH_DEBUG) process.stderr.write(chunk);
+      tail = (tail + chunk.toString()).slice(-4096);
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 128 : 2), lastLine: tail.trim().split('\n').at(-1) ?? '' }));
+  });
 }

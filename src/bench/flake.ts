@@ -4,14 +4,13 @@
 // a warning every run gives teaches people to skip warnings), how many runs kept the run-time budget (120 s warm),
 // and the widest interval. Each run is a real `execbench run` in its own process, as a user or CI
 // runs it. Saves the summaries and writes docs/flake-measured.md from them (flake-figures.ts). Last line: one JSON object.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT } from '../errors.ts';
 import type { RunResults } from '../results.ts';
-import { runScript, exitOnHelp } from './common.ts';
+import { exitOnHelp, runExecbench, runScript } from './common.ts';
 import { FLAKE_FIGURES_INPUTS, flakeFacts, renderFlakeSummary, summarize, writeFlakeFigures, type FlakeResult, type RunSummary } from './flake-figures.ts';
 import { saveFigure } from './load-figures.ts';
 
@@ -47,7 +46,7 @@ await runScript(async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'execbench-flake-'));
     try {
       const t0 = Date.now();
-      const { code: exitCode, lastLine } = await runCli(['run', '--out', out, ...extra]);
+      const { code: exitCode, lastLine } = await runExecbench(['run', '--out', out, ...extra], { quiet: true });
       const seconds = (Date.now() - t0) / 1000;
       // Bad input (a run flag passed through) is not flakiness: stop at once and say what execbench said.
       if (exitCode === EXIT.usage) {
@@ -82,20 +81,3 @@ await runScript(async () => {
   }) + '\n');
   return failedRuns.length > 0 ? 1 : 0;
 });
-
-/** One `execbench run` as a child process; its tables go to this process's stderr, quietly. */
-/** Runs execbench; its exit code and the last line it wrote to stderr (execbench's one-line error, where it failed). */
-function runCli(args: string[]): Promise<{ code: number; lastLine: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args], {
-      cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let tail = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      if (process.env.EXECBENCH_DEBUG) process.stderr.write(chunk);
-      tail = (tail + chunk.toString()).slice(-4096);
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 128 : 2), lastLine: tail.trim().split('\n').at(-1) ?? '' }));
-  });
-}

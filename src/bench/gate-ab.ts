@@ -30,6 +30,7 @@ import { createProgress } from '../seed/progress.ts';
 import { parseScale } from '../seed/scale.ts';
 import type { ScaleSpec } from '../seed/types.ts';
 import { benchRequest } from './common.ts';
+import { renderStoredGateSection, type StoredGateResult } from './gate-stored.ts';
 import { commitFigureInputs, figuresInputsDir, loadFigure, saveFigure, stampLine, type SavedFigure } from './load-figures.ts';
 
 export const GATE_FIGURES_DIR = path.join(PROJECT_ROOT, 'reports', 'bench-gate');
@@ -230,7 +231,7 @@ export async function abSensitivity(runs: number, scale: ScaleSpec): Promise<num
 
 /** docs/gate-measured.md from the saved results (a mode never run says so). */
 export function renderGateFigures(read: <T>(mode: string) => SavedFigure<T> | undefined = (mode) => loadFigure(mode, GATE_FIGURES_INPUTS)): string {
-  const parts = ['# The A/B gate, measured', '', 'Written by `npm run bench:gate -- figures` from the results `npm run bench:gate -- ab-aa` and `-- ab-sensitivity` saved under reports/bench-gate/ (kept in docs/data/gate-measured/). Re-run those and this command; do not edit the figures by hand.', ''];
+  const parts = ['# The gate, measured', '', 'Written by `npm run bench:gate -- figures` from the results `npm run bench:gate` (the stored-baseline comparison), `-- ab-aa` and `-- ab-sensitivity` (the A/B gate) saved under reports/bench-gate/ (kept in docs/data/gate-measured/). Re-run those and this command; do not edit the figures by hand. How the gate works: [gate.md](gate.md).', ''];
   const aa = read<AaResult>('ab-aa');
   parts.push('## False alarms on unchanged code (`ab-aa`)', '');
   if (!aa) parts.push('Not measured yet.', '');
@@ -256,6 +257,7 @@ export function renderGateFigures(read: <T>(mode: string) => SavedFigure<T> | un
     const others = runs.filter((r) => r.otherFailures.length > 0);
     parts.push(`In these ${runs.length} runs the plan of the slowed form was unchanged in ${runs.filter((r) => r.planPassed).length}, and the other, unchanged gated forms failed in ${others.length} (${others.length === 0 ? 'none' : others.map((r) => r.otherFailures.join(', ')).join('; ')}).`, '');
   }
+  parts.push(...renderStoredGateSection(read<StoredGateResult>('stored')));
   return `${parts.join('\n')}\n`;
 }
 

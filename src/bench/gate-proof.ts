@@ -24,6 +24,9 @@ import { loadScenarios } from '../scenario/load.ts';
 import { ensureDataset } from '../seed/dataset.ts';
 import { createProgress } from '../seed/progress.ts';
 import { parseScale } from '../seed/scale.ts';
+import { GATE_FIGURES_DIR } from './gate-ab.ts';
+import type { StoredGateResult } from './gate-stored.ts';
+import { saveFigure } from './load-figures.ts';
 
 exitOnHelp(`
 npm run bench:gate [-- scale [budget]]
@@ -40,7 +43,8 @@ The A/B gate (execbench ab), each run as a user runs it in a scratch repository 
   ab-aa            both sides the same commit, 20 runs (default): runs that failed the gate (target: at most 1 in 20)
   ab-sensitivity   a head whose paginated listing does more work per row (same plan), calibrated to x1.5 and x2:
                    runs caught of 10 each (targets: x2 10 of 10, x1.5 at least 9 of 10)
-  figures          write docs/gate-measured.md from the results the two modes saved (reports/bench-gate/)
+  figures          write docs/gate-measured.md from the results the stored-baseline proof and the two A/B modes
+                   saved (reports/bench-gate/)
 
 Example: npm run bench:gate -- 100k 1s
 Example: npm run bench:gate -- ab-aa 20 100k
@@ -91,6 +95,7 @@ const regressionReasons = (c: RunComparison, base?: RunResults, cur?: RunResults
     return [`  ${x.scenarioId}/${x.form}: ${x.reasons.join('; ')}${server}`];
   });
 
+const startedAt = Date.now();
 await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
   log(`bench:gate: ${db.kind} Postgres ${db.serverVersion}; scale ${scale.label}; budget ${budgetMs} ms per form`);
   const dataset = await ensureDataset(db, {
@@ -159,6 +164,12 @@ await withDatabase(resolveProviderOptions({}, process.env, log), async (db) => {
   }
   const missed = drops.filter((d) => d.note === 'NOT CAUGHT').map((d) => d.index);
   const rightlyMissed = drops.filter((d) => d.note.startsWith('not caught') || d.scenarios === 0).map((d) => d.index);
+  const unchangedComparisons = unchanged.comparisons.filter((c) => c.status !== 'not-compared' && c.gated).length;
+  const result: StoredGateResult = {
+    scale: scale.label, budgetMs, totalMs: Date.now() - startedAt, unchangedComparisons, falseAlarms: regressionReasons(unchanged, baseline, again),
+    drops: drops.map(({ reasons: _, ...d }) => d), caught: drops.length - missed.length - rightlyMissed.length, rightlyMissed, missed,
+  };
+  log(`bench:gate: saved ${saveFigure('stored', result, db.serverVersion, GATE_FIGURES_DIR)} (npm run bench:gate -- figures writes docs/gate-measured.md)`);
   process.stdout.write(JSON.stringify({
     scale: scale.label, budgetMs, falseAlarms: falseAlarms.length,
     unchangedComparisons: unchanged.comparisons.filter((c) => c.status !== 'not-compared' && c.gated).length,

@@ -29,6 +29,8 @@ import { createProgress } from '../seed/progress.ts';
 import { parseScale } from '../seed/scale.ts';
 import { benchResults, benchRequest, runScript, exitOnHelp } from './common.ts';
 import { createCpuThrottle, serverProcesses, type CpuThrottle } from './cpu-throttle.ts';
+import { saveFigure } from './load-figures.ts';
+import { judgeSensitivityRow, SENSITIVITY_FIGURES_DIR, type SensitivityResult, type SensitivityRow, writeSensitivityFigures } from './sensitivity-figures.ts';
 
 /** CPU-bound forms of a few milliseconds and up (a throttle cannot slow a 0.1 ms query in proportion), one per clock kind. */
 /**
@@ -50,18 +52,27 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 exitOnHelp(`
 npm run bench:sensitivity [-- scale|auto [runs [forms [effects]]]]
+npm run bench:sensitivity -- figures
 
 Do the verdict rules see a real slowdown? A CPU quota on the embedded server (Linux cgroup, root), calibrated to each
-effect; per form and effect the detection rate of the threshold test and the baseline test. Last line: one JSON object.
+effect; per form and effect the detection rate of the threshold test and the baseline test. Exit 0 when every row
+meets its target (threshold: every run fails; baseline: x2 caught every run, x1.5 at least 9 in 10, at most 1 false
+alarm in 10 unthrottled). Last line: one JSON object.
   scale     auto (default: each form at its own scale), 100k, 1m or a whole number of focus-tenant rows
   runs      runs per row, default 10
   forms     comma-separated, default covering-percentiles,sparkline-7d,daily-stats-live-aggregate
   effects   comma-separated slowdowns of at least 1, default 1,1.5,2
+  figures   write docs/sensitivity-measured.md from the result saved under reports/bench-sensitivity/
 
 Example: npm run bench:sensitivity -- auto 3 sparkline-7d 1,2
 `);
 
 await runScript(async () => {
+  if (process.argv[2] === 'figures') {
+    process.stdout.write(`Wrote ${writeSensitivityFigures()}\n`);
+    return 0;
+  }
+  const startedAt = Date.now();
   const scaleArg = process.argv[2] ?? 'auto';
   if (scaleArg !== 'auto') parseScale(scaleArg);
   const runs = Number(process.argv[3] ?? 10);
@@ -77,10 +88,12 @@ await runScript(async () => {
     process.stderr.write(`bench:sensitivity: ${throttle.unavailable}; it needs root and a writable cgroup cpu controller (Linux).\n`);
     return 3;
   }
-  const rows: Record<string, unknown>[] = [];
+  const rows: SensitivityRow[] = [];
+  let serverVersion: string | undefined;
   try {
     await withDatabase(resolveProviderOptions({ provider: process.env.EXECBENCH_PROVIDER ?? 'embedded' }, process.env, log), async (db) => {
       if (db.kind === 'url') throw new Error('bench:sensitivity limits the CPU of a server it starts: use the embedded or container provider.');
+      serverVersion = db.serverVersion;
       const scenarios = (await loadScenarios()).filter((s) => forms.some((f) => f.id === s.id));
       const settings = await withClient(db.connectionString, readServerSettings);
       const scaleOf = (f: (typeof FORMS)[number]) => parseScale(scaleArg === 'auto' ? f.scale : scaleArg);
@@ -146,7 +159,7 @@ await runScript(async () => {
                   for (const c of comparison.comparisons) for (const check of ('checks' in c ? c.checks : [])) if (check.signal === 'time') log(`  run ${run}: ${check.message}`);
                 }
               }
-              const row = {
+              const row: SensitivityRow = {
                 form: `${scenario.id}/${target.clock}`, scale: scale.label, effect, cpus: cpus ?? 'unlimited', measuredEffect: round(measuredEffect), medianEffect: round(medianEffect),
                 referenceP95Ms: round(referenceP95), slowedP95Ms: round(slowedP95), baselineMedianDrift: round(baselineDrift), thresholdLimitMs: round(thresholdLimit), thresholdFails, baselineCaught, runs,
                 thresholdSamplesMedian: quantile(thresholdSamples, 0.5), baselineSamplesMedian: quantile(baselineSamples, 0.5), baselineReferenceSamples: judged(baseline.scenarios[0]!).length,
@@ -170,7 +183,10 @@ await runScript(async () => {
     '  x1 rows: no CPU limit; their baseline column is the false-alarm rate. Threshold column: the limit is the true p95 of\n' +
     `  that row's slowdown (a ${REFERENCE_BUDGET_MS / 1000} s reference sample) divided by ${THRESHOLD_EXCESS}; each run is measured against that limit and its own verdict counts.\n` +
     '  Targets: threshold exceeded 1.5x fails in 10 of 10; baseline check catches x2 in 10 of 10 and x1.5 in at least 9 of 10.\n\n');
+  const result: SensitivityResult = { runs, budgetMs: BUDGET_MS, thresholdExcess: THRESHOLD_EXCESS, totalMs: Date.now() - startedAt, rows };
+  log(`bench:sensitivity: saved ${saveFigure('sensitivity', result, serverVersion, SENSITIVITY_FIGURES_DIR)} (npm run bench:sensitivity -- figures writes docs/sensitivity-measured.md)`);
   process.stdout.write(JSON.stringify({ rows }) + '\n');
+  return rows.every((row) => judgeSensitivityRow(row).met) ? 0 : 1;
 });
 
 /** Finds a CPU limit that slows the form's median by `effect` (corrected on the measured ratio); undefined for 1. */

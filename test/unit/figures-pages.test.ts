@@ -15,6 +15,10 @@ import { readScaleInput, renderScalePage, SCALE_FIGURES_INPUTS } from '../../src
 import { PROJECT_ROOT } from '../../src/commands/run.ts';
 import { CLICKHOUSE_FIGURES_INPUTS, renderClickHouseFigures } from '../../src/bench/analytics-figures.ts';
 import { FLAKE_FIGURES_INPUTS, renderFlakeFigures } from '../../src/bench/flake-figures.ts';
+import { CLOCK_FIGURES_INPUTS, renderClockFigures } from '../../src/bench/clock-figures.ts';
+import { renderSensitivityFigures, SENSITIVITY_FIGURES_INPUTS } from '../../src/bench/sensitivity-figures.ts';
+import { renderWhatifFigures, WHATIF_FIGURES_INPUTS } from '../../src/bench/whatif-figures.ts';
+import { PROVIDERS_FIGURES_INPUTS, renderProvidersFigures } from '../../src/bench/providers-figures.ts';
 
 const committedPage = (name: string) => readFileSync(path.join(PROJECT_ROOT, 'docs', name), 'utf8');
 const inputs = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.json'));
@@ -84,5 +88,25 @@ describe('figures pages re-rendered from their committed inputs', () => {
   it('docs/flake-measured.md is what bench:flake renders from docs/data/flake-measured/', () => {
     assert.ok(inputs(FLAKE_FIGURES_INPUTS).length > 0, `no saved result in ${FLAKE_FIGURES_INPUTS}`);
     assertSamePage(renderFlakeFigures(), committedPage('flake-measured.md'), 'npm run bench:flake -- figures');
+  });
+
+  it('docs/clock-measured.md is what bench:clock figures renders from docs/data/clock-measured/', () => {
+    assert.ok(inputs(CLOCK_FIGURES_INPUTS).length > 0, `no saved result in ${CLOCK_FIGURES_INPUTS}`);
+    assertSamePage(renderClockFigures(), committedPage('clock-measured.md'), 'npm run bench:clock -- figures');
+  });
+
+  it('docs/sensitivity-measured.md is what bench:sensitivity figures renders from docs/data/sensitivity-measured/', () => {
+    assert.ok(inputs(SENSITIVITY_FIGURES_INPUTS).length > 0, `no saved result in ${SENSITIVITY_FIGURES_INPUTS}`);
+    assertSamePage(renderSensitivityFigures(), committedPage('sensitivity-measured.md'), 'npm run bench:sensitivity -- figures');
+  });
+
+  it('docs/whatif-measured.md is what bench:whatif figures renders from docs/data/whatif-measured/', () => {
+    assert.ok(inputs(WHATIF_FIGURES_INPUTS).length > 0, `no saved result in ${WHATIF_FIGURES_INPUTS}`);
+    assertSamePage(renderWhatifFigures(), committedPage('whatif-measured.md'), 'npm run bench:whatif -- figures');
+  });
+
+  it('docs/providers-measured.md is what bench:providers figures renders from docs/data/providers-measured/', () => {
+    assert.ok(inputs(PROVIDERS_FIGURES_INPUTS).length > 0, `no saved result in ${PROVIDERS_FIGURES_INPUTS}`);
+    assertSamePage(renderProvidersFigures(), committedPage('providers-measured.md'), 'npm run bench:providers -- figures');
   });
 });
