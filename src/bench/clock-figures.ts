@@ -97,7 +97,7 @@ export function renderClockFigures(read: (mode: string) => SavedFigure<ClockResu
     '# execbench\'s clock against pgbench (`npm run bench:clock`)', '',
     'Does execbench\'s client clock read what the reference client reads? Written by `npm run bench:clock -- figures` from the results each',
     '`npm run bench:clock` saved under reports/bench-clock/ (kept in docs/data/clock-measured/), one per placement; re-run those, never edit by hand.',
-    'How the rounds, the ratios and the rule work: [benchmarks.md](benchmarks.md#benchclock); why a 0.1 ms round trip needs this care: [latency.md](latency.md).', '',
+    'How the rounds, the ratios and the rule work: [benchmarks.md](benchmarks.md#how-benchclock-checks-the-clock); why a 0.1 ms round trip needs this care: [latency.md](latency.md).', '',
   ];
   const sections = PLACEMENTS.map((p) => read(`clock-${p}`)).filter((s): s is SavedFigure<ClockResult> => s !== undefined);
   if (sections.length === 0) return `${[...head, 'Not measured yet: `npm run bench:clock`.'].join('\n')}\n`;

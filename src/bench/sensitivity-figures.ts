@@ -45,7 +45,7 @@ export function renderSensitivityFigures(saved: SavedFigure<SensitivityResult> |
     '# Do the verdict rules see a real slowdown? (`npm run bench:sensitivity`)', '',
     'Written by `npm run bench:sensitivity -- figures` from the result `npm run bench:sensitivity` saved under reports/bench-sensitivity/',
     '(kept in docs/data/sensitivity-measured/); re-run it, never edit by hand. How the slowdown is made (a CPU quota on the embedded',
-    'server, calibrated on the median) and what each test is: [benchmarks.md](benchmarks.md#benchsensitivity).', '',
+    'server, calibrated on the median) and what each test is: [benchmarks.md](benchmarks.md).', '',
   ];
   if (!saved) return `${[...head, 'Not measured yet: `npm run bench:sensitivity` (root and a Linux cgroup cpu controller).'].join('\n')}\n`;
   const r = saved.result;

@@ -6,7 +6,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { PROJECT_ROOT } from '../commands/run.ts';
+import { saveFigure } from '../bench/load-figures.ts';
 import { chdbDir, CHDB_VERSION, chdbUnavailableReason } from './embedded.ts';
+
+/** Where an install's cost is saved (reports/chdb-install/chdb-install.json). */
+export const CHDB_INSTALL_DIR = path.join(PROJECT_ROOT, 'reports', 'chdb-install');
+
+/** What one install cost: seconds, and the folder's size beside the project's node_modules (MB; null where du failed). */
+export interface ChdbInstall { version: string; seconds: number; mb: number | null; nodeModulesMb: number | null }
 
 /** Installs chdb into chdbDir() unless it loads already; returns the exit code. */
 export async function installChdb(log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<number> {
@@ -26,8 +34,15 @@ export async function installChdb(log: (line: string) => void = (line) => proces
     log(`chdb:install: npm install chdb@${CHDB_VERSION} failed (exit ${result.status ?? result.signal}); see npm's message above. Without it, --clickhouse-url still works.`);
     return 2;
   }
-  const du = spawnSync('du', ['-sm', dir], { encoding: 'utf8' });
-  log(`chdb ${CHDB_VERSION} installed in ${((performance.now() - t0) / 1000).toFixed(0)} s${du.status === 0 ? `, ${du.stdout.split('\t')[0]} MB` : ''}.`);
+  const seconds = (performance.now() - t0) / 1000;
+  const mb = (folder: string) => {
+    const du = spawnSync('du', ['-sm', folder], { encoding: 'utf8' });
+    return du.status === 0 ? Number(du.stdout.split('\t')[0]) : null;
+  };
+  const installed: ChdbInstall = { version: CHDB_VERSION, seconds: Math.round(seconds * 10) / 10, mb: mb(dir), nodeModulesMb: mb(path.join(PROJECT_ROOT, 'node_modules')) };
+  log(`chdb ${CHDB_VERSION} installed in ${seconds.toFixed(0)} s${installed.mb === null ? '' : `, ${installed.mb} MB`}.`);
+  // What it cost, kept for bench:analytics' page (reports/ is git-ignored; the bench commits a copy).
+  saveFigure('chdb-install', installed, undefined, CHDB_INSTALL_DIR);
   return 0;
 }
 
