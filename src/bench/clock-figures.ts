@@ -87,7 +87,14 @@ export function renderClockSection(saved: SavedFigure<ClockResult>): string[] {
     `Queries of at most ${r.smallRows} rows within x${(1 - r.tolerance).toFixed(2)}-x${(1 + r.tolerance).toFixed(2)} of pgbench (whole interval): on execbench's default protocol (unnamed vs -M extended) ${countLine(r.unnamed)}; on prepared statements ${countLine(r.prepared)}. Target (every small query within on the default protocol): **${r.targetMet ? 'met' : 'not met'}**.`,
   ];
   const misses = clockMisses(r.rows);
-  if (misses.length > 0) lines.push('', 'Not shown within:', '', ...misses.map((m) => `- ${m}`));
+  if (misses.length > 0) {
+    // Whose gap it is: execbench's sampling (execbench well over the bare socket) or Node's own round trip (the bare socket itself over pgbench).
+    const notWithin = r.rows.flatMap((row) => (['unnamed', 'prepared'] as const)
+      .filter((p) => (p === 'unnamed' ? row.target : row.targetPrepared) !== 'n/a' && row.agreement[p].status !== 'within')
+      .map((p) => `${row.scale} ${row.query} ${p}: execbench over the bare socket ${x(row.overFloor[p])}, the bare socket over pgbench ${x(row.floorVsPgbench[p])}`));
+    lines.push('', 'Not shown within:', '', ...misses.map((m) => `- ${m}`), '',
+      `Whose gap it is (execbench's own cost is its ratio over Node's bare socket; Node's is the bare socket's over pgbench): ${notWithin.join('; ')}.`);
+  }
   return [...lines, ''];
 }
 
