@@ -46,7 +46,7 @@ export async function runScript(main: () => Promise<number | void>): Promise<voi
 /** bench:clock, bench:seed...: the npm script this process runs, for its messages. */
 function scriptName(): string {
   const file = path.basename(process.argv[1] ?? '', '.ts');
-  return `bench:${({ 'seed-throughput': 'seed', 'gate-proof': 'gate' } as Record<string, string>)[file] ?? file}`;
+  return `bench:${({ 'seed-throughput': 'seed', 'gate-proof': 'gate' } as Record<string, string>)[file] ?? file.replace(/-bench$/, '')}`;
 }
 
 export { median } from '../runner/statistics.ts';

@@ -1,5 +1,5 @@
 // `npm run bench:providers [-- majors [scale [majors]] | container [image [scale]] | figures]`: the suite as a user
-// runs it on several embedded PostgreSQL majors (default 20k on 14,17,18: what differs between majors, each major's
+// runs it on several embedded PostgreSQL majors (default 20000 on 14,17,18: what differs between majors, each major's
 // run time and what its binaries weigh) or on a container (default image localpg:15, the one .ci/docker builds: the
 // server it started, the run time, whether anything was left behind). Each mode saves its facts, stamped, to
 // reports/bench-providers/<mode>.json and writes docs/providers-measured.md from what is saved (providers-figures.ts).
@@ -23,13 +23,13 @@ npm run bench:providers -- container [image [scale]]
 npm run bench:providers -- figures
 
 Runs the suite as a user does and writes docs/providers-measured.md from what each mode saved:
-  majors      execbench run --pg-major <majors> --scale <scale> (default 20k on 14,17,18): what differs between
+  majors      execbench run --pg-major <majors> --scale <scale> (default 20000 on 14,17,18): what differs between
               majors (plans, indexes, verdicts, findings), each major's run time and the size of its binaries
-  container   execbench run --provider container --image <image> --scale <scale> (default localpg:15 at 20k; a
+  container   execbench run --provider container --image <image> --scale <scale> (default localpg:15 at 20000; a
               Docker engine that can start the image: .ci/docker builds localpg:15 offline), then what it left behind
   figures     only re-render the page from docs/data/providers-measured/
 
-Example: npm run bench:providers -- majors 20k 14,18
+Example: npm run bench:providers -- majors 20000 14,18
 `);
 
 /** MB on disk of a major's embedded binaries (null where they cannot be found or measured). */
@@ -69,7 +69,7 @@ await runScript(async () => {
   const out = await mkdtemp(path.join(os.tmpdir(), 'execbench-providers-'));
   try {
     if (mode === 'majors') {
-      const scale = parseScale(a ?? '20k').label;
+      const scale = parseScale(a ?? '20000').label;
       const majors = (b ?? '14,17,18').split(',').map((m) => Number(m.trim()));
       const bad = majors.find((m) => !(EMBEDDED_MAJORS as readonly number[]).includes(m));
       if (bad !== undefined) {
@@ -90,7 +90,7 @@ await runScript(async () => {
       return code;
     }
     const image = a ?? 'localpg:15';
-    const scale = parseScale(b ?? '20k').label;
+    const scale = parseScale(b ?? '20000').label;
     const args = ['--provider', 'container', '--image', image, '--scale', scale];
     const { code, lastLine } = await runExecbench(['run', ...args, '--out', out]);
     if (code === EXIT.usage) { process.stderr.write(`bench:providers: execbench run refused its arguments: ${lastLine}\n`); return code; }
