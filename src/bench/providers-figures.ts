@@ -48,7 +48,7 @@ export function renderProvidersFigures(read: <T>(mode: string) => SavedFigure<T>
     out.push(stampLine(majors.stamp), '', `\`execbench run ${m.args.join(' ')}\`: exit ${m.exitCode}.`, '',
       '| major | server | run time | gate | embedded binaries |', '|---|---|---|---|---|',
       ...m.runs.map((r) => `| ${r.major} | ${r.version} (${r.provider}) | ${seconds(r.totalMs)} | ${failed(r)} | ${r.binariesMb === null ? '—' : `${r.binariesMb} MB`} |`), '',
-      ...renderMajorComparisonMarkdown(m.comparison).split('\n').slice(2).map((l) => l.replace(/^- Postgres (.*): `pg\d+\/` \(run `.*`\)$/, '- Postgres $1')));
+      ...renderMajorComparisonMarkdown(m.comparison).split('\n').slice(2).filter((l) => !/^- Postgres .*: `pg\d+\/`/.test(l)).join('\n').replace(/^\n+/, '').split('\n'));
   }
   out.push('## The suite on a container (`-- container`)', '');
   const container = read<ContainerFigure>('container');
@@ -57,7 +57,7 @@ export function renderProvidersFigures(read: <T>(mode: string) => SavedFigure<T>
     const c = container.result;
     const left = c.leftContainers === null ? 'not checked (no docker CLI)' : `${c.leftContainers} container(s) and ${c.leftVolumes} volume(s) left behind`;
     out.push(stampLine(container.stamp), '', c.run
-      ? `\`execbench run ${c.args.join(' ')}\`: the ${c.run.provider} provider (${c.run.providerReason}) ran the suite on PostgreSQL ${c.run.version} from \`${c.image}\` in ${seconds(c.run.totalMs)}, exit ${c.exitCode}; ${failed(c.run)}; ${left}.`
+      ? `\`execbench run ${c.args.join(' ')}\`: the ${c.run.provider} provider (${c.run.providerReason.replace(/\.$/, '')}) ran the suite on PostgreSQL ${c.run.version} from \`${c.image}\` in ${seconds(c.run.totalMs)}, exit ${c.exitCode}; ${failed(c.run)}; ${left}.`
       : `\`execbench run ${c.args.join(' ')}\` wrote no results (exit ${c.exitCode}); ${left}.`, '');
   }
   return `${out.join('\n')}`.replace(/\n*$/, '\n');
