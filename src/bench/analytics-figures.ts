@@ -24,7 +24,7 @@ export function renderClickHouseFigures(
   const i = install?.result;
   const cost = !install || !i ? 'Not measured yet: `npm run chdb:install` on a machine without chdb, then `npm run bench:analytics`.'
     : `${stampLine(install.stamp)}\n\n\`npm run chdb:install\` put chdb ${i.version} in its own folder in ${i.seconds.toFixed(0)} s: ${i.mb ?? '?'} MB, ` +
-      `against ${i.nodeModulesMb ?? '?'} MB for the whole of execbench's node_modules${i.mb !== null && i.nodeModulesMb !== null ? ` (x${(i.mb / i.nodeModulesMb).toFixed(1)})` : ''}. Why it is installed on demand: [clickhouse.md](clickhouse.md).`;
+      `against ${i.nodeModulesMb ?? '?'} MB for all of execbench's own node_modules (without the cache of its embedded servers). Why it is installed on demand: [clickhouse.md](clickhouse.md).`;
   return `${head}\n${body.replace(/\n*$/, '\n')}\n## What the embedded engine costs to install\n\n${cost}\n`;
 }
 

@@ -13,7 +13,7 @@ import { chdbDir, CHDB_VERSION, chdbUnavailableReason } from './embedded.ts';
 /** Where an install's cost is saved (reports/chdb-install/chdb-install.json). */
 export const CHDB_INSTALL_DIR = path.join(PROJECT_ROOT, 'reports', 'chdb-install');
 
-/** What one install cost: seconds, and the folder's size beside the project's node_modules (MB; null where du failed). */
+/** What one install cost: seconds, and the folder's size beside the project's node_modules without its .cache (MB; null where du failed). */
 export interface ChdbInstall { version: string; seconds: number; mb: number | null; nodeModulesMb: number | null }
 
 /** Installs chdb into chdbDir() unless it loads already; returns the exit code. */
@@ -35,8 +35,9 @@ export async function installChdb(log: (line: string) => void = (line) => proces
     return 2;
   }
   const seconds = (performance.now() - t0) / 1000;
+  // node_modules without its .cache (execbench keeps its embedded servers' data there), as an install leaves it.
   const mb = (folder: string) => {
-    const du = spawnSync('du', ['-sm', folder], { encoding: 'utf8' });
+    const du = spawnSync('du', ['-sm', '--exclude=.cache', folder], { encoding: 'utf8' });
     return du.status === 0 ? Number(du.stdout.split('\t')[0]) : null;
   };
   const installed: ChdbInstall = { version: CHDB_VERSION, seconds: Math.round(seconds * 10) / 10, mb: mb(dir), nodeModulesMb: mb(path.join(PROJECT_ROOT, 'node_modules')) };
