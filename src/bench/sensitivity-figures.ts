@@ -39,8 +39,9 @@ export function judgeSensitivityRow(row: SensitivityRow): { target: string; met:
   return { target: `threshold ${row.runs} of ${row.runs}; caught at least ${needed}`, met: thresholdMet && row.baselineCaught >= needed };
 }
 
-/** The page from the saved result (pure), or a line saying how to measure it. */
-export function renderSensitivityFigures(saved: SavedFigure<SensitivityResult> | undefined = loadFigure('sensitivity', SENSITIVITY_FIGURES_INPUTS)): string {
+/** The page from the saved result (pure but for `read`), or a line saying how to measure it. */
+export function renderSensitivityFigures(read: (mode: string) => SavedFigure<SensitivityResult> | undefined = (mode) => loadFigure(mode, SENSITIVITY_FIGURES_INPUTS)): string {
+  const saved = read('sensitivity');
   const head = [
     '# Do the verdict rules see a real slowdown? (`npm run bench:sensitivity`)', '',
     'Written by `npm run bench:sensitivity -- figures` from the result `npm run bench:sensitivity` saved under reports/bench-sensitivity/',

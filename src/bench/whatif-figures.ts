@@ -29,8 +29,9 @@ export function whatifFigureFrom(results: RunResults, args: string[], exitCode: 
   };
 }
 
-/** The page from the saved figure (pure), or a line saying how to measure it. */
-export function renderWhatifFigures(saved: SavedFigure<WhatifFigure> | undefined = loadFigure('whatif', WHATIF_FIGURES_INPUTS)): string {
+/** The page from the saved figure (pure but for `read`), or a line saying how to measure it. */
+export function renderWhatifFigures(read: (mode: string) => SavedFigure<WhatifFigure> | undefined = (mode) => loadFigure(mode, WHATIF_FIGURES_INPUTS)): string {
+  const saved = read('whatif');
   const head = [
     '# What-if, measured (`npm run bench:whatif`)', '',
     'Written by `npm run bench:whatif` from the `execbench whatif` run it saved under reports/bench-whatif/ (kept in docs/data/whatif-measured/);',

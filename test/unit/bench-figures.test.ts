@@ -33,8 +33,8 @@ describe('bench:sensitivity targets', () => {
     const saved: SavedFigure<{ runs: number; budgetMs: number; thresholdExcess: number; totalMs: number; rows: SensitivityRow[] }> = {
       mode: 'sensitivity', stamp: stamp('17.10'), result: { runs: 10, budgetMs: 750, thresholdExcess: 1.5, totalMs: 60_000, rows: [row({}), row({ effect: 2, baselineCaught: 7 })] },
     };
-    assert.match(renderSensitivityFigures(saved), /1 of 2 rows miss their target\*\*: sparkline-7d\/server x2/);
-    assert.match(renderSensitivityFigures(undefined), /Not measured yet/);
+    assert.match(renderSensitivityFigures(() => saved), /1 of 2 rows miss their target\*\*: sparkline-7d\/server x2/);
+    assert.match(renderSensitivityFigures(() => undefined), /Not measured yet/);
   });
 });
 
@@ -81,7 +81,7 @@ describe('the stored-baseline gate section', () => {
 describe('what-if and providers pages', () => {
   it('a results document without a what-if report is refused with what to give instead', () => {
     assert.throws(() => whatifFigureFrom({ runId: 'r1' } as RunResults, [], 0), /hold no what-if report: give the results.json of an `execbench whatif` run/);
-    assert.match(renderWhatifFigures(undefined), /Not measured yet: `npm run bench:whatif`/);
+    assert.match(renderWhatifFigures(() => undefined), /Not measured yet: `npm run bench:whatif`/);
   });
 
   it('the providers page says which modes were never run', () => {
