@@ -2,7 +2,7 @@
 // and compared with the committed page: a renderer changed without re-running its figures mode, a page edited by
 // hand, or an input replaced without re-rendering, fails here. The fix is to run the page's figures command.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { GATE_FIGURES_INPUTS, renderGateFigures } from '../../src/bench/gate-ab.ts';
@@ -21,7 +21,20 @@ import { renderWhatifFigures, WHATIF_FIGURES_INPUTS } from '../../src/bench/what
 import { PROVIDERS_FIGURES_INPUTS, renderProvidersFigures } from '../../src/bench/providers-figures.ts';
 
 const committedPage = (name: string) => readFileSync(path.join(PROJECT_ROOT, 'docs', name), 'utf8');
-const inputs = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.json'));
+const inputs = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : []);
+
+/** The pages rendered from one folder of saved results each: page, its inputs, its renderer, and the command that writes it. */
+const PAGES: { page: string; inputs: string; render: () => string; command: string }[] = [
+  { page: 'gate-measured.md', inputs: GATE_FIGURES_INPUTS, render: () => renderGateFigures((mode) => loadFigure(mode, GATE_FIGURES_INPUTS)), command: 'npm run bench:gate -- figures' },
+  { page: 'load-measured.md', inputs: LOAD_FIGURES_INPUTS, render: () => renderLoadFigures((mode) => loadFigure(mode, LOAD_FIGURES_INPUTS)), command: 'npm run bench:load -- figures' },
+  { page: 'seed-measured.md', inputs: SEED_FIGURES_INPUTS, render: () => renderSeedFigures(SEED_FIGURES_INPUTS), command: 'npm run bench:seed -- figures' },
+  { page: 'clickhouse-measured.md', inputs: CLICKHOUSE_FIGURES_INPUTS, render: () => renderClickHouseFigures(), command: 'npm run bench:analytics -- figures' },
+  { page: 'flake-measured.md', inputs: FLAKE_FIGURES_INPUTS, render: () => renderFlakeFigures(), command: 'npm run bench:flake -- figures' },
+  { page: 'clock-measured.md', inputs: CLOCK_FIGURES_INPUTS, render: () => renderClockFigures(), command: 'npm run bench:clock -- figures' },
+  { page: 'sensitivity-measured.md', inputs: SENSITIVITY_FIGURES_INPUTS, render: () => renderSensitivityFigures(), command: 'npm run bench:sensitivity -- figures' },
+  { page: 'whatif-measured.md', inputs: WHATIF_FIGURES_INPUTS, render: () => renderWhatifFigures(), command: 'npm run bench:whatif -- figures' },
+  { page: 'providers-measured.md', inputs: PROVIDERS_FIGURES_INPUTS, render: () => renderProvidersFigures(), command: 'npm run bench:providers -- figures' },
+];
 
 /** The first differing line, so a failure says where, not only that, the page and its inputs part. */
 function assertSamePage(rendered: string, committed: string, command: string): void {
@@ -49,21 +62,6 @@ describe('figures pages re-rendered from their committed inputs', () => {
     assert.notEqual(renderReadmeExcerpt(changed), renderReadmeExcerpt(runs[0]!.results), 'a changed figure changes the excerpt');
   });
 
-  it('docs/gate-measured.md is what bench:gate figures renders from docs/data/gate-measured/', () => {
-    assert.ok(inputs(GATE_FIGURES_INPUTS).length > 0, `no saved result in ${GATE_FIGURES_INPUTS}`);
-    assertSamePage(renderGateFigures((mode) => loadFigure(mode, GATE_FIGURES_INPUTS)), committedPage('gate-measured.md'), 'npm run bench:gate -- figures');
-  });
-
-  it('docs/load-measured.md is what bench:load figures renders from docs/data/load-measured/', () => {
-    assert.ok(inputs(LOAD_FIGURES_INPUTS).length > 0, `no saved result in ${LOAD_FIGURES_INPUTS}`);
-    assertSamePage(renderLoadFigures((mode) => loadFigure(mode, LOAD_FIGURES_INPUTS)), committedPage('load-measured.md'), 'npm run bench:load -- figures');
-  });
-
-  it('docs/seed-measured.md is what bench:seed figures renders from docs/data/seed-measured/', () => {
-    assert.ok(inputs(SEED_FIGURES_INPUTS).length > 0, `no saved result in ${SEED_FIGURES_INPUTS}`);
-    assertSamePage(renderSeedFigures(SEED_FIGURES_INPUTS), committedPage('seed-measured.md'), 'npm run bench:seed -- figures');
-  });
-
   it('a figure changed in a committed input changes the rendered page (the comparison can fail)', () => {
     const runs = readRunInputs();
     const changed = structuredClone(runs);
@@ -80,33 +78,10 @@ describe('figures pages re-rendered from their committed inputs', () => {
     assertSamePage(renderCachePage(readScaleInput), committedPage('cache-measured.md'), 'npm run bench:scale -- figures');
   });
 
-  it('docs/clickhouse-measured.md is what bench:analytics renders from docs/data/clickhouse-measured/', () => {
-    assert.ok(inputs(CLICKHOUSE_FIGURES_INPUTS).length > 0, `no saved result in ${CLICKHOUSE_FIGURES_INPUTS}`);
-    assertSamePage(renderClickHouseFigures(), committedPage('clickhouse-measured.md'), 'npm run bench:analytics -- figures');
-  });
-
-  it('docs/flake-measured.md is what bench:flake renders from docs/data/flake-measured/', () => {
-    assert.ok(inputs(FLAKE_FIGURES_INPUTS).length > 0, `no saved result in ${FLAKE_FIGURES_INPUTS}`);
-    assertSamePage(renderFlakeFigures(), committedPage('flake-measured.md'), 'npm run bench:flake -- figures');
-  });
-
-  it('docs/clock-measured.md is what bench:clock figures renders from docs/data/clock-measured/', () => {
-    assert.ok(inputs(CLOCK_FIGURES_INPUTS).length > 0, `no saved result in ${CLOCK_FIGURES_INPUTS}`);
-    assertSamePage(renderClockFigures(), committedPage('clock-measured.md'), 'npm run bench:clock -- figures');
-  });
-
-  it('docs/sensitivity-measured.md is what bench:sensitivity figures renders from docs/data/sensitivity-measured/', () => {
-    assert.ok(inputs(SENSITIVITY_FIGURES_INPUTS).length > 0, `no saved result in ${SENSITIVITY_FIGURES_INPUTS}`);
-    assertSamePage(renderSensitivityFigures(), committedPage('sensitivity-measured.md'), 'npm run bench:sensitivity -- figures');
-  });
-
-  it('docs/whatif-measured.md is what bench:whatif figures renders from docs/data/whatif-measured/', () => {
-    assert.ok(inputs(WHATIF_FIGURES_INPUTS).length > 0, `no saved result in ${WHATIF_FIGURES_INPUTS}`);
-    assertSamePage(renderWhatifFigures(), committedPage('whatif-measured.md'), 'npm run bench:whatif -- figures');
-  });
-
-  it('docs/providers-measured.md is what bench:providers figures renders from docs/data/providers-measured/', () => {
-    assert.ok(inputs(PROVIDERS_FIGURES_INPUTS).length > 0, `no saved result in ${PROVIDERS_FIGURES_INPUTS}`);
-    assertSamePage(renderProvidersFigures(), committedPage('providers-measured.md'), 'npm run bench:providers -- figures');
-  });
+  for (const { page, inputs: dir, render, command } of PAGES) {
+    it(`docs/${page} is what \`${command}\` renders from docs/data/${path.basename(dir)}/`, () => {
+      assert.ok(inputs(dir).length > 0, `no saved result in ${dir}: run the bench that writes it, then \`${command}\``);
+      assertSamePage(render(), committedPage(page), command);
+    });
+  }
 });
