@@ -65,6 +65,12 @@ export function renderSensitivityFigures(read: (mode: string) => SavedFigure<Sen
       : `**${missed.length} of ${judged.length} rows miss their target**: ${missed.map((j) => `${j.row.form} x${j.row.effect}`).join(', ')}.`,
     `The baselines' median over their reference sample (a baseline taken in a slow minute hides a slowdown from every comparison against it): ${drift.map(([form, d]) => `${form} x${d.toFixed(2)}`).join(', ')}.`,
   ];
+  // A missed slowdown against a baseline that itself sat slow: what the comparison actually saw is the slowed median over the baseline's.
+  const hidden = missed.filter((j) => j.row.effect > 1 && j.row.baselineMedianDrift > 1.1);
+  if (hidden.length > 0) {
+    lines.push('', `Where a baseline test missed, its baseline sat slow: ${hidden.map((j) => `${j.row.form} x${j.row.effect} was x${j.row.medianEffect.toFixed(2)} of the reference's median but x${(j.row.medianEffect / j.row.baselineMedianDrift).toFixed(2)} of the baseline's`).join('; ')}, ` +
+      'against a minimum effect of 20%. One stored baseline taken in a slow minute hides a real slowdown from every comparison against it: the reason the CI gate measures base and head side by side (`execbench ab`, [gate-measured.md](gate-measured.md)).');
+  }
   return `${lines.join('\n')}\n`;
 }
 
