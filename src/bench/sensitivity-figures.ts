@@ -69,7 +69,7 @@ export function renderSensitivityFigures(read: (mode: string) => SavedFigure<Sen
   const hidden = missed.filter((j) => j.row.effect > 1 && j.row.baselineMedianDrift > 1.1);
   if (hidden.length > 0) {
     lines.push('', `Where a baseline test missed, its baseline sat slow: ${hidden.map((j) => `${j.row.form} x${j.row.effect} was x${j.row.medianEffect.toFixed(2)} of the reference's median but x${(j.row.medianEffect / j.row.baselineMedianDrift).toFixed(2)} of the baseline's`).join('; ')}, ` +
-      'against a minimum effect of 20%. One stored baseline taken in a slow minute hides a real slowdown from every comparison against it: the reason the CI gate measures base and head side by side (`execbench ab`, [gate-measured.md](gate-measured.md)).');
+      'and a comparison flags only when the whole 99% interval of current over baseline lies beyond +20%. One stored baseline taken in a slow minute hides a real slowdown from every comparison against it: the reason the CI gate measures base and head side by side (`execbench ab`, [gate-measured.md](gate-measured.md)).');
   }
   return `${lines.join('\n')}\n`;
 }
