@@ -93,11 +93,15 @@ await runScript(async () => {
     const scale = parseScale(b ?? '20000').label;
     const args = ['--provider', 'container', '--image', image, '--scale', scale];
     const { code, lastLine } = await runExecbench(['run', ...args, '--out', out]);
-    if (code === EXIT.usage) { process.stderr.write(`bench:providers: execbench run refused its arguments: ${lastLine}\n`); return code; }
     const results = await readFile(path.join(out, 'results.json'), 'utf8').then((t) => JSON.parse(t) as RunResults, () => null);
+    // No run (no engine, no image, bad input): say why and keep the figure saved before, rather than replace it with nothing.
+    if (!results) {
+      process.stderr.write(`bench:providers: execbench run --provider container wrote no results (exit ${code}): ${lastLine}\n`);
+      return code === EXIT.ok ? EXIT.harness : code;
+    }
     const left = labelled();
-    const figure: ContainerFigure = { args, exitCode: code, image, run: results ? runFacts(results) : null, leftContainers: left.containers, leftVolumes: left.volumes };
-    process.stdout.write(`Saved ${saveFigure('container', figure, results?.environment.postgres.version, PROVIDERS_FIGURES_DIR)}\nWrote ${writeProvidersFigures()}\n`);
+    const figure: ContainerFigure = { args, exitCode: code, image, run: runFacts(results), leftContainers: left.containers, leftVolumes: left.volumes };
+    process.stdout.write(`Saved ${saveFigure('container', figure, results.environment.postgres.version, PROVIDERS_FIGURES_DIR)}\nWrote ${writeProvidersFigures()}\n`);
     return code;
   } finally {
     await rm(out, { recursive: true, force: true });

@@ -18,7 +18,7 @@ export const PROVIDERS_FIGURES_PAGE = path.join(PROJECT_ROOT, 'docs', 'providers
 export interface RunFacts { version: string; provider: string; providerReason: string; totalMs: number; gated: number; failedGated: string[] }
 
 export interface MajorsFigure { args: string[]; exitCode: number; runs: (RunFacts & { major: number; binariesMb: number | null })[]; comparison: MajorComparison }
-export interface ContainerFigure { args: string[]; exitCode: number; image: string; run: RunFacts | null; leftContainers: number | null; leftVolumes: number | null }
+export interface ContainerFigure { args: string[]; exitCode: number; image: string; run: RunFacts; leftContainers: number | null; leftVolumes: number | null }
 
 /** A run's facts. Pure. */
 export function runFacts(results: RunResults): RunFacts {
@@ -56,9 +56,7 @@ export function renderProvidersFigures(read: <T>(mode: string) => SavedFigure<T>
   else {
     const c = container.result;
     const left = c.leftContainers === null ? 'not checked (no docker CLI)' : `${c.leftContainers} container(s) and ${c.leftVolumes} volume(s) left behind`;
-    out.push(stampLine(container.stamp), '', c.run
-      ? `\`execbench run ${c.args.join(' ')}\`: the ${c.run.provider} provider (${c.run.providerReason.replace(/\.$/, '')}) ran the suite on PostgreSQL ${c.run.version} from \`${c.image}\` in ${seconds(c.run.totalMs)}, exit ${c.exitCode}; ${failed(c.run)}; ${left}.`
-      : `\`execbench run ${c.args.join(' ')}\` wrote no results (exit ${c.exitCode}); ${left}.`, '');
+    out.push(stampLine(container.stamp), '', `\`execbench run ${c.args.join(' ')}\`: the ${c.run.provider} provider (${c.run.providerReason.replace(/\.$/, '')}) ran the suite on PostgreSQL ${c.run.version} from \`${c.image}\` in ${seconds(c.run.totalMs)}, exit ${c.exitCode}; ${failed(c.run)}; ${left}.`, '');
   }
   return `${out.join('\n')}`.replace(/\n*$/, '\n');
 }
