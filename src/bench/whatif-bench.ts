@@ -5,7 +5,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { EXIT } from '../errors.ts';
+import { EXIT, UsageError } from '../errors.ts';
 import type { RunResults } from '../results.ts';
 import { exitOnHelp, runExecbench, runScript } from './common.ts';
 import { saveFigure } from './load-figures.ts';
@@ -16,8 +16,8 @@ npm run bench:whatif [-- whatif flags...]
 npm run bench:whatif -- figures [results.json]
 
 Runs \`execbench whatif\` (default: --scale 100k,1m, the spec's and the recommended index sets), saves its what-if
-report to reports/bench-whatif/whatif.json and writes docs/whatif-measured.md from it. Takes about 7 minutes on 2
-cores with warm datasets. \`figures\` only re-renders the page (from the given whatif results.json, if any).
+report to reports/bench-whatif/whatif.json and writes docs/whatif-measured.md from it. Takes several minutes (the page
+says how long it took here). \`figures\` only re-renders the page (from the given whatif results.json, if any).
 
 Example: npm run bench:whatif -- --scale 100k --variant spec,recommended
 `);
@@ -26,7 +26,10 @@ await runScript(async () => {
   const argv = process.argv.slice(2);
   if (argv[0] === 'figures') {
     if (argv[1]) {
-      const results = JSON.parse(await readFile(argv[1], 'utf8')) as RunResults;
+      const text = await readFile(argv[1], 'utf8').catch((error: Error) => {
+        throw new UsageError(`cannot read '${argv[1]}' (${error.message.split(':')[0]}): give the results.json of an execbench whatif run, e.g. reports/<run-id>/results.json`);
+      });
+      const results = JSON.parse(text) as RunResults;
       saveFigure('whatif', whatifFigureFrom(results, ['(run by hand)'], 0), results.environment.postgres.version, WHATIF_FIGURES_DIR);
     }
     process.stdout.write(`Wrote ${writeWhatifFigures()}\n`);
