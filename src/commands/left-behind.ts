@@ -30,8 +30,8 @@ export async function describeLeftBehind(db: Database, provider: Pick<ProviderOp
       `Left in ${at} (your server, which keeps running): ${listed}; ${total} in all, kept so the next run reuses them.`,
       // From DATABASE_URL, plain `execbench clean` reaches the same server; a typed URL is shown without its password.
       provider.databaseUrlFrom === 'DATABASE_URL'
-        ? 'Remove them with: execbench clean (DATABASE_URL names this server)'
-        : `Remove them with: execbench clean --database-url ${redactUrl(db.connectionString)} (your password where *** stands)`,
+        ? 'Remove them with: npx execbench clean (DATABASE_URL names this server)'
+        : `Remove them with: npx execbench clean --database-url ${redactUrl(db.connectionString)} (your password where *** stands)`,
     ];
   }
   const flags = [
@@ -43,7 +43,7 @@ export async function describeLeftBehind(db: Database, provider: Pick<ProviderOp
   if (ours.length === 0) return [`The embedded server execbench started has stopped; its data stays in ${where}, with no datasets.`];
   return [
     `The embedded server execbench started has stopped; its data stays in ${where}: ${listed}; ${total} in all, kept so the next run reuses them.`,
-    `Remove them with: execbench clean ${flags} (or delete ${provider.cacheDir} to reset everything).`,
+    `Remove them with: npx execbench clean ${flags} (or delete ${provider.cacheDir} to reset everything).`,
   ];
 }
 

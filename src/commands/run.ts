@@ -304,7 +304,7 @@ export function gateLine(results: RunResults, decision: ExitDecision): string {
   const gated = results.scenarios.filter((r) => r.gated || (results.options.strictSpec && r.form === 'documented'));
   const failedFindings = results.scenarios.filter((r) => !r.gated && r.outcome.status === 'failed').length;
   const findingsNote = !results.options.strictSpec && failedFindings > 0
-    ? ` The ${failedFindings} failing "(not gated)" rows are the spec's own SQL: reported as findings, gated only with --strict-spec.`
+    ? ` The ${failedFindings} failing rows marked † are the spec's own SQL as printed: reported as findings, not gated (gated only with --strict-spec).`
     : '';
   if (decision.exitCode === EXIT.ok) {
     const inconclusive = decision.ignored.filter((line) => / inconclusive: /.test(line));

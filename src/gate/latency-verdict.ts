@@ -121,7 +121,7 @@ export function beyondCapReason(beyond: NonNullable<LatencyVerdict['beyondCap']>
   const suggest = Math.ceil((beyond.estimatedMs * 1.2) / 10_000) * 10;
   return `a pass needs ${beyond.neededSamples} samples, about ${Math.round(beyond.estimatedMs / 1000)} s more at ${beyond.sampleMs >= 10 ? Math.round(beyond.sampleMs) : fmt(beyond.sampleMs)} ms each, ` +
     `beyond the ${Math.round(beyond.capMs / 1000)} s cap per form, and no sample came near the limit: sampling stopped here ` +
-    `(--max-form-time ${Math.max(suggest, Math.round(beyond.capMs / 1000) + 10)}s decides it)`;
+    `(run again with --max-form-time ${Math.max(suggest, Math.round(beyond.capMs / 1000) + 10)}s to decide it)`;
 }
 
 /**

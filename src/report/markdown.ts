@@ -2,6 +2,7 @@
 import type { RunResults, ScenarioResult } from '../results.ts';
 import { isJudged } from '../runner/headline.ts';
 import { scaleOrder } from './charts.ts';
+import { correctedSentence, documentVerdict, formatRange } from './document-verdict.ts';
 import {
   baselineView, countBeyondCap, countInconclusive, countOutcomes, countsForGate, datasetNow, describeClocks, displayStatus, type DisplayStatus, FINDING_TITLE, confidenceLevels, formatLimit, formatMs,
   formatVerdictP95, formLabel, INCONCLUSIVE_NOTE, isTeamResult, orderResults, outcomeReason, teamQueryFile, usedIndexes, verdictStatusLabel, warningLines,
@@ -44,9 +45,14 @@ export function renderMarkdownSummary(results: RunResults): string {
   lines.push('');
   const inconclusive = countInconclusive(ordered.filter((r) => countsForGate(r, strict)));
   const beyondCap = countBeyondCap(ordered.filter((r) => countsForGate(r, strict)));
-  lines.push(`**Gated forms${strict ? ' (with --strict-spec: and every documented form)' : ''}:** ${counts.passed} passed, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped. **Spec findings:** ${results.findings.filter((f) => f.about !== 'table').length}.${results.target ? ` **Your table:** ${results.findings.filter((f) => f.about === 'table').length}.` : ''}`
+  const passedInconclusive = countInconclusive(ordered.filter((r) => countsForGate(r, strict) && r.outcome.status === 'passed'));
+  lines.push(`**Gated forms${strict ? ' (with --strict-spec: and every documented form)' : ''}:** ${counts.passed} passed${passedInconclusive > 0 ? ` (${passedInconclusive} of them with an inconclusive latency verdict)` : ''}, ${counts.failed} failed, ${counts.errored} errored, ${counts.skipped} skipped. **Spec findings:** ${results.findings.filter((f) => f.about !== 'table').length}.${results.target ? ` **Your table:** ${results.findings.filter((f) => f.about === 'table').length}.` : ''}`
     + (inconclusive > 0 ? ` **Inconclusive latency verdicts:** ${inconclusive} (${INCONCLUSIVE_NOTE}${beyondCap > 0 ? `; ${beyondCap} of them left undecided on purpose: a pass would cost more than the cap per form and no sample came near the limit, a note` : ''}).` : ''));
   lines.push('');
+
+  // What the document gets wrong comes first, as in the console and the HTML report (the gate judges the corrected forms).
+  const verdict = results.target ? '' : renderDocumentVerdictMarkdown(results);
+  if (verdict) lines.push("### The document's verdict", '', verdict, '');
 
   lines.push('### Verdicts');
   lines.push('');
@@ -201,4 +207,15 @@ function oneLine(text: string): string {
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** The document's verdict as Markdown: how many statements fail as written and why, then the corrected forms and promises. Pure. */
+export function renderDocumentVerdictMarkdown(results: RunResults): string {
+  const v = documentVerdict(results);
+  if (v.statements === 0) return '';
+  const lead = v.failingCount === 0
+    ? `**${v.statements === 1 ? 'The 1 statement of the document judged here holds' : `All ${v.statements} of the document's statements judged here hold`} as written.**`
+    : `**${v.failingCount} of the document's ${v.statements} statements fail as written** (measured at ${v.scales.join(' and ')}):`;
+  const groups = v.groups.map((g) => `- ${g.scenarioIds.length} ${g.summary}${g.latencyRangeMs ? `, ${formatRange(g.latencyRangeMs)} at p95` : ''}: ${g.scenarioIds.map((id) => `\`${id}\``).join(', ')}`);
+  return [lead, ...(groups.length ? ['', ...groups] : []), '', correctedSentence(v)].join('\n');
 }

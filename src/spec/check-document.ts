@@ -54,6 +54,11 @@ export interface DocumentCheck {
   items: DriftItem[];
   notCheckable: NotCheckable[];
   checked: { scenarios: number; statements: number; tableRows: number };
+  /**
+   * Scenarios whose documented SQL the document no longer prints because it prints execbench's correction instead
+   * (the fix applied to the team's copy): not drift. Absent when there are none.
+   */
+  correctionsApplied?: string[];
 }
 
 /** A schema SQL file as the caller read it (schema/002-spec-indexes.sql, schema/optional/*.sql). */
@@ -103,6 +108,7 @@ export function checkDocument(doc: SpecDocument, scenarios: LoadedScenario[], sc
   // A team's query (origin 'team') is not the document's: it neither claims a statement nor cites a table.
   const documentScenarios = scenarios.filter((s) => s.definition.origin !== 'team');
   const covered = new Set<DocStatement>();
+  const correctionsApplied: string[] = [];
   let scenariosChecked = 0;
 
   for (const scenario of documentScenarios) {
@@ -110,6 +116,7 @@ export function checkDocument(doc: SpecDocument, scenarios: LoadedScenario[], sc
     const written = documented.writtenByExecbench !== undefined;
     const named = statements.filter((d) => namesSection(spec, d.sectionPath));
     let checkable = true;
+    const missing: DriftItem[] = [];
     for (const part of splitStatements(documented.sql)) {
       const tokens = withoutExplain(part.tokens);
       // Where execbench completed the SQL (writtenByExecbench) it is held only to what the section its spec names
@@ -124,8 +131,17 @@ export function checkDocument(doc: SpecDocument, scenarios: LoadedScenario[], sc
         continue;
       }
       const source = { text: part.text, base: part.tokens[0]?.start ?? 0 };
-      items.push(missingScenarioItem(scenario, tokens, source, named.length > 0 ? named : statements));
+      missing.push(missingScenarioItem(scenario, tokens, source, named.length > 0 ? named : statements));
     }
+    // The documented SQL is gone because the document now prints execbench's correction of it (a team applied the
+    // finding's fix to its copy): the document and the scenario agree on what should run, so that is not drift.
+    const corrected = scenario.definition.corrected;
+    const fixParts = corrected ? splitStatements(corrected.sql).map((p) => withoutExplain(p.tokens)) : [];
+    const fixPrinted = missing.length > 0 && fixParts.length > 0 && fixParts.every((t) => statements.some((d) => sameTokens(d.tokens, t)));
+    if (fixPrinted) {
+      for (const t of fixParts) statements.filter((d) => sameTokens(d.tokens, t)).forEach((d) => covered.add(d));
+      correctionsApplied.push(scenario.id);
+    } else items.push(...missing);
     if (checkable) scenariosChecked++;
     else notCheckable.push({ scenarioId: scenario.id, section: spec, reason: `the document prints no SQL to match it against (${documented.writtenByExecbench})` });
   }
@@ -173,7 +189,7 @@ export function checkDocument(doc: SpecDocument, scenarios: LoadedScenario[], sc
   }
 
   const tableRows = checkBenchmarkTables(doc, documentScenarios, items);
-  return { file: doc.file, items, notCheckable, checked: { scenarios: scenariosChecked, statements: statements.length, tableRows } };
+  return { file: doc.file, items, notCheckable, checked: { scenarios: scenariosChecked, statements: statements.length, tableRows }, ...(correctionsApplied.length > 0 ? { correctionsApplied } : {}) };
 }
 
 function missingScenarioItem(scenario: LoadedScenario, tokens: SqlToken[], source: { text: string; base: number }, candidates: DocStatement[]): DriftItem {
@@ -331,9 +347,12 @@ export function documentFindings(check: DocumentCheck): Finding[] {
 export function renderDocumentCheck(check: DocumentCheck): string {
   const { scenarios, statements, tableRows } = check.checked;
   const drifted = check.items.length;
-  const lines = [`Document ${check.file}: ${scenarios} scenarios, ${statements} statements, ${tableRows} table rows checked; ${drifted === 0 ? 'none' : drifted} drifted${drifted === 0 ? '.' : ':'}`];
+  const lines = [`Document ${check.file}: checked against the ${scenarios} scenarios that quote it (${statements} statements, ${tableRows} table rows); ${drifted === 0 ? 'none' : drifted} drifted${drifted === 0 ? '.' : ':'}`];
   for (const item of check.items) {
     lines.push(`  ${item.section}${item.line !== undefined ? `, line ${item.line}` : ''}: ${item.message}`);
+  }
+  if (check.correctionsApplied) {
+    lines.push(`  The document prints execbench's correction instead of the original SQL (the fix applied, not drift): ${check.correctionsApplied.join(', ')}.`);
   }
   if (check.notCheckable.length > 0) {
     lines.push(`  Not checkable (the document prints no SQL for them): ${check.notCheckable.map((n) => n.scenarioId).join(', ')}.`);

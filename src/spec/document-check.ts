@@ -43,9 +43,10 @@ export async function reviewDocument(given: string | undefined, scenarios: Loade
   return {
     check,
     findings: [],
-    lines: [`Document ${shown}: ${check.checked.scenarios} scenarios, ${check.checked.statements} statements, ${check.checked.tableRows} table rows checked; ` +
+    lines: [`Document ${shown}: checked against the ${check.checked.scenarios} scenarios that quote it (${check.checked.statements} statements, ${check.checked.tableRows} table rows); ` +
       `${drifted === 0 ? 'no drift' : `${drifted} item(s) drifted (SQL, figures or DDL that moved)`}` +
       `${uncovered > 0 ? `; ${uncovered} statement(s) no scenario runs (maintenance commands, troubleshooting snippets)` : ''}` +
+      `${check.correctionsApplied ? `; it prints execbench's correction for ${check.correctionsApplied.join(', ')} (the fix applied, not drift)` : ''}` +
       `${check.items.length > 0 ? `: --spec ${shown} lists them` : ''}.`],
   };
 }

@@ -109,7 +109,7 @@ describe('a server execbench did not start: consent and privileges', () => {
     assert.deepEqual(await schemas(), ['execbench_2000', 'execbench_3000', 'execbench_4000']);
     const lines = r.stdout.trim().split('\n');
     assert.match(lines.at(-2)!, new RegExp(`^Left in database "${db.name}" at 127\\.0\\.0\\.1:\\d+ \\(your server, which keeps running\\): execbench_2000 [\\d.]+ MB ready, execbench_3000 [\\d.]+ MB ready, execbench_4000 [\\d.]+ MB ready; [\\d.]+ MB in all, kept so the next run reuses them\\.$`));
-    assert.equal(lines.at(-1), `Remove them with: execbench clean --database-url ${redacted()} (your password where *** stands)`);
+    assert.equal(lines.at(-1), `Remove them with: npx execbench clean --database-url ${redacted()} (your password where *** stands)`);
     assert.doesNotMatch(r.stdout + r.stderr, /:execbench@/, 'the password is never printed');
     // A ready dataset is reused without asking.
     const again = execbench(['seed', '--database-url', db.connectionString, '--scale', '2000']);
@@ -118,7 +118,7 @@ describe('a server execbench did not start: consent and privileges', () => {
     // From DATABASE_URL, the line to paste is plain `execbench clean`: it reaches the same server.
     const fromEnv = execbench(['seed', '--scale', '2000'], { DATABASE_URL: db.connectionString });
     assert.equal(fromEnv.code, 0, fromEnv.stderr);
-    assert.equal(fromEnv.stdout.trim().split('\n').at(-1), 'Remove them with: execbench clean (DATABASE_URL names this server)');
+    assert.equal(fromEnv.stdout.trim().split('\n').at(-1), 'Remove them with: npx execbench clean (DATABASE_URL names this server)');
   });
 
   it('a role without CREATE on the database -> one line naming the privilege and the GRANT, exit 3, even with --yes', async () => {

@@ -19,7 +19,7 @@ describe('passOutOfReach', () => {
     assert.ok(beyond);
     assert.equal(beyond.neededSamples, minSamplesToPass('p95'));
     assert.equal(beyond.estimatedMs, (minSamplesToPass('p95') - 5) * 500);
-    assert.match(beyondCapReason(beyond), /a pass needs 99 samples, about 47 s more at 500 ms each, beyond the 20 s cap per form.*--max-form-time 60s decides it/);
+    assert.match(beyondCapReason(beyond), /a pass needs 99 samples, about 47 s more at 500 ms each, beyond the 20 s cap per form.*run again with --max-form-time 60s to decide it/);
   });
 
   it('goes on when the cost is within the margin of the time left (a form near the edge still buys its samples)', () => {

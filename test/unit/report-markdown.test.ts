@@ -32,7 +32,8 @@ describe('Markdown summary', () => {
     const count = (status: string) => results.scenarios.filter((s) => s.gated && s.outcome.status === status).length;
     assert.ok(count('failed') + count('errored') > 0, 'the fixture is meant to contain failures');
     assert.match(md, /^## execbench: ❌ the gate fails/);
-    assert.ok(md.includes(`**Gated forms:** ${count('passed')} passed, ${count('failed')} failed, ${count('errored')} errored, ${count('skipped')} skipped. **Spec findings:** ${results.findings.length}.`));
+    const passedInconclusive = results.scenarios.filter((s) => s.gated && s.outcome.status === 'passed' && s.latencyVerdict?.status === 'inconclusive').length;
+    assert.ok(md.includes(`**Gated forms:** ${count('passed')} passed${passedInconclusive > 0 ? ` (${passedInconclusive} of them with an inconclusive latency verdict)` : ''}, ${count('failed')} failed, ${count('errored')} errored, ${count('skipped')} skipped. **Spec findings:** ${results.findings.length}.`));
     const inconclusive = results.scenarios.filter((s) => s.gated && s.latencyVerdict?.status === 'inconclusive').length;
     assert.equal(inconclusive, 2);
     assert.ok(md.includes(`**Inconclusive latency verdicts:** 2 (inconclusive: a warning, not a failure; --fail-on inconclusive makes it fatal).`));
@@ -166,5 +167,15 @@ describe('Markdown calibration table (run --calibrate)', () => {
     assert.match(md, /pgbench -M extended, one client, in blocks alternating with execbench's/);
     for (const r of results.scenarios) if (r.latency) delete r.latency.calibration;
     assert.doesNotMatch(renderMarkdownSummary(results), /pgbench beside execbench/);
+  });
+
+  it("leads with the document's verdict, as the console and the HTML report do", () => {
+    const results = fixture();
+    const md = renderMarkdownSummary(results);
+    const documentAt = md.indexOf("### The document's verdict");
+    assert.ok(documentAt > 0 && documentAt < md.indexOf('### Verdicts'), 'the document\'s verdict comes before the verdict table');
+    assert.match(md, /\*\*\d+ of the document's \d+ statements fail as written\*\*/);
+    assert.equal(renderMarkdownSummary({ ...results, scenarios: results.scenarios.filter((r) => r.form !== 'documented') }).includes("### The document's verdict"), false,
+      'no documented form judged, no section');
   });
 });

@@ -192,7 +192,7 @@ describe('findings and the console block', () => {
 
   it('the console block counts what was checked and gives one line per item with its section and line', () => {
     const lines = renderDocumentCheck(baseline).split('\n');
-    assert.equal(lines[0], `Document ${DOCUMENT}: 18 scenarios, 29 statements, 10 table rows checked; 6 drifted:`);
+    assert.equal(lines[0], `Document ${DOCUMENT}: checked against the 18 scenarios that quote it (29 statements, 10 table rows); 6 drifted:`);
     assert.equal(lines.length, 1 + 6 + 1);
     assert.match(lines[1]!, /^ {2}Maintenance & Monitoring > §1 Weekly VACUUM ANALYZE, line 272: No scenario runs/);
     assert.equal(lines.at(-1), '  Not checkable (the document prints no SQL for them): covering-percentiles, daily-stats-live-aggregate, daily-stats-view, single-execution-lookup.');
@@ -200,7 +200,7 @@ describe('findings and the console block', () => {
 
   it('a document that agrees with every scenario renders "none drifted."', () => {
     const clean: DocumentCheck = { ...baseline, items: [], notCheckable: [] };
-    assert.equal(renderDocumentCheck(clean), `Document ${DOCUMENT}: 18 scenarios, 29 statements, 10 table rows checked; none drifted.`);
+    assert.equal(renderDocumentCheck(clean), `Document ${DOCUMENT}: checked against the 18 scenarios that quote it (29 statements, 10 table rows); none drifted.`);
   });
 });
 
@@ -278,5 +278,22 @@ describe('readDocumentFile', () => {
         return true;
       });
     }
+  });
+
+  it('a copy of the document that prints execbench\'s correction instead of the original SQL has applied the fix: not drift', () => {
+    const listing = scenarios.find((s) => s.id === 'paginated-listing')!;
+    const original = listing.definition.documented.sql.trim().replace(/;$/, '');
+    const at = markdown.indexOf(original.split('\n')[0]!);
+    assert.ok(at !== -1, 'the document prints the listing query');
+    const end = markdown.indexOf(';', at);
+    const fixed = markdown.slice(0, at) + listing.definition.corrected!.sql.trim().replace(/;$/, '') + markdown.slice(end);
+    const result = check(fixed);
+    assert.deepEqual(result.items.filter((i) => i.scenarioId === 'paginated-listing'), [], 'no drift item for the fixed statement');
+    assert.ok(result.correctionsApplied?.includes('paginated-listing'));
+    assert.match(renderDocumentCheck(result), /prints execbench's correction instead of the original SQL \(the fix applied, not drift\): .*paginated-listing/);
+    // Anything else in its place is still drift.
+    const rewritten = markdown.slice(0, at) + 'SELECT 1' + markdown.slice(end);
+    assert.ok(check(rewritten).items.some((i) => i.scenarioId === 'paginated-listing' && i.kind === 'scenario-sql-missing'));
+    assert.equal(baseline.correctionsApplied, undefined, 'the original document applies no correction');
   });
 });
