@@ -95,7 +95,7 @@ describe('examples/app: an application repository runs execbench on its own migr
     assert.doesNotMatch(r.stdout, /\.down\.sql/, 'down migrations are not applied');
     assert.match(r.stdout, /Gate: PASSED \(exit 0\)/);
     // --spec: the scenarios were checked against the team's copy of the document.
-    assert.match(r.stdout, /Document docs\/execution-indexes\.md: \d+ scenarios, \d+ statements/);
+    assert.match(r.stdout, /Document docs\/execution-indexes\.md: checked against the \d+ scenarios that quote it \(\d+ statements/);
 
     const results = readResults(reports);
     assert.equal(results.target?.table, 'public.executions');
