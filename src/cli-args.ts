@@ -16,14 +16,16 @@ export function parseDuration(flag: string, value: string | number, bounds: { mi
   const text = String(value).trim();
   const ms = durationMs(text);
   if (!Number.isFinite(ms) || ms < bounds.minMs || ms > bounds.maxMs) {
-    throw new UsageError(`Invalid --${flag} '${text}': give a duration between ${bounds.minMs} ms and ${bounds.maxMs / 1000} s, e.g. --${flag} ${bounds.example}.`);
+    throw new UsageError(`Invalid --${flag} '${text}': give a duration between ${bounds.minMs} ms and ${bounds.maxMs / 1000} s (a number with ms, s, m or h), e.g. --${flag} ${bounds.example}.`);
   }
   return ms;
 }
 
+/** '750', '750ms', '1.5s', '2m', '1h' -> milliseconds (NaN for anything else). */
 function durationMs(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/.exec(text);
-  return m ? Number(m[1]) * (m[2] === 's' ? 1000 : 1) : Number.NaN;
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m?.[2] ?? 'ms']!;
+  return m ? Number(m[1]) * unit : Number.NaN;
 }
 
 /**

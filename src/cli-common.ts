@@ -14,7 +14,7 @@ export const DEFAULT_BUDGET = '750ms';
 export const EXIT_CODES = 'Exit codes: 0 all gated checks passed; 1 a contract, threshold or baseline check failed; 2 harness error; 3 bad input, such as a path that is not what it must be (nothing changed); 4 baseline refused or unreadable; 130/143 ended by SIGINT/SIGTERM.';
 
 /** The commands, for "did you mean" and the help pointer. */
-export const COMMANDS = ['run', 'whatif', 'load', 'seed', 'db', 'clean', 'report', 'compare'];
+export const COMMANDS = ['run', 'whatif', 'ab', 'load', 'seed', 'db', 'clean', 'report', 'compare'];
 /** The arguments as typed (what yargs parses), for the checks yargs cannot make. */
 export const ARGS = hideBin(process.argv);
 

@@ -185,13 +185,16 @@ function explainYargs(message: string): string {
   // A misspelt command reads as an unknown argument of run (the default command): name the command it looks like.
   const first = ARGS[0];
   if (unknown && first !== undefined && !first.startsWith('-') && unknown[1]!.split(', ').includes(first)) {
-    const near = COMMANDS.find((command) => editDistance(first, command) <= 2);
+    const near = COMMANDS.map((command) => ({ command, d: editDistance(first, command) })).filter((c) => c.d <= 2).sort((a, b) => a.d - b.d)[0]?.command;
     if (near) return `Unknown command '${first}': did you mean ${near}?`;
   }
   if (unknown) {
     const names = unknown[1]!.split(', ').map((name) => (ARGS.some((a) => a === `--${name}` || a.startsWith(`--${name}=`)) ? `--${name}` : name));
     return `Unknown ${names.length > 1 ? 'arguments' : 'argument'}: ${names.join(', ')}`;
   }
+  // A flag demanded with a hint (demandOption: 'give ...'): yargs joins the two with a space.
+  const missing = /^Missing required arguments?: ([\w-]+)\s*([\s\S]*)$/.exec(message);
+  if (missing) return `--${missing[1]} is required${missing[2] ? `: ${missing[2].trim()}` : ''}`;
   if (/^Not enough non-option arguments/.test(message)) {
     const command = ARGS[0];
     if (command === 'report') return 'report needs the results.json to rebuild, e.g. execbench report reports/<run-id>/results.json';

@@ -122,6 +122,11 @@ describe('bad input: one clear line, a non-zero exit, nothing written', () => {
     const typo = execbench(['runn']);
     assert.equal(typo.code, 3, typo.stderr);
     assert.match(lastLine(typo.stderr), /^execbench: Unknown command 'runn': did you mean run\?/);
+    const near = execbench(['dn']);
+    assert.match(lastLine(near.stderr), /^execbench: Unknown command 'dn': did you mean db\?/, 'the nearest command, not the first one within reach');
+    const noBase = execbench(['ab']);
+    assert.equal(noBase.code, 3, noBase.stderr);
+    assert.match(lastLine(noBase.stderr), /^execbench: --base is required: give the ref to compare against, e\.g\. --base origin\/main \(see execbench ab --help\)$/);
     const percent = execbench(['run', '--database-url', 'postgres://%zz@127.0.0.1:1/db']);
     assert.equal(percent.code, 3, percent.stderr);
     assert.match(lastLine(percent.stderr), /its user name has a '%' that is not percent-encoding; write a literal % as %25\.$/);
