@@ -92,8 +92,11 @@ export function renderResultsTable(results: RunResults): string {
   return `${textTable(header, cells, { lastRunsOn: true })}\n\n${[
     '  verdict: pass | FAIL: what broke (index = expected index not used, seqscan, p95 = latency verdict FAILED) | ERROR | skip |',
     '  inconclusive: the p95 interval contains the limit, or lacks the bound that would decide; a warning, not a failure',
-    `  (--fail-on inconclusive makes it fatal)${inconclusive ? `: ${inconclusive} here` : ''}${inconclusiveElsewhere ? `${inconclusive ? ',' : ':'} ${inconclusiveElsewhere} more on forms the gate does not judge (†)` : ''}${beyondCapAside(inconclusiveForms.filter((r) => countsForGate(r, strict)))}.`,
+    `  ${wrap(`(--fail-on inconclusive makes it fatal)${inconclusive ? `: ${inconclusive} on forms the gate judges${beyondCapAside(inconclusiveForms.filter((r) => countsForGate(r, strict)))}` : ''}` +
+      `${inconclusiveElsewhere ? `${inconclusive ? ';' : ':'} ${inconclusiveElsewhere} on forms marked †, not gated (shown as p95? where their contract failed)` : ''}.`, 126, '  ')}`,
     '  p95? after FAIL: the contract failed, the latency is inconclusive.',
+    ...(results.scenarios.some((r) => r.outcome.status === 'passed' && !r.threshold && !isTeamResult(r))
+      ? ['  pass with no limit (-): the statement ran and its plan contract held; the document gives it no latency figure.'] : []),
     `  clock: what the limit judges. server = ${serverHow};`,
     ...(bulk ? [`  server° = EXPLAIN (ANALYZE, TIMING OFF) beside each execution: results over 1,000 rows (executor time would count sending);`] : []),
     `  client = wire round trip of the plain query${protocol ? ` (${protocol} statement)` : ''}, socket write to last byte, row decoding excluded.`,
