@@ -162,16 +162,28 @@ async function detachDrop(connectionString: string, schema: string, month: strin
   return remove(connectionString, schema, concurrently ? 'detach-concurrently-drop' : 'detach-drop', month, withWriter, async (c) => {
     const partition = await partitionFor(c, month);
     const removed = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${q(partition)}`)).rows[0]!.n);
-    await c.query(`ALTER TABLE executions DETACH PARTITION ${q(partition)}${concurrently ? ' CONCURRENTLY' : ''}`);
+    if (concurrently) {
+      // CONCURRENTLY cannot run in a transaction block; its weaker lock is held long enough for the monitor to see.
+      await c.query(`ALTER TABLE executions DETACH PARTITION ${q(partition)} CONCURRENTLY`);
+      await c.query(`DROP TABLE ${q(partition)}`);
+      return { statements: 2, removed };
+    }
+    // A plain DETACH holds its lock for a few milliseconds, less than the monitor's polling can promise to catch on
+    // a busy machine: the session also reads the locks it holds on executions right after the DETACH, before its
+    // commit releases them (one round trip more inside the lock).
+    await c.query('BEGIN');
+    await c.query(`ALTER TABLE executions DETACH PARTITION ${q(partition)}`);
+    const held = await c.query<{ mode: string }>(`SELECT mode FROM pg_locks WHERE pid = pg_backend_pid() AND granted AND relation = 'executions'::regclass`);
+    await c.query('COMMIT');
     await c.query(`DROP TABLE ${q(partition)}`);
-    return { statements: 2, removed };
+    return { statements: 2, removed, locks: held.rows.map((r) => r.mode) };
   }, false);
 }
 
 /** Runs `body` (the removal) on its own session while a monitor samples its locks and, optionally, a writer inserts. */
 async function remove(
   connectionString: string, schema: string, method: RemovalRun['method'], month: string, withWriter: string | false,
-  body: (client: pg.Client) => Promise<{ statements: number; removed: number }>, vacuumAfter: boolean,
+  body: (client: pg.Client) => Promise<{ statements: number; removed: number; locks?: string[] }>, vacuumAfter: boolean,
 ): Promise<RemovalRun> {
   const remover = await connect(connectionString, schema);
   const monitor = await connect(connectionString, schema);
@@ -213,6 +225,9 @@ async function remove(
     const modes: string[] = [];
     let heldMs = 0;
     let monitoring = true;
+    // A DETACH holds its lock for milliseconds: poll back to back there; a DELETE's seconds of batches every 2 ms
+    // (back-to-back polling would compete with the batches it watches).
+    const pollMs = method === 'batched-delete' ? 2 : 0;
     const watching = (async () => {
       let last = performance.now();
       while (monitoring) {
@@ -221,14 +236,15 @@ async function remove(
         const now = performance.now();
         if (r.rows.length > 0) { modes.push(...r.rows.map((x) => x.mode)); heldMs += now - last; }
         last = now;
-        await sleep(2);
+        if (pollMs > 0) await sleep(pollMs);
       }
     })();
     const t0 = performance.now();
-    const { statements, removed } = await body(remover);
+    const { statements, removed, locks } = await body(remover);
     const ms = performance.now() - t0;
     monitoring = false;
     await watching;
+    modes.push(...(locks ?? []));
     const lsn1 = (await monitor.query<{ l: string }>('SELECT pg_current_wal_insert_lsn()::text AS l')).rows[0]!.l;
     const walBytes = Number((await monitor.query<{ d: string }>('SELECT pg_wal_lsn_diff($1, $2) AS d', [lsn1, lsn0])).rows[0]!.d);
     stopWriter = true;
