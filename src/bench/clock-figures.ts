@@ -3,12 +3,11 @@
 // query's p50 under execbench and pgbench on both protocols, the paired ratio with its interval and whether it is
 // within x0.85-x1.15, Node's bare socket beside them, node-pg's default path and pg_stat_statements' own cost.
 // One current figure per placement: a run replaces its placement's document. Pure apart from writeClockFigures.
-import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../commands/run.ts';
 import type { ClientProtocol } from '../results.ts';
 import { type Agreement, type AgreementStatus, describeMisses, formatAgreement } from './agreement.ts';
-import { commitFigureInputs, figuresInputsDir, loadFigure, stampLine, type SavedFigure } from './load-figures.ts';
+import { figuresInputsDir, loadFigure, stampLine, type SavedFigure, writeFiguresPage } from './load-figures.ts';
 import { PLACEMENTS, type Placement } from './placement.ts';
 
 export const CLOCK_FIGURES_DIR = path.join(PROJECT_ROOT, 'reports', 'bench-clock');
@@ -113,7 +112,5 @@ export function renderClockFigures(read: (mode: string) => SavedFigure<ClockResu
 
 /** Commits what bench:clock saved, then writes the page from the committed inputs; returns its path. */
 export function writeClockFigures(): string {
-  if (existsSync(CLOCK_FIGURES_DIR)) commitFigureInputs(CLOCK_FIGURES_DIR, CLOCK_FIGURES_INPUTS);
-  writeFileSync(CLOCK_FIGURES_PAGE, renderClockFigures());
-  return CLOCK_FIGURES_PAGE;
+  return writeFiguresPage(CLOCK_FIGURES_DIR, CLOCK_FIGURES_INPUTS, CLOCK_FIGURES_PAGE, () => renderClockFigures());
 }

@@ -31,7 +31,7 @@ import { parseScale } from '../seed/scale.ts';
 import type { ScaleSpec } from '../seed/types.ts';
 import { benchRequest } from './common.ts';
 import { renderStoredGateSection, type StoredGateResult } from './gate-stored.ts';
-import { commitFigureInputs, figuresInputsDir, loadFigure, saveFigure, stampLine, type SavedFigure } from './load-figures.ts';
+import { figuresInputsDir, loadFigure, saveFigure, stampLine, type SavedFigure, writeFiguresPage } from './load-figures.ts';
 
 export const GATE_FIGURES_DIR = path.join(PROJECT_ROOT, 'reports', 'bench-gate');
 export const GATE_FIGURES_PAGE = path.join(PROJECT_ROOT, 'docs', 'gate-measured.md');
@@ -262,9 +262,7 @@ export function renderGateFigures(read: <T>(mode: string) => SavedFigure<T> | un
 }
 
 export function writeGateFigures(): string {
-  commitFigureInputs(GATE_FIGURES_DIR, GATE_FIGURES_INPUTS);
-  writeFileSync(GATE_FIGURES_PAGE, renderGateFigures());
-  return GATE_FIGURES_PAGE;
+  return writeFiguresPage(GATE_FIGURES_DIR, GATE_FIGURES_INPUTS, GATE_FIGURES_PAGE, () => renderGateFigures());
 }
 
 /** Dispatch for gate-proof.ts: returns undefined when the first argument is not one of these modes. */

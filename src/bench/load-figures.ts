@@ -32,6 +32,13 @@ export function commitFigureInputs(from: string, to: string): string[] {
   return names;
 }
 
+/** A figures mode's whole job: commit what the bench saved (from, when it exists), then write the page rendered from the committed inputs. Returns the page. */
+export function writeFiguresPage(from: string, inputs: string, page: string, render: () => string): string {
+  commitFigureInputs(from, inputs);
+  writeFileSync(page, render());
+  return page;
+}
+
 /** Where and on what a figure was measured. */
 export interface Stamp {
   measuredAt: string;

@@ -3,12 +3,11 @@
 // PostgreSQL majors side by side (what differs between them, each major's run time and what its binaries weigh),
 // and the suite on a container (the image, the server it started, the run time, what was left behind).
 // Pure apart from writeProvidersFigures.
-import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../commands/run.ts';
 import { renderMajorComparisonMarkdown, type MajorComparison } from '../report/compare-majors.ts';
 import type { RunResults } from '../results.ts';
-import { commitFigureInputs, figuresInputsDir, loadFigure, stampLine, type SavedFigure } from './load-figures.ts';
+import { figuresInputsDir, loadFigure, stampLine, type SavedFigure, writeFiguresPage } from './load-figures.ts';
 
 export const PROVIDERS_FIGURES_DIR = path.join(PROJECT_ROOT, 'reports', 'bench-providers');
 export const PROVIDERS_FIGURES_INPUTS = figuresInputsDir('providers-measured');
@@ -63,7 +62,5 @@ export function renderProvidersFigures(read: <T>(mode: string) => SavedFigure<T>
 
 /** Commits what bench:providers saved, then writes the page from the committed inputs; returns its path. */
 export function writeProvidersFigures(): string {
-  if (existsSync(PROVIDERS_FIGURES_DIR)) commitFigureInputs(PROVIDERS_FIGURES_DIR, PROVIDERS_FIGURES_INPUTS);
-  writeFileSync(PROVIDERS_FIGURES_PAGE, renderProvidersFigures());
-  return PROVIDERS_FIGURES_PAGE;
+  return writeFiguresPage(PROVIDERS_FIGURES_DIR, PROVIDERS_FIGURES_INPUTS, PROVIDERS_FIGURES_PAGE, () => renderProvidersFigures());
 }

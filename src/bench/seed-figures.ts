@@ -1,9 +1,9 @@
 // docs/seed-measured.md: the page `npm run bench:seed -- figures` writes from the results each
 // `npm run bench:seed -- <scale>` saved, one row per scale.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../commands/run.ts';
-import { commitFigureInputs, figuresInputsDir, type SavedFigure } from './load-figures.ts';
+import { figuresInputsDir, type SavedFigure, writeFiguresPage } from './load-figures.ts';
 
 /** Where bench:seed saves each scale's result (git-ignored). */
 export const SEED_FIGURES_DIR = path.join(PROJECT_ROOT, 'reports', 'bench-seed');
@@ -34,7 +34,5 @@ export function renderSeedFigures(dir: string = SEED_FIGURES_INPUTS): string {
 
 /** Commits what bench:seed saved to docs/data/seed-measured/, then writes docs/seed-measured.md from there; returns its path. */
 export function writeSeedFigures(): string {
-  commitFigureInputs(SEED_FIGURES_DIR, SEED_FIGURES_INPUTS);
-  writeFileSync(SEED_FIGURES_PAGE, renderSeedFigures());
-  return SEED_FIGURES_PAGE;
+  return writeFiguresPage(SEED_FIGURES_DIR, SEED_FIGURES_INPUTS, SEED_FIGURES_PAGE, () => renderSeedFigures());
 }

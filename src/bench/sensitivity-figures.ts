@@ -3,10 +3,9 @@
 // docs/data/sensitivity-measured/): per form and CPU limit, the slowdown measured, how often a limit 1.5x under the true
 // p95 failed the run's own verdict, and how often the baseline time check caught the slowdown (false alarms on the
 // unthrottled rows). Targets are judged here, from the counts, so the page and the script's exit say the same.
-import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../commands/run.ts';
-import { commitFigureInputs, figuresInputsDir, loadFigure, stampLine, type SavedFigure } from './load-figures.ts';
+import { figuresInputsDir, loadFigure, stampLine, type SavedFigure, writeFiguresPage } from './load-figures.ts';
 
 export const SENSITIVITY_FIGURES_DIR = path.join(PROJECT_ROOT, 'reports', 'bench-sensitivity');
 export const SENSITIVITY_FIGURES_INPUTS = figuresInputsDir('sensitivity-measured');
@@ -76,7 +75,5 @@ export function renderSensitivityFigures(read: (mode: string) => SavedFigure<Sen
 
 /** Commits what bench:sensitivity saved, then writes the page from the committed input; returns its path. */
 export function writeSensitivityFigures(): string {
-  if (existsSync(SENSITIVITY_FIGURES_DIR)) commitFigureInputs(SENSITIVITY_FIGURES_DIR, SENSITIVITY_FIGURES_INPUTS);
-  writeFileSync(SENSITIVITY_FIGURES_PAGE, renderSensitivityFigures());
-  return SENSITIVITY_FIGURES_PAGE;
+  return writeFiguresPage(SENSITIVITY_FIGURES_DIR, SENSITIVITY_FIGURES_INPUTS, SENSITIVITY_FIGURES_PAGE, () => renderSensitivityFigures());
 }

@@ -2,13 +2,12 @@
 // (reports/bench-whatif/whatif.json, committed in docs/data/whatif-measured/): the command, its time and exit, then the
 // what-if report exactly as the console prints it (whatif-text.ts): variants side by side, what each index buys and
 // costs, generic plans, plan crossovers and the findings grouped by cause. Pure apart from writeWhatifFigures.
-import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../commands/run.ts';
 import { renderAblation, renderCrossovers, renderGeneric, renderGroups, renderLayout, renderVariantComparison } from '../report/whatif-text.ts';
 import type { RunResults } from '../results.ts';
 import type { WhatifReport } from '../whatif/types.ts';
-import { commitFigureInputs, figuresInputsDir, loadFigure, stampLine, type SavedFigure } from './load-figures.ts';
+import { figuresInputsDir, loadFigure, stampLine, type SavedFigure, writeFiguresPage } from './load-figures.ts';
 
 export const WHATIF_FIGURES_DIR = path.join(PROJECT_ROOT, 'reports', 'bench-whatif');
 export const WHATIF_FIGURES_INPUTS = figuresInputsDir('whatif-measured');
@@ -56,7 +55,5 @@ export function renderWhatifFigures(read: (mode: string) => SavedFigure<WhatifFi
 
 /** Commits what bench:whatif saved, then writes the page from the committed input; returns its path. */
 export function writeWhatifFigures(): string {
-  if (existsSync(WHATIF_FIGURES_DIR)) commitFigureInputs(WHATIF_FIGURES_DIR, WHATIF_FIGURES_INPUTS);
-  writeFileSync(WHATIF_FIGURES_PAGE, renderWhatifFigures());
-  return WHATIF_FIGURES_PAGE;
+  return writeFiguresPage(WHATIF_FIGURES_DIR, WHATIF_FIGURES_INPUTS, WHATIF_FIGURES_PAGE, () => renderWhatifFigures());
 }
