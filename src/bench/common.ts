@@ -2,9 +2,8 @@
 // cache is reused) and a top-level that turns a failure into one line and an exit code.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EXIT, ExecbenchError, UsageError } from '../errors.ts';
-import { datasetSummary, environmentInfo } from '../commands/run.ts';
+import { datasetSummary, environmentInfo, PROJECT_ROOT } from '../commands/run.ts';
 import type { Database } from '../db/provider.ts';
 import { RESULTS_SCHEMA_VERSION, type RunResults, type ScenarioResult } from '../results.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
@@ -65,8 +64,6 @@ export function benchResults(
   };
 }
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
 /**
  * One `execbench <args>` as a child process, as a user runs it: its exit code and the last line it wrote to stderr
  * (execbench's one-line error, where it failed). Its stdout is dropped; its stderr (progress) is passed through
@@ -74,8 +71,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  */
 export function runExecbench(args: string[], options: { quiet?: boolean } = {}): Promise<{ code: number; lastLine: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args], {
-      cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src/cli.ts'), ...args], {
+      cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'],
     });
     let tail = '';
     child.stderr!.on('data', (chunk: Buffer) => {
